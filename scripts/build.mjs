@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// Two bundles: the extension (Node, cjs, `vscode` external) and the webview page (browser).
+import * as esbuild from 'esbuild';
+import { existsSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const builds = [
+  {
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    bundle: true, platform: 'node', format: 'cjs', target: 'node20',
+    external: ['vscode'],
+    sourcemap: !production, minify: production,
+  },
+  {
+    entryPoints: ['src/emulator/cli.ts'],
+    outfile: 'dist/emulator.js',
+    bundle: true, platform: 'node', format: 'cjs', target: 'node20',
+    sourcemap: !production, minify: production,
+  },
+];
+if (existsSync('src/webview/page/main.ts')) {
+  builds.push({
+    entryPoints: ['src/webview/page/main.ts'],
+    outfile: 'media/dist/form.js',
+    bundle: true, platform: 'browser', format: 'iife', target: 'es2022',
+    sourcemap: !production, minify: production,
+  });
+}
+
+for (const options of builds.filter((b) => b.entryPoints.every((e) => existsSync(e)))) {
+  if (watch) {
+    const ctx = await esbuild.context(options);
+    await ctx.watch();
+  } else {
+    await esbuild.build(options);
+    console.log('built', options.outfile);
+  }
+}
