@@ -31,6 +31,10 @@ if (full) {
   console.log('== typecheck'); failed |= run('npx', ['tsc', '-p', '.', '--noEmit']);
   console.log('== lint'); failed |= run('npx', ['eslint', '--max-warnings', '0', '.']);
 }
+// The browser and e2e tiers load the bundles, so build them first.
+if (selected.some((t) => t === 'browser' || t === 'e2e')) {
+  console.log('== build'); failed |= run('npm', ['run', '--silent', 'build']);
+}
 const files = selected.flatMap((t) => testFiles(join('test', t)));
 if (files.length === 0) {
   console.error('no test files found for', selected.join(', '));
