@@ -1,0 +1,382 @@
+// The bulk runner: any number of enrollments or groups, sent as bulk requests of at most 10,
+// with bounded concurrency under a shared pacing budget. An item is reported 'done' only when
+// the service confirmed it: by the absence of a per-item error in a bulk result, or by a GET
+// after a failure that left it unclear whether an earlier request was applied.
+import type { RequestOptions } from './client';
+import { MAX_BULK_ITEMS } from './client';
+import { DpsError } from './errors';
+import type {
+  BulkEnrollmentGroupOperationResult,
+  BulkEnrollmentOperationResult,
+  BulkMode,
+  EnrollmentGroup,
+  IndividualEnrollment,
+} from './models';
+import { Pacer, realClock, type Clock } from './pacer';
+import { backoffDelayMs, provesNotProcessed, resolveRetryOptions, type RetryOptions } from './retryPolicy';
+
+/** The part of DpsClient the runner uses, so tests can pass a fake. */
+export interface BulkClient {
+  runEnrollmentBulk(mode: BulkMode, items: IndividualEnrollment[], options?: RequestOptions): Promise<BulkEnrollmentOperationResult>;
+  runEnrollmentGroupBulk(mode: BulkMode, items: EnrollmentGroup[], options?: RequestOptions): Promise<BulkEnrollmentGroupOperationResult>;
+  getEnrollment(id: string, options?: RequestOptions): Promise<IndividualEnrollment>;
+  getEnrollmentGroup(id: string, options?: RequestOptions): Promise<EnrollmentGroup>;
+}
+
+export type BulkTarget = 'enrollments' | 'enrollmentGroups';
+export type BulkItem = IndividualEnrollment | EnrollmentGroup;
+
+export interface BulkRunOptions {
+  client: BulkClient;
+  target: BulkTarget;
+  mode: BulkMode;
+  items: readonly BulkItem[];
+  /** Items per request, 1 to 10; default 10. */
+  batchSize?: number;
+  /** Requests in flight at once; default 4. */
+  concurrency?: number;
+  /** Budget of service operations per minute (bulk requests and verification GETs); default 1000. */
+  operationsPerMinute?: number;
+  /** Operations that may start back to back before pacing applies, 1 to operationsPerMinute; default 1 (no burst). */
+  burst?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: BulkProgress) => void;
+  /** Tries per batch for transient failures (429s have a budget of 4x this); default 5 tries, 500 ms base, 30 s cap. */
+  retry?: RetryOptions;
+  /** Time source and waits; tests inject a virtual clock. */
+  clock?: Clock;
+  random?: () => number;
+}
+
+export interface BulkProgress {
+  total: number;
+  done: number;
+  failed: number;
+  notSent: number;
+  requests: number;
+  batchesSettled: number;
+  batches: number;
+}
+
+export interface BulkItemOutcome {
+  id: string;
+  outcome: 'done' | 'failed' | 'notSent';
+  errorCode?: number;
+  errorStatus?: string;
+  /** Bulk requests that carried this item. */
+  attempts: number;
+}
+
+export interface BulkReport {
+  /** One outcome per input item, in input order. */
+  items: BulkItemOutcome[];
+  requests: number;
+  elapsedMs: number;
+  cancelled: boolean;
+  counts: { done: number; failed: number; notSent: number };
+}
+
+const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_OPERATIONS_PER_MINUTE = 1000;
+const THROTTLE_BUDGET_FACTOR = 4;
+const BULK_MODES: readonly BulkMode[] = ['create', 'update', 'updateIfMatchETag', 'delete'];
+
+/** Fields the service sets or withholds on reads; ignored when checking that a stored item is the one we sent. */
+const SERVER_FIELDS = new Set(['etag', 'createdDateTimeUtc', 'lastUpdatedDateTimeUtc', 'registrationState']);
+const WITHHELD_ON_READ = new Set(['primaryKey', 'secondaryKey', 'certificate']);
+
+export async function runBulk(options: BulkRunOptions): Promise<BulkReport> {
+  const run = new BulkRun(options);
+  return run.execute();
+}
+
+interface Failure {
+  errorCode?: number;
+  errorStatus: string;
+}
+
+class BulkRun {
+  private readonly idField: 'registrationId' | 'enrollmentGroupId';
+  private readonly clock: Clock;
+  private readonly pacer: Pacer;
+  private readonly retry: Required<RetryOptions>;
+  private readonly batchSize: number;
+  private readonly concurrency: number;
+  private readonly outcomes: (BulkItemOutcome | undefined)[];
+  private readonly attempts: number[];
+  private readonly ids: string[];
+  private batches: number[][] = [];
+  private requests = 0;
+  private batchesSettled = 0;
+
+  constructor(private readonly options: BulkRunOptions) {
+    if (options.target !== 'enrollments' && options.target !== 'enrollmentGroups') {
+      throw new RangeError("target must be 'enrollments' or 'enrollmentGroups'.");
+    }
+    if (!BULK_MODES.includes(options.mode)) {
+      throw new RangeError(`mode must be one of ${BULK_MODES.join(', ')}.`);
+    }
+    if (!Array.isArray(options.items)) throw new TypeError('items must be an array.');
+    this.idField = options.target === 'enrollments' ? 'registrationId' : 'enrollmentGroupId';
+    this.batchSize = options.batchSize ?? MAX_BULK_ITEMS;
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1 || this.batchSize > MAX_BULK_ITEMS) {
+      throw new RangeError(`batchSize must be an integer from 1 to ${MAX_BULK_ITEMS}.`);
+    }
+    this.concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+    if (!Number.isInteger(this.concurrency) || this.concurrency < 1 || this.concurrency > 64) {
+      throw new RangeError('concurrency must be an integer from 1 to 64.');
+    }
+    this.clock = options.clock ?? realClock;
+    this.pacer = new Pacer(options.operationsPerMinute ?? DEFAULT_OPERATIONS_PER_MINUTE, this.clock, options.burst);
+    this.retry = resolveRetryOptions(options.retry);
+    this.outcomes = options.items.map(() => undefined);
+    this.attempts = options.items.map(() => 0);
+    this.ids = options.items.map((item) => {
+      const id = (item as Record<string, unknown>)[this.idField];
+      return typeof id === 'string' ? id : '';
+    });
+  }
+
+  async execute(): Promise<BulkReport> {
+    const started = this.clock.now();
+    this.batches = chunk(this.admissibleIndexes(), this.batchSize);
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (!this.options.signal?.aborted && next < this.batches.length) {
+        const batch = this.batches[next++];
+        await this.runBatch(batch);
+        this.batchesSettled++;
+        this.reportProgress();
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.concurrency, this.batches.length) }, worker));
+
+    const items = this.outcomes.map(
+      (outcome, index): BulkItemOutcome => outcome ?? { id: this.ids[index], outcome: 'notSent', attempts: this.attempts[index] },
+    );
+    const counts = { done: 0, failed: 0, notSent: 0 };
+    for (const item of items) counts[item.outcome]++;
+    const report: BulkReport = {
+      items,
+      requests: this.requests,
+      elapsedMs: Math.round(this.clock.now() - started),
+      cancelled: this.options.signal?.aborted === true,
+      counts,
+    };
+    this.reportProgress(counts.notSent);
+    return report;
+  }
+
+  /** Refuses, without sending, items with no id and later repeats of an id (the service rejects the whole request). */
+  private admissibleIndexes(): number[] {
+    const firstIndexById = new Map<string, number>();
+    const admissible: number[] = [];
+    this.ids.forEach((id, index) => {
+      if (id.trim() === '') {
+        this.fail(index, { errorStatus: `Item ${index + 1} has no ${this.idField}; it was not sent.` });
+        return;
+      }
+      // Registration and group ids are case-insensitive in DPS.
+      const key = id.toLowerCase();
+      const first = firstIndexById.get(key);
+      if (first !== undefined) {
+        this.fail(index, {
+          errorStatus: `Duplicate ${this.idField} '${id}' (same as item ${first + 1}); it was not sent.`,
+        });
+        return;
+      }
+      firstIndexById.set(key, index);
+      admissible.push(index);
+    });
+    return admissible;
+  }
+
+  private async runBatch(batch: number[]): Promise<void> {
+    const signal = this.options.signal;
+    // True once a failed request may nevertheless have been applied (reset, timeout, 5xx other than 503).
+    let mayHaveApplied = false;
+    let tries = 0;
+    let throttled = 0;
+    for (;;) {
+      if (!(await this.pacer.take(signal))) {
+        // Cancelled before this (re)send: untouched items stay notSent; possibly applied ones are checked.
+        if (mayHaveApplied) await this.settleUncertain(batch, { errorStatus: 'Cancelled after a request whose outcome was unknown.' });
+        return;
+      }
+      this.requests++;
+      for (const index of batch) this.attempts[index]++;
+      let result: BulkEnrollmentOperationResult | BulkEnrollmentGroupOperationResult;
+      try {
+        result = await this.send(batch);
+      } catch (error: unknown) {
+        const failure = describe(error);
+        const transient = error instanceof DpsError && error.isTransient;
+        const invalid = error instanceof DpsError && error.kind === 'invalidResponse';
+        if (!transient && !invalid) {
+          // A request-level rejection (4xx, TLS, ...): every item of the batch fails with its reason.
+          await this.failBatch(batch, failure, mayHaveApplied);
+          return;
+        }
+        // invalidResponse came with a 2xx: applied, but with unreadable per-item results.
+        if (invalid || !provesNotProcessed(error)) mayHaveApplied = true;
+        const isThrottle = error instanceof DpsError && error.status === 429;
+        if (isThrottle) throttled++;
+        else tries++;
+        if (tries >= this.retry.maxAttempts || throttled >= this.retry.maxAttempts * THROTTLE_BUDGET_FACTOR) {
+          await this.failBatch(batch, { ...failure, errorStatus: `${failure.errorStatus} (gave up after ${tries + throttled} requests)` }, mayHaveApplied);
+          return;
+        }
+        const retryAfter = error instanceof DpsError ? error.retryAfterMs : undefined;
+        const delay = retryAfter ?? backoffDelayMs(tries + throttled, this.retry, this.options.random);
+        if (isThrottle) this.pacer.pauseUntil(this.clock.now() + delay);
+        await this.clock.sleep(delay, signal);
+        continue;
+      }
+      await this.applyResult(batch, result, mayHaveApplied);
+      return;
+    }
+  }
+
+  private send(batch: number[]): Promise<BulkEnrollmentOperationResult | BulkEnrollmentGroupOperationResult> {
+    const { client, mode, target, items } = this.options;
+    // The runner owns retries here: each try must pass the pacer and count as a request.
+    const once: RequestOptions = { retry: { maxAttempts: 1 } };
+    const selected = batch.map((index) => items[index]);
+    return target === 'enrollments'
+      ? client.runEnrollmentBulk(mode, selected as IndividualEnrollment[], once)
+      : client.runEnrollmentGroupBulk(mode, selected as EnrollmentGroup[], once);
+  }
+
+  private async applyResult(
+    batch: number[],
+    result: BulkEnrollmentOperationResult | BulkEnrollmentGroupOperationResult,
+    mayHaveApplied: boolean,
+  ): Promise<void> {
+    const errors = new Map<string, Failure>();
+    for (const entry of (result.errors ?? []) as unknown as Record<string, unknown>[]) {
+      const id = entry[this.idField];
+      if (typeof id !== 'string') continue;
+      errors.set(id.toLowerCase(), {
+        errorCode: typeof entry.errorCode === 'number' ? entry.errorCode : undefined,
+        errorStatus: typeof entry.errorStatus === 'string' ? entry.errorStatus : 'The service reported an error for this item.',
+      });
+    }
+    if (!result.isSuccessful && errors.size === 0) {
+      // Unsuccessful without saying which items failed: nothing can be reported done from this answer.
+      await this.failBatch(batch, { errorStatus: 'The service reported the bulk request as unsuccessful without per-item errors.' }, true);
+      return;
+    }
+    const uncertain: number[] = [];
+    for (const index of batch) {
+      const failure = errors.get(this.ids[index].toLowerCase());
+      if (failure === undefined) this.succeed(index);
+      else if (mayHaveApplied) uncertain.push(index); // e.g. "already exists" because our earlier try created it
+      else this.fail(index, failure);
+    }
+    await Promise.all(uncertain.map((index) => this.reconcile(index, errors.get(this.ids[index].toLowerCase()) as Failure)));
+  }
+
+  private async failBatch(batch: number[], failure: Failure, mayHaveApplied: boolean): Promise<void> {
+    if (mayHaveApplied) await this.settleUncertain(batch, failure);
+    else for (const index of batch) this.fail(index, failure);
+  }
+
+  private async settleUncertain(batch: number[], failure: Failure): Promise<void> {
+    await Promise.all(batch.map((index) => this.reconcile(index, failure)));
+  }
+
+  /**
+   * Asks the service whether an earlier try applied the item: present with the content we sent
+   * (create/update) or absent (delete) means done; anything else keeps the failure.
+   * Verification is not cancelled with the run: it only reads, and it makes the report true.
+   */
+  private async reconcile(index: number, failure: Failure): Promise<void> {
+    const { client, target, mode, items } = this.options;
+    const id = this.ids[index];
+    await this.pacer.take();
+    this.requests++;
+    try {
+      const stored: BulkItem =
+        target === 'enrollments' ? await client.getEnrollment(id) : await client.getEnrollmentGroup(id);
+      if (mode !== 'delete' && containsSent(items[index], stored)) this.succeed(index);
+      else this.fail(index, failure);
+    } catch (error: unknown) {
+      if (error instanceof DpsError && error.status === 404) {
+        if (mode === 'delete') this.succeed(index);
+        else this.fail(index, failure);
+        return;
+      }
+      this.fail(index, { ...failure, errorStatus: `${failure.errorStatus} Could not confirm the outcome: ${describe(error).errorStatus}` });
+    }
+  }
+
+  private succeed(index: number): void {
+    this.outcomes[index] = { id: this.ids[index], outcome: 'done', attempts: this.attempts[index] };
+  }
+
+  private fail(index: number, failure: Failure): void {
+    const outcome: BulkItemOutcome = { id: this.ids[index], outcome: 'failed', errorStatus: failure.errorStatus, attempts: this.attempts[index] };
+    if (failure.errorCode !== undefined) outcome.errorCode = failure.errorCode;
+    this.outcomes[index] = outcome;
+  }
+
+  private reportProgress(notSent = 0): void {
+    if (!this.options.onProgress) return;
+    let done = 0;
+    let failed = 0;
+    for (const outcome of this.outcomes) {
+      if (outcome?.outcome === 'done') done++;
+      else if (outcome?.outcome === 'failed') failed++;
+    }
+    try {
+      this.options.onProgress({
+        total: this.outcomes.length,
+        done,
+        failed,
+        notSent,
+        requests: this.requests,
+        batchesSettled: this.batchesSettled,
+        batches: this.batches.length,
+      });
+    } catch {
+      // A failing progress callback must not break the run.
+    }
+  }
+}
+
+function describe(error: unknown): Failure {
+  if (error instanceof DpsError) {
+    const status = error.status !== undefined ? `HTTP ${error.status}: ` : '';
+    return { errorCode: error.errorCode, errorStatus: `${status}${error.message}` };
+  }
+  // Only our own validation errors (RangeError/TypeError) reach here; their messages hold no secret.
+  return { errorStatus: error instanceof Error ? error.message : 'Unexpected failure.' };
+}
+
+/** True when every field we sent is stored with the same value (server-set and withheld fields aside). */
+export function containsSent(sent: unknown, stored: unknown, key = ''): boolean {
+  if (Array.isArray(sent)) {
+    return Array.isArray(stored) && stored.length === sent.length && sent.every((v, i) => containsSent(v, stored[i]));
+  }
+  if (typeof sent === 'object' && sent !== null) {
+    if (typeof stored !== 'object' || stored === null || Array.isArray(stored)) return false;
+    const storedRecord = stored as Record<string, unknown>;
+    return Object.entries(sent as Record<string, unknown>).every(([field, value]) => {
+      if (SERVER_FIELDS.has(field) && key === '') return true;
+      if (value === undefined || value === null) return storedRecord[field] === undefined || storedRecord[field] === null;
+      if (WITHHELD_ON_READ.has(field) && storedRecord[field] === undefined) return true;
+      return containsSent(value, storedRecord[field], field);
+    });
+  }
+  // Ids are case-insensitive; everything else must be equal.
+  if (typeof sent === 'string' && typeof stored === 'string' && (key === 'registrationId' || key === 'enrollmentGroupId')) {
+    return sent.toLowerCase() === stored.toLowerCase();
+  }
+  return Object.is(sent, stored);
+}
+
+function chunk<T>(values: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < values.length; i += size) chunks.push(values.slice(i, i + size));
+  return chunks;
+}

@@ -1,0 +1,530 @@
+// The DPS service client: one method per service operation of api-version 2021-10-01.
+// Service objects pass through untouched (no re-mapping), so fields from newer API versions
+// survive a read-modify-write.
+import { formatConnectionString, parseConnectionString, type DpsConnectionString } from './connectionString';
+import { DpsError } from './errors';
+import { errorFromResponse } from './errorMapping';
+import type {
+  AttestationMechanism,
+  BulkEnrollmentGroupOperationResult,
+  BulkEnrollmentOperationResult,
+  BulkMode,
+  DeviceRegistrationState,
+  EnrollmentGroup,
+  IndividualEnrollment,
+  QueryPage,
+} from './models';
+import { withRetries } from './retry';
+import {
+  provesNotProcessed,
+  resolveRetryOptions,
+  type ResolvedRetryOptions,
+  type RetryMode,
+  type RetryOptions,
+} from './retryPolicy';
+import { realSleep, type Sleep } from './sleep';
+import { createHttpTransport, type HttpMethod, type Transport, type TransportResponse } from './transport';
+
+/** The service takes at most this many items in one bulk request. */
+export const MAX_BULK_ITEMS = 10;
+const BULK_MODES: readonly BulkMode[] = ['create', 'update', 'updateIfMatchETag', 'delete'];
+
+export interface RequestOptions {
+  signal?: AbortSignal;
+  /** Overrides the client's retry options for this call (the bulk runner passes maxAttempts 1 and retries itself). */
+  retry?: RetryOptions;
+}
+
+export interface IfMatchOptions extends RequestOptions {
+  /** Sent as If-Match: the write or delete happens only if the stored ETag still matches (else HTTP 412). */
+  ifMatch?: string;
+}
+
+export interface PageOptions {
+  /** Sent as x-ms-max-item-count. The service caps pages at about 100. */
+  pageSize?: number;
+  /** The x-ms-continuation token of the previous page. */
+  continuationToken?: string;
+}
+
+export interface QueryOptions extends PageOptions {
+  /** Query text; default '*'. */
+  query?: string;
+}
+
+export interface ListOptions {
+  pageSize?: number;
+  query?: string;
+}
+
+/** One try of one operation, for logging. Holds no secret. */
+export interface RequestEvent {
+  operation: string;
+  method: HttpMethod;
+  path: string;
+  status?: number;
+  durationMs: number;
+  attempt: number;
+  trackingId?: string;
+  requestId?: string;
+  /** Set when no HTTP response came back. */
+  errorKind?: DpsError['kind'];
+}
+
+export interface DpsClientOptions {
+  /** The emulator's CA (PEM), trusted only when the host is loopback. */
+  ca?: string | Buffer;
+  /** Per-request timeout; default 30 s. */
+  timeoutMs?: number;
+  retry?: RetryOptions;
+  /** Replaces the default `dps-enrollments/<version>`. */
+  userAgent?: string;
+  onRequest?: (event: RequestEvent) => void;
+  /** 'http' only for a loopback emulator; default 'https'. */
+  protocol?: 'https' | 'http';
+  /** Wait used between retries; tests inject an instant one. */
+  sleep?: Sleep;
+  /** Jitter source in [0, 1); tests inject a fixed one. */
+  random?: () => number;
+}
+
+/** What the client needs below it; `fromConnectionString` builds the axios one, tests build fakes. */
+export interface DpsClientInit {
+  hostName: string;
+  keyName: string;
+  send: Transport;
+  dispose?: () => void;
+  retry?: RetryOptions;
+  sleep?: Sleep;
+  random?: () => number;
+  onRequest?: (event: RequestEvent) => void;
+}
+
+interface Call {
+  operation: string;
+  method: HttpMethod;
+  path: string;
+  headers?: Record<string, string>;
+  body?: unknown;
+  mode: RetryMode;
+}
+
+export class DpsClient {
+  readonly hostName: string;
+  readonly keyName: string;
+  private readonly send: Transport;
+  private readonly disposeTransport: () => void;
+  private readonly retry: ResolvedRetryOptions;
+  private readonly sleep: Sleep;
+  private readonly random: () => number;
+  private readonly onRequest?: (event: RequestEvent) => void;
+
+  constructor(init: DpsClientInit) {
+    this.hostName = init.hostName;
+    this.keyName = init.keyName;
+    this.send = init.send;
+    this.disposeTransport = init.dispose ?? (() => undefined);
+    this.retry = resolveRetryOptions(init.retry);
+    this.sleep = init.sleep ?? realSleep;
+    this.random = init.random ?? Math.random;
+    this.onRequest = init.onRequest;
+  }
+
+  /** Throws ConnectionStringError for a bad string, RangeError for bad options. */
+  static fromConnectionString(cs: string | DpsConnectionString, options: DpsClientOptions = {}): DpsClient {
+    // A parsed object gets the same checks as a string (it may have been built by hand).
+    const connection = parseConnectionString(typeof cs === 'string' ? cs : formatConnectionString(cs));
+    const transport = createHttpTransport({
+      connection,
+      protocol: options.protocol,
+      ca: options.ca,
+      timeoutMs: options.timeoutMs,
+      userAgent: options.userAgent,
+    });
+    return new DpsClient({
+      hostName: connection.hostName,
+      keyName: connection.sharedAccessKeyName,
+      send: transport.send,
+      dispose: transport.dispose,
+      retry: options.retry,
+      sleep: options.sleep,
+      random: options.random,
+      onRequest: options.onRequest,
+    });
+  }
+
+  /** Closes idle keep-alive connections. The client must not be used afterwards. */
+  dispose(): void {
+    this.disposeTransport();
+  }
+
+  // ---- individual enrollments
+
+  async getEnrollment(registrationId: string, options: RequestOptions = {}): Promise<IndividualEnrollment> {
+    return await this.object<IndividualEnrollment>(
+      { operation: 'IndividualEnrollment_Get', method: 'GET', path: enrollmentPath(registrationId), mode: 'idempotent' },
+      options,
+    );
+  }
+
+  async createOrUpdateEnrollment(enrollment: IndividualEnrollment, options: IfMatchOptions = {}): Promise<IndividualEnrollment> {
+    return await this.object<IndividualEnrollment>(
+      {
+        operation: 'IndividualEnrollment_CreateOrUpdate',
+        method: 'PUT',
+        path: enrollmentPath(requireObjectId(enrollment, 'registrationId')),
+        headers: ifMatchHeader(options),
+        body: enrollment,
+        mode: writeRetryMode(options),
+      },
+      options,
+    );
+  }
+
+  async deleteEnrollment(registrationId: string, options: IfMatchOptions = {}): Promise<void> {
+    return await this.noContent(
+      {
+        operation: 'IndividualEnrollment_Delete',
+        method: 'DELETE',
+        path: enrollmentPath(registrationId),
+        headers: ifMatchHeader(options),
+        mode: 'idempotent',
+      },
+      options,
+    );
+  }
+
+  /** The attestation with its key material (query and GET results may omit keys). */
+  async getEnrollmentAttestation(registrationId: string, options: RequestOptions = {}): Promise<AttestationMechanism> {
+    return await this.object<AttestationMechanism>(
+      {
+        operation: 'IndividualEnrollment_GetAttestationMechanism',
+        method: 'POST',
+        path: `${enrollmentPath(registrationId)}/attestationmechanism`,
+        mode: 'idempotent',
+      },
+      options,
+    );
+  }
+
+  async queryEnrollments(query: QueryOptions = {}, options: RequestOptions = {}): Promise<QueryPage<IndividualEnrollment>> {
+    return await this.page<IndividualEnrollment>('IndividualEnrollment_Query', '/enrollments/query', query, true, options);
+  }
+
+  listEnrollments(list: ListOptions = {}, options: RequestOptions = {}): AsyncIterable<QueryPage<IndividualEnrollment>> {
+    return this.pages((token) => this.queryEnrollments({ ...list, continuationToken: token }, options), 'IndividualEnrollment_Query');
+  }
+
+  /** One bulk request of at most 10 enrollments; use runBulk for longer lists. */
+  async runEnrollmentBulk(
+    mode: BulkMode,
+    enrollments: IndividualEnrollment[],
+    options: RequestOptions = {},
+  ): Promise<BulkEnrollmentOperationResult> {
+    checkBulk(mode, enrollments, 'registrationId');
+    return await this.bulk<BulkEnrollmentOperationResult>(
+      { operation: 'IndividualEnrollment_RunBulkOperation', method: 'POST', path: '/enrollments', body: { mode, enrollments }, mode: 'ifNotProcessed' },
+      options,
+    );
+  }
+
+  // ---- enrollment groups
+
+  async getEnrollmentGroup(enrollmentGroupId: string, options: RequestOptions = {}): Promise<EnrollmentGroup> {
+    return await this.object<EnrollmentGroup>(
+      { operation: 'EnrollmentGroup_Get', method: 'GET', path: groupPath(enrollmentGroupId), mode: 'idempotent' },
+      options,
+    );
+  }
+
+  async createOrUpdateEnrollmentGroup(group: EnrollmentGroup, options: IfMatchOptions = {}): Promise<EnrollmentGroup> {
+    return await this.object<EnrollmentGroup>(
+      {
+        operation: 'EnrollmentGroup_CreateOrUpdate',
+        method: 'PUT',
+        path: groupPath(requireObjectId(group, 'enrollmentGroupId')),
+        headers: ifMatchHeader(options),
+        body: group,
+        mode: writeRetryMode(options),
+      },
+      options,
+    );
+  }
+
+  async deleteEnrollmentGroup(enrollmentGroupId: string, options: IfMatchOptions = {}): Promise<void> {
+    return await this.noContent(
+      {
+        operation: 'EnrollmentGroup_Delete',
+        method: 'DELETE',
+        path: groupPath(enrollmentGroupId),
+        headers: ifMatchHeader(options),
+        mode: 'idempotent',
+      },
+      options,
+    );
+  }
+
+  async getEnrollmentGroupAttestation(enrollmentGroupId: string, options: RequestOptions = {}): Promise<AttestationMechanism> {
+    return await this.object<AttestationMechanism>(
+      {
+        operation: 'EnrollmentGroup_GetAttestationMechanism',
+        method: 'POST',
+        path: `${groupPath(enrollmentGroupId)}/attestationmechanism`,
+        mode: 'idempotent',
+      },
+      options,
+    );
+  }
+
+  async queryEnrollmentGroups(query: QueryOptions = {}, options: RequestOptions = {}): Promise<QueryPage<EnrollmentGroup>> {
+    return await this.page<EnrollmentGroup>('EnrollmentGroup_Query', '/enrollmentGroups/query', query, true, options);
+  }
+
+  listEnrollmentGroups(list: ListOptions = {}, options: RequestOptions = {}): AsyncIterable<QueryPage<EnrollmentGroup>> {
+    return this.pages((token) => this.queryEnrollmentGroups({ ...list, continuationToken: token }, options), 'EnrollmentGroup_Query');
+  }
+
+  async runEnrollmentGroupBulk(
+    mode: BulkMode,
+    groups: EnrollmentGroup[],
+    options: RequestOptions = {},
+  ): Promise<BulkEnrollmentGroupOperationResult> {
+    checkBulk(mode, groups, 'enrollmentGroupId');
+    return await this.bulk<BulkEnrollmentGroupOperationResult>(
+      {
+        operation: 'EnrollmentGroup_RunBulkOperation',
+        method: 'POST',
+        path: '/enrollmentGroups',
+        body: { mode, enrollmentGroups: groups },
+        mode: 'ifNotProcessed',
+      },
+      options,
+    );
+  }
+
+  // ---- device registration states
+
+  async getRegistrationState(registrationId: string, options: RequestOptions = {}): Promise<DeviceRegistrationState> {
+    return await this.object<DeviceRegistrationState>(
+      { operation: 'DeviceRegistrationState_Get', method: 'GET', path: registrationPath(registrationId), mode: 'idempotent' },
+      options,
+    );
+  }
+
+  async deleteRegistrationState(registrationId: string, options: IfMatchOptions = {}): Promise<void> {
+    return await this.noContent(
+      {
+        operation: 'DeviceRegistrationState_Delete',
+        method: 'DELETE',
+        path: registrationPath(registrationId),
+        headers: ifMatchHeader(options),
+        mode: 'idempotent',
+      },
+      options,
+    );
+  }
+
+  /** Registrations made through one enrollment group (the spec defines no body for this query). */
+  async queryRegistrationStates(
+    enrollmentGroupId: string,
+    paging: PageOptions = {},
+    options: RequestOptions = {},
+  ): Promise<QueryPage<DeviceRegistrationState>> {
+    return await this.page<DeviceRegistrationState>(
+      'DeviceRegistrationState_Query',
+      `${registrationPath(enrollmentGroupId, 'enrollmentGroupId')}/query`,
+      paging,
+      false,
+      options,
+    );
+  }
+
+  listRegistrationStates(
+    enrollmentGroupId: string,
+    list: { pageSize?: number } = {},
+    options: RequestOptions = {},
+  ): AsyncIterable<QueryPage<DeviceRegistrationState>> {
+    return this.pages(
+      (token) => this.queryRegistrationStates(enrollmentGroupId, { ...list, continuationToken: token }, options),
+      'DeviceRegistrationState_Query',
+    );
+  }
+
+  // ---- plumbing
+
+  private async object<T>(call: Call, options: RequestOptions): Promise<T> {
+    const response = await this.exchange(call, options);
+    if (!isPlainObject(response.body)) throw invalidResponse(call, 'a JSON object', response);
+    return response.body as T;
+  }
+
+  private async noContent(call: Call, options: RequestOptions): Promise<void> {
+    await this.exchange(call, options);
+  }
+
+  private async bulk<T>(call: Call, options: RequestOptions): Promise<T> {
+    const response = await this.exchange(call, options);
+    const body = response.body;
+    if (!isPlainObject(body) || typeof body.isSuccessful !== 'boolean' || (body.errors !== undefined && !Array.isArray(body.errors))) {
+      throw invalidResponse(call, 'a bulk operation result', response);
+    }
+    return body as T;
+  }
+
+  private async page<T>(
+    operation: string,
+    path: string,
+    query: QueryOptions,
+    withBody: boolean,
+    options: RequestOptions,
+  ): Promise<QueryPage<T>> {
+    const headers: Record<string, string> = {};
+    if (query.pageSize !== undefined) {
+      if (!Number.isInteger(query.pageSize) || query.pageSize < 1 || query.pageSize > 2 ** 31 - 1) {
+        throw new RangeError('pageSize must be a positive integer.');
+      }
+      headers['x-ms-max-item-count'] = String(query.pageSize);
+    }
+    if (query.continuationToken !== undefined) headers['x-ms-continuation'] = query.continuationToken;
+    const call: Call = {
+      operation,
+      method: 'POST',
+      path,
+      headers,
+      body: withBody ? { query: query.query ?? '*' } : undefined,
+      mode: 'idempotent',
+    };
+    const response = await this.exchange(call, options);
+    if (!Array.isArray(response.body)) throw invalidResponse(call, 'a JSON array', response);
+    const token = response.headers['x-ms-continuation'];
+    return token !== undefined && token !== '' ? { items: response.body as T[], continuationToken: token } : { items: response.body as T[] };
+  }
+
+  private async *pages<T>(
+    fetchPage: (token: string | undefined) => Promise<QueryPage<T>>,
+    operation: string,
+  ): AsyncGenerator<QueryPage<T>, void, undefined> {
+    let token: string | undefined;
+    const seen = new Set<string>();
+    do {
+      const page = await fetchPage(token);
+      yield page;
+      token = page.continuationToken;
+      // A token that comes back again would loop forever.
+      if (token !== undefined && seen.has(token)) {
+        throw new DpsError({ kind: 'invalidResponse', operation, message: 'The service returned the same continuation token twice.' });
+      }
+      if (token !== undefined) seen.add(token);
+    } while (token !== undefined);
+  }
+
+  /** One operation with retries; resolves with a 2xx response, rejects with DpsError. */
+  private exchange(call: Call, options: RequestOptions): Promise<TransportResponse> {
+    const retry = options.retry ? resolveRetryOptions({ ...this.retry, ...options.retry }) : this.retry;
+    // Set once a try failed in a way that may still have been applied (reset, timeout, 500).
+    let mayHaveApplied = false;
+    return withRetries(
+      async (attempt) => {
+        const started = performance.now();
+        let response: TransportResponse;
+        try {
+          response = await this.send({
+            operation: call.operation,
+            method: call.method,
+            path: call.path,
+            headers: call.headers,
+            body: call.body,
+            signal: options.signal,
+          });
+        } catch (error: unknown) {
+          this.emit(call, attempt, started, { errorKind: error instanceof DpsError ? error.kind : 'network' });
+          if (error instanceof DpsError && error.isTransient && !provesNotProcessed(error)) mayHaveApplied = true;
+          throw error;
+        }
+        if (response.status >= 200 && response.status < 300) {
+          this.emit(call, attempt, started, { status: response.status, requestId: response.requestId });
+          return response;
+        }
+        const error = errorFromResponse({ operation: call.operation, status: response.status, headers: response.headers, body: response.body });
+        this.emit(call, attempt, started, { status: response.status, requestId: response.requestId, trackingId: error.trackingId });
+        // A DELETE replayed after an earlier try removed the item finds nothing: the goal is reached.
+        if (call.method === 'DELETE' && response.status === 404 && mayHaveApplied) return response;
+        if (error.isTransient && !provesNotProcessed(error)) mayHaveApplied = true;
+        throw error;
+      },
+      { operation: call.operation, mode: call.mode, options: retry, sleep: this.sleep, random: this.random, signal: options.signal },
+    );
+  }
+
+  private emit(call: Call, attempt: number, started: number, facts: Partial<RequestEvent>): void {
+    if (!this.onRequest) return;
+    try {
+      this.onRequest({
+        operation: call.operation,
+        method: call.method,
+        path: call.path,
+        durationMs: Math.round(performance.now() - started),
+        attempt,
+        ...facts,
+      });
+    } catch {
+      // A failing logger must not fail the request.
+    }
+  }
+}
+
+/** encodeURIComponent plus ! ' ( ) *, as the official SDK encodes ids in paths. */
+export function encodePathSegment(id: string): string {
+  return encodeURIComponent(id).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+function requireId(id: unknown, what: string): string {
+  if (typeof id !== 'string' || id.trim() === '') throw new TypeError(`${what} is required (a non-empty string).`);
+  return id;
+}
+
+function requireObjectId(item: object, field: 'registrationId' | 'enrollmentGroupId'): string {
+  return requireId((item as Record<string, unknown>)[field], field);
+}
+
+const enrollmentPath = (id: string): string => `/enrollments/${encodePathSegment(requireId(id, 'registrationId'))}`;
+const groupPath = (id: string): string => `/enrollmentGroups/${encodePathSegment(requireId(id, 'enrollmentGroupId'))}`;
+const registrationPath = (id: string, what = 'registrationId'): string => `/registrations/${encodePathSegment(requireId(id, what))}`;
+
+/** A conditional write replayed after it was applied would fail with 412: retry it only when it provably was not processed. */
+function writeRetryMode(options: IfMatchOptions): RetryMode {
+  return options.ifMatch === undefined ? 'idempotent' : 'ifNotProcessed';
+}
+
+function ifMatchHeader(options: IfMatchOptions): Record<string, string> | undefined {
+  if (options.ifMatch === undefined) return undefined;
+  if (options.ifMatch === '') throw new TypeError('ifMatch must be a non-empty ETag when given.');
+  return { 'If-Match': options.ifMatch };
+}
+
+function checkBulk(mode: BulkMode, items: object[], idField: 'registrationId' | 'enrollmentGroupId'): void {
+  if (!BULK_MODES.includes(mode)) {
+    throw new RangeError(`Bulk mode must be one of ${BULK_MODES.join(', ')}.`);
+  }
+  if (!Array.isArray(items) || items.length === 0) throw new RangeError('A bulk request needs at least one item.');
+  if (items.length > MAX_BULK_ITEMS) {
+    throw new RangeError(
+      `A bulk request takes at most ${MAX_BULK_ITEMS} items; got ${items.length}. Use runBulk to split a longer list.`,
+    );
+  }
+  for (const item of items) requireObjectId(item, idField);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function invalidResponse(call: Call, expected: string, response: TransportResponse): DpsError {
+  const got = response.bodyIsText ? 'text that is not JSON' : response.body === undefined ? 'an empty body' : 'JSON of another shape';
+  return new DpsError({
+    kind: 'invalidResponse',
+    operation: call.operation,
+    status: response.status,
+    message: `The service answered ${call.operation} with ${got} where ${expected} was expected (HTTP ${response.status}).`,
+  });
+}

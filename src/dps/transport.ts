@@ -1,0 +1,201 @@
+// One HTTP exchange with the DPS service over axios: URL, headers, a fresh SAS token, TLS trust,
+// timeout and cancellation. It returns every HTTP status as a response (status handling belongs
+// to the caller) and turns every failure to get a response into a DpsError, never leaking the
+// axios error (its config carries the Authorization header).
+import * as http from 'node:http';
+import * as https from 'node:https';
+import { randomUUID } from 'node:crypto';
+import axios, { AxiosHeaders, type AxiosAdapter, type AxiosInstance } from 'axios';
+import { version as packageVersion } from '../../package.json';
+import type { DpsConnectionString } from './connectionString';
+import { isLoopbackHost } from './connectionString';
+import { DpsError } from './errors';
+import { errorFromTransportFailure } from './errorMapping';
+import { API_VERSION } from './models';
+import { createSasToken, expiryFromNow } from './sas';
+
+export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
+
+export interface TransportRequest {
+  /** Spec operation id, e.g. IndividualEnrollment_Get: used in errors and events. */
+  operation: string;
+  method: HttpMethod;
+  /** Path with ids already encoded, starting with '/'. */
+  path: string;
+  /** Extra request headers (If-Match, paging headers). */
+  headers?: Readonly<Record<string, string>>;
+  /** Serialised as JSON when present. */
+  body?: unknown;
+  signal?: AbortSignal;
+}
+
+export interface TransportResponse {
+  status: number;
+  /** Lower-case names. */
+  headers: Readonly<Record<string, string | undefined>>;
+  /** Parsed JSON, or the raw text when it is not JSON, or undefined when empty. */
+  body: unknown;
+  /** True when the body was present but not valid JSON. */
+  bodyIsText: boolean;
+  requestId: string;
+}
+
+/** Sends one request. Resolves for any HTTP status; rejects only with a DpsError. */
+export type Transport = (request: TransportRequest) => Promise<TransportResponse>;
+
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_USER_AGENT = `dps-enrollments/${packageVersion}`;
+
+export interface HttpTransportOptions {
+  connection: DpsConnectionString;
+  /** 'http' is accepted only for loopback hosts (a local emulator). Default 'https'. */
+  protocol?: 'https' | 'http';
+  /** PEM CA trusted for a loopback host only (the emulator's own CA); ignored for any other host. */
+  ca?: string | Buffer;
+  /** Per-request timeout. Default 30 s. */
+  timeoutMs?: number;
+  userAgent?: string;
+  /** Replaces axios' network adapter; for unit tests. */
+  adapter?: AxiosAdapter;
+}
+
+export interface HttpTransport {
+  send: Transport;
+  hostName: string;
+  baseUrl: string;
+  /** Closes idle keep-alive sockets. */
+  dispose: () => void;
+}
+
+export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
+  const { hostName } = options.connection;
+  const loopback = isLoopbackHost(hostName);
+  const protocol = options.protocol ?? 'https';
+  if (protocol !== 'https' && !(protocol === 'http' && loopback)) {
+    throw new RangeError(`Only HTTPS is allowed for ${hostName}; plain HTTP is accepted only for a local emulator on a loopback host.`);
+  }
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    throw new RangeError('timeoutMs must be a positive number of milliseconds.');
+  }
+  // The private CA only ever reaches a per-client agent for a loopback host: no global trust change,
+  // and certificate verification stays on everywhere.
+  const agent =
+    protocol === 'https'
+      ? new https.Agent({ keepAlive: true, ...(loopback && options.ca !== undefined ? { ca: options.ca } : {}) })
+      : new http.Agent({ keepAlive: true });
+  const baseUrl = `${protocol}://${hostName}`;
+  const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
+
+  const instance: AxiosInstance = axios.create({
+    baseURL: baseUrl,
+    httpAgent: protocol === 'http' ? agent : undefined,
+    httpsAgent: protocol === 'https' ? agent : undefined,
+    // A loopback emulator must never be routed through a proxy from the environment.
+    proxy: loopback ? false : undefined,
+    maxRedirects: 0,
+    responseType: 'text',
+    // Status and body handling is ours: no throwing on 4xx/5xx, no JSON guessing.
+    validateStatus: () => true,
+    transformRequest: [(data: unknown) => data],
+    transformResponse: [(data: unknown) => data],
+    adapter: options.adapter,
+  });
+
+  const send: Transport = async (request) => {
+    const requestId = randomUUID();
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'User-Agent': userAgent,
+      'Request-Id': requestId,
+      ...request.headers,
+      // A fresh token per request (and per retry), as the official SDK does.
+      Authorization: createSasToken({
+        resourceUri: hostName,
+        keyName: options.connection.sharedAccessKeyName,
+        key: options.connection.sharedAccessKey,
+        expiry: expiryFromNow(),
+      }),
+    };
+    let data: string | undefined;
+    if (request.body !== undefined) {
+      data = JSON.stringify(request.body);
+      headers['Content-Type'] = 'application/json; charset=utf-8';
+    }
+
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onAbort = (): void => controller.abort();
+    if (request.signal?.aborted) controller.abort();
+    request.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const separator = request.path.includes('?') ? '&' : '?';
+      const response = await instance.request<string>({
+        method: request.method,
+        url: `${request.path}${separator}api-version=${API_VERSION}`,
+        headers,
+        data,
+        signal: controller.signal,
+      });
+      const text = typeof response.data === 'string' ? response.data : '';
+      const parsed = parseBody(text);
+      return {
+        status: response.status,
+        headers: normalizeHeaders(response.headers),
+        body: parsed.body,
+        bodyIsText: parsed.isText,
+        requestId,
+      };
+    } catch (error: unknown) {
+      if (error instanceof DpsError) throw error;
+      throw errorFromTransportFailure({
+        operation: request.operation,
+        hostName,
+        timedOut,
+        timeoutMs,
+        aborted: !timedOut && request.signal?.aborted === true,
+        code: errorCode(error),
+      });
+    } finally {
+      clearTimeout(timer);
+      request.signal?.removeEventListener('abort', onAbort);
+    }
+  };
+
+  return { send, hostName, baseUrl, dispose: () => agent.destroy() };
+}
+
+function parseBody(text: string): { body: unknown; isText: boolean } {
+  if (text.trim() === '') return { body: undefined, isText: false };
+  try {
+    return { body: JSON.parse(text) as unknown, isText: false };
+  } catch {
+    return { body: text, isText: true };
+  }
+}
+
+function normalizeHeaders(raw: unknown): Record<string, string | undefined> {
+  const source = raw instanceof AxiosHeaders ? raw.toJSON() : (raw as Record<string, unknown> | undefined) ?? {};
+  const result: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(source)) {
+    if (typeof value === 'string') result[name.toLowerCase()] = value;
+    else if (typeof value === 'number') result[name.toLowerCase()] = String(value);
+    else if (Array.isArray(value)) result[name.toLowerCase()] = value.map(String).join(', ');
+  }
+  return result;
+}
+
+/** Only the error's code string is kept: the error object itself may reference request headers. */
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const { code, cause } = error as { code?: unknown; cause?: unknown };
+  const causeCode = typeof cause === 'object' && cause !== null ? (cause as { code?: unknown }).code : undefined;
+  // axios wraps socket errors; the socket's own code is the more specific one.
+  if (typeof causeCode === 'string') return causeCode;
+  if (typeof code === 'string' && code !== 'ERR_CANCELED' && code !== 'ERR_NETWORK' && code !== 'ERR_BAD_RESPONSE') return code;
+  return undefined;
+}

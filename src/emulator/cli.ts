@@ -1,0 +1,76 @@
+// Entry point of `npm run emulator` and dist/emulator.js. With --json, stdout carries exactly one
+// JSON line once listening; everything else goes to stderr.
+import { CliUsageError, HELP, parseCliArgs, type CliCommand } from './cliOptions';
+import { startEmulator, type RunningEmulator } from './server';
+
+function banner(emu: RunningEmulator): string {
+  return [
+    'DPS emulator listening',
+    `  URL:               ${emu.url}${emu.httpUrl ? `  (plain HTTP: ${emu.httpUrl})` : ''}`,
+    `  Connection string: ${emu.connectionString}`,
+    `  CA certificate:    ${emu.caCertificatePath}   (trust it for https://localhost)`,
+    `  Data:              ${emu.dataFile ?? 'in memory only'}`,
+    'Press Ctrl+C to stop.',
+    '',
+  ].join('\n');
+}
+
+async function main(): Promise<number> {
+  let command: CliCommand;
+  try {
+    command = parseCliArgs(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof CliUsageError) {
+      process.stderr.write(`emulator: ${error.message}\nRun with --help to see the options.\n`);
+      return 2;
+    }
+    throw error;
+  }
+  if (command.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const log = command.quiet ? undefined : (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  let emu: RunningEmulator;
+  try {
+    emu = await startEmulator({ ...command.options, log });
+  } catch (error) {
+    process.stderr.write(`emulator: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+  if (command.json) {
+    process.stdout.write(JSON.stringify({ url: emu.url, connectionString: emu.connectionString, caCertificate: emu.caCertificatePath }) + '\n');
+  } else {
+    process.stdout.write(banner(emu));
+  }
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        process.stderr.write(`emulator: ${signal} again, exiting without waiting\n`);
+        resolve(1);
+        return;
+      }
+      stopping = true;
+      process.stderr.write(`emulator: ${signal} received, stopping\n`);
+      emu.stop().then(
+        () => resolve(0),
+        (error: unknown) => {
+          process.stderr.write(`emulator: ${error instanceof Error ? error.message : String(error)}\n`);
+          resolve(1);
+        },
+      );
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`emulator: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,133 @@
+// Command-line options of the emulator, parsed into EmulatorOptions (pure, so it is testable).
+import { parseArgs } from 'node:util';
+import { FAULT_KINDS, type FaultKind } from './faults';
+import type { EmulatorOptions } from './server';
+
+export const HELP = `DPS Enrollments local emulator: a local Azure IoT Hub Device Provisioning Service (service API 2021-10-01).
+
+Usage: npm run emulator -- [options]      (or: node dist/emulator.js [options])
+
+Options:
+  --port N              HTTPS port (default 0 = any free port; pass a fixed one to keep the connection string stable)
+  --bind ADDRESS        address to listen on (default 127.0.0.1)
+  --http-port N         also serve plain HTTP on 127.0.0.1:N (loopback only; 0 = any free port)
+  --data-dir DIR        folder for the CA/server certificate, the access key and the data file
+                        (default ~/.dps-enrollments/emulator)
+  --data-file FILE      where enrollments are saved (default DIR/emulator-data.json)
+  --memory              keep data in memory only (nothing saved)
+  --seed demo|none      demo = add a small realistic data set when the store is empty (default none)
+  --key-name NAME       shared access policy name (default provisioningserviceowner)
+  --key BASE64          shared access key (default: generated once and kept in the data dir;
+                        a key given here shows in the process list)
+  --max-page-size N     largest query page (default 100)
+  --quota N             allow N service operations per minute (sliding window); beyond it 429 + Retry-After
+  --fault-rate R        inject a fault into a share R (0..1) of service operations
+  --fault-kinds LIST    comma-separated from ${FAULT_KINDS.join(',')} (default 503)
+  --fault-seed N        seed for repeatable fault sequences
+  --fault-retry-after S Retry-After seconds on injected 429/503 (default 1)
+  --fault-delay-ms MS   delay of an injected 'delay' fault (default 1000)
+  --fault-apply-after   half of injected 500/reset faults happen after the request was applied
+  --json                print exactly one JSON line {"url","connectionString","caCertificate"} on stdout
+                        once listening; logs go to stderr
+  --quiet               do not log each request
+  -h, --help            show this help
+
+Stop with Ctrl+C (SIGINT) or SIGTERM: in-flight requests finish and the data file is flushed.
+`;
+
+export interface CliCommand {
+  help: boolean;
+  json: boolean;
+  quiet: boolean;
+  options: EmulatorOptions;
+}
+
+export class CliUsageError extends Error {}
+
+function integer(name: string, value: string | undefined, min: number, max = 65535): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new CliUsageError(`--${name} must be a whole number from ${min} to ${max}; got '${value}'.`);
+  }
+  return Number(value);
+}
+
+export function parseCliArgs(argv: string[]): CliCommand {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        port: { type: 'string' },
+        bind: { type: 'string' },
+        'http-port': { type: 'string' },
+        'data-dir': { type: 'string' },
+        'data-file': { type: 'string' },
+        memory: { type: 'boolean' },
+        seed: { type: 'string' },
+        'key-name': { type: 'string' },
+        key: { type: 'string' },
+        'max-page-size': { type: 'string' },
+        quota: { type: 'string' },
+        'fault-rate': { type: 'string' },
+        'fault-kinds': { type: 'string' },
+        'fault-seed': { type: 'string' },
+        'fault-retry-after': { type: 'string' },
+        'fault-delay-ms': { type: 'string' },
+        'fault-apply-after': { type: 'boolean' },
+        json: { type: 'boolean' },
+        quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new CliUsageError((error as Error).message, { cause: error });
+  }
+  const v = parsed.values;
+  if (v.memory === true && v['data-file'] !== undefined) throw new CliUsageError('--memory and --data-file cannot be used together.');
+  if (v.seed !== undefined && v.seed !== 'demo' && v.seed !== 'none') throw new CliUsageError(`--seed must be demo or none; got '${v.seed}'.`);
+
+  const options: EmulatorOptions = {
+    port: integer('port', v.port, 0),
+    bindAddress: v.bind,
+    httpPort: integer('http-port', v['http-port'], 0),
+    dataDir: v['data-dir'],
+    dataFile: v.memory === true ? null : v['data-file'],
+    keyName: v['key-name'],
+    key: v.key,
+    seed: v.seed,
+    maxPageSize: integer('max-page-size', v['max-page-size'], 1, 1000),
+  };
+  const quota = integer('quota', v.quota, 1, 10_000_000);
+  if (quota !== undefined) options.quota = { operationsPerMinute: quota };
+
+  const faultFlags = ['fault-kinds', 'fault-seed', 'fault-retry-after', 'fault-delay-ms', 'fault-apply-after'] as const;
+  if (v['fault-rate'] === undefined && faultFlags.some((f) => v[f] !== undefined)) {
+    throw new CliUsageError('Fault options need --fault-rate.');
+  }
+  if (v['fault-rate'] !== undefined) {
+    const rate = Number(v['fault-rate']);
+    if (!/^\d*\.?\d+$/.test(v['fault-rate']) || !(rate >= 0 && rate <= 1)) {
+      throw new CliUsageError(`--fault-rate must be a number from 0 to 1; got '${v['fault-rate']}'.`);
+    }
+    const kinds = (v['fault-kinds'] ?? '503').split(',').map((k) => k.trim()).filter((k) => k !== '');
+    const unknown = kinds.filter((k) => !(FAULT_KINDS as readonly string[]).includes(k));
+    if (kinds.length === 0 || unknown.length > 0) {
+      throw new CliUsageError(`--fault-kinds takes ${FAULT_KINDS.join(', ')}; unknown: ${unknown.join(', ') || '(none given)'}.`);
+    }
+    options.faults = {
+      rate,
+      kinds: kinds as FaultKind[],
+      seed: integer('fault-seed', v['fault-seed'], 0, 2 ** 32 - 1),
+      retryAfterSeconds: integer('fault-retry-after', v['fault-retry-after'], 0, 3600),
+      delayMs: integer('fault-delay-ms', v['fault-delay-ms'], 0, 600_000),
+      applyAfterProcessing: v['fault-apply-after'] === true,
+    };
+  }
+  for (const k of Object.keys(options) as Array<keyof EmulatorOptions>) {
+    if (options[k] === undefined) delete options[k];
+  }
+  return { help: v.help === true, json: v.json === true, quiet: v.quiet === true, options };
+}

@@ -1,0 +1,27 @@
+// The shared access key of the emulator's one policy: generated once and kept in dataDir so the
+// connection string stays the same across restarts.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomic } from './persistence';
+
+export const DEFAULT_KEY_NAME = 'provisioningserviceowner';
+const KEY_FILE = 'emulator-key.json';
+
+export function isBase64Key(key: string): boolean {
+  return key.length > 0 && key.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(key) && Buffer.from(key, 'base64').length >= 16;
+}
+
+export function loadOrCreateServiceKey(dataDir: string): string {
+  const file = join(dataDir, KEY_FILE);
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { key?: unknown };
+    if (typeof parsed.key === 'string' && isBase64Key(parsed.key)) return parsed.key;
+  } catch {
+    // missing or unreadable: make a new one below
+  }
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const key = randomBytes(32).toString('base64');
+  writeFileAtomic(file, JSON.stringify({ key }) + '\n', 0o600);
+  return key;
+}

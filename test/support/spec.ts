@@ -1,0 +1,124 @@
+// Validates values against the DPS OpenAPI 2.0 spec's definitions with ajv.
+// This helper READS ../shared/dps/spec (outside the repo; present in development and CI, never on a
+// user's machine). specValidator() returns undefined when it is absent, and the tests that use it
+// skip themselves then.
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+
+export const repoRoot = resolve(__dirname, '..', '..');
+export const specDir = resolve(repoRoot, '..', 'shared', 'dps', 'spec', 'stable', '2021-10-01');
+
+interface OpenApiResponse {
+  schema?: Record<string, unknown>;
+  headers?: Record<string, unknown>;
+}
+interface OpenApiOperation {
+  operationId: string;
+  responses: Record<string, OpenApiResponse>;
+  parameters?: Array<{ name: string; in: string; schema?: Record<string, unknown> }>;
+}
+interface OpenApiDocument {
+  paths: Record<string, Record<string, unknown>>;
+  definitions: Record<string, unknown>;
+}
+
+export interface SpecExample {
+  file: string;
+  operationId: string;
+  parameters: Record<string, unknown>;
+  responses: Record<string, { body?: unknown; headers?: Record<string, string> }>;
+}
+
+export interface SpecValidator {
+  /** Errors of `value` against definition `name` (empty = valid). */
+  validate(name: string, value: unknown): string[];
+  /** Errors of a response body against what operation `operationId` declares for `status`. */
+  validateResponse(operationId: string, status: number, body: unknown): string[];
+  /** Header names the operation declares for `status` (lower-case). */
+  responseHeaders(operationId: string, status: number): string[];
+  operationIds(): string[];
+  examples(): SpecExample[];
+}
+
+const SCHEMA_ID = 'dps-service-2021-10-01';
+
+/** Drops OpenAPI-only keywords that are not JSON Schema (x-ms-*, discriminator, example). */
+function jsonSchemaOf(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(jsonSchemaOf);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (k.startsWith('x-') || k === 'discriminator' || k === 'example') continue;
+    out[k] = jsonSchemaOf(v);
+  }
+  return out;
+}
+
+/** Rewrites `#/definitions/X` so refs resolve inside the registered schema. */
+function withAbsoluteRefs(schema: unknown): unknown {
+  return JSON.parse(JSON.stringify(schema).replace(/"#\/definitions\//g, `"${SCHEMA_ID}#/definitions/`)) as unknown;
+}
+
+export function specValidator(): SpecValidator | undefined {
+  const file = join(specDir, 'service.json');
+  if (!existsSync(file)) return undefined;
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as OpenApiDocument;
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
+  addFormats(ajv);
+  ajv.addFormat('int32', { type: 'number', validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
+  ajv.addFormat('int64', { type: 'number', validate: (n: number) => Number.isInteger(n) });
+  ajv.addSchema({ $id: SCHEMA_ID, definitions: jsonSchemaOf(doc.definitions) as Record<string, unknown> });
+
+  const operations = new Map<string, OpenApiOperation>();
+  for (const methods of Object.values(doc.paths)) {
+    for (const [method, op] of Object.entries(methods)) {
+      if (method === 'parameters') continue;
+      const o = op as OpenApiOperation;
+      operations.set(o.operationId, o);
+    }
+  }
+  const compiled = new Map<string, ValidateFunction>();
+  const compile = (key: string, schema: unknown): ValidateFunction => {
+    let fn = compiled.get(key);
+    if (fn === undefined) {
+      fn = ajv.compile(withAbsoluteRefs(jsonSchemaOf(schema)) as Record<string, unknown>);
+      compiled.set(key, fn);
+    }
+    return fn;
+  };
+  const run = (fn: ValidateFunction, value: unknown): string[] =>
+    fn(value) ? [] : (fn.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message ?? 'is invalid'}`);
+  const responseOf = (operationId: string, status: number): OpenApiResponse => {
+    const op = operations.get(operationId);
+    if (op === undefined) throw new Error(`The spec has no operation ${operationId}.`);
+    return op.responses[String(status)] ?? op.responses.default ?? {};
+  };
+
+  return {
+    validate(name, value) {
+      if (!(name in doc.definitions)) throw new Error(`The spec has no definition ${name}.`);
+      return run(compile(`def:${name}`, { $ref: `#/definitions/${name}` }), value);
+    },
+    validateResponse(operationId, status, body) {
+      const response = responseOf(operationId, status);
+      if (response.schema === undefined) {
+        return body === undefined ? [] : [`${operationId} ${status} declares no body, but one was returned`];
+      }
+      if (body === undefined) return [`${operationId} ${status} declares a body, but none was returned`];
+      return run(compile(`res:${operationId}:${status}`, response.schema), body);
+    },
+    responseHeaders(operationId, status) {
+      return Object.keys(responseOf(operationId, status).headers ?? {}).map((h) => h.toLowerCase());
+    },
+    operationIds: () => [...operations.keys()],
+    examples() {
+      const dir = join(specDir, 'examples');
+      return readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+        .map((f) => ({ file: f, ...(JSON.parse(readFileSync(join(dir, f), 'utf8')) as Omit<SpecExample, 'file'>) }));
+    },
+  };
+}

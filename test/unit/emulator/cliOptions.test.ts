@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { HELP, parseCliArgs } from '../../../src/emulator/cliOptions';
+
+void test('maps every flag onto EmulatorOptions', () => {
+  const c = parseCliArgs(['--port', '8443', '--http-port', '0', '--data-dir', '/d', '--data-file', '/d/x.json', '--seed', 'demo', '--quota', '1000',
+    '--fault-rate', '0.1', '--fault-kinds', '429,reset', '--fault-seed', '3', '--fault-retry-after', '2', '--fault-delay-ms', '50', '--fault-apply-after',
+    '--max-page-size', '50', '--key-name', 'owner', '--json', '--quiet']);
+  assert.equal(c.json, true);
+  assert.equal(c.quiet, true);
+  assert.deepEqual(c.options, {
+    port: 8443, httpPort: 0, dataDir: '/d', dataFile: '/d/x.json', seed: 'demo', quota: { operationsPerMinute: 1000 }, maxPageSize: 50, keyName: 'owner',
+    faults: { rate: 0.1, kinds: ['429', 'reset'], seed: 3, retryAfterSeconds: 2, delayMs: 50, applyAfterProcessing: true },
+  });
+  assert.equal(parseCliArgs(['--memory']).options.dataFile, null);
+  assert.deepEqual(parseCliArgs([]).options, {});
+});
+
+void test('bad input gets a specific message', () => {
+  const cases: Array<[string[], RegExp]> = [
+    [['--port', 'abc'], /--port must be a whole number/],
+    [['--port', '70000'], /--port must be a whole number from 0 to 65535/],
+    [['--seed', 'lots'], /--seed must be demo or none/],
+    [['--memory', '--data-file', 'x'], /cannot be used together/],
+    [['--fault-rate', '1.5'], /--fault-rate must be a number from 0 to 1/],
+    [['--fault-rate', '0.5', '--fault-kinds', '500,boom'], /unknown: boom/],
+    [['--fault-kinds', '500'], /need --fault-rate/],
+    [['--quota', '0'], /--quota must be/],
+    [['--frobnicate'], /frobnicate/],
+  ];
+  for (const [argv, message] of cases) assert.throws(() => parseCliArgs(argv), message, argv.join(' '));
+});
+
+void test('help names every option the parser accepts', () => {
+  for (const flag of ['--port', '--bind', '--http-port', '--data-dir', '--data-file', '--memory', '--seed', '--key-name', '--key', '--max-page-size', '--quota',
+    '--fault-rate', '--fault-kinds', '--fault-seed', '--fault-retry-after', '--fault-delay-ms', '--fault-apply-after', '--json', '--quiet', '--help']) {
+    assert.ok(HELP.includes(flag), flag);
+  }
+});

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, rmSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import type { IndividualEnrollment } from '../../../src/dps/models';
+import { etagMatches, normalizeEtag } from '../../../src/emulator/etag';
+import { DebouncedSaver, readJsonFile, writeFileAtomic } from '../../../src/emulator/persistence';
+import { EmulatorStore } from '../../../src/emulator/store';
+
+const e = (registrationId: string): IndividualEnrollment => ({ registrationId, attestation: { type: 'none' } });
+const status = (fn: () => unknown): number => {
+  try {
+    fn();
+    return 0;
+  } catch (error) {
+    return (error as { status: number }).status;
+  }
+};
+
+void test('etags change on every write; If-Match rules for put and delete', () => {
+  const store = new EmulatorStore();
+  assert.equal(status(() => store.enrollments.put(e('a'), { ifMatch: '*' })), 412, 'If-Match on a missing item');
+  const v1 = store.enrollments.put(e('a'));
+  const v2 = store.enrollments.put(e('A'));
+  assert.notEqual(v1.etag, v2.etag);
+  assert.equal(v2.createdDateTimeUtc, v1.createdDateTimeUtc);
+  assert.equal(status(() => store.enrollments.put(e('a'), { ifMatch: v1.etag })), 412);
+  assert.equal(status(() => store.enrollments.put(e('a'), { mustNotExist: true })), 409);
+  assert.equal(status(() => store.enrollments.delete('a', v1.etag)), 412);
+  assert.equal(status(() => store.enrollments.delete('a', normalizeEtag(v2.etag ?? ''))), 0);
+  assert.equal(status(() => store.enrollments.delete('a')), 404);
+  assert.equal(etagMatches('W/"x"', '"x"'), true);
+  assert.equal(etagMatches('"y", "x"', 'x'), true);
+  assert.equal(etagMatches('*', undefined), false);
+});
+
+void test('list is sorted case-insensitively and follows inserts and deletes', () => {
+  const store = new EmulatorStore();
+  for (const id of ['b', 'C', 'a']) store.enrollments.put(e(id));
+  assert.deepEqual(store.enrollments.list().map((x) => x.registrationId), ['a', 'b', 'C']);
+  store.enrollments.delete('b');
+  store.enrollments.put(e('a'));
+  assert.deepEqual(store.enrollments.list().map((x) => x.registrationId), ['a', 'C']);
+  const updated = store.enrollments.put({ ...e('c'), deviceId: 'new' });
+  assert.equal(store.enrollments.list()[1], updated, 'an update replaces the item in the cached order');
+  let changes = 0;
+  store.onChange(() => (changes += 1));
+  store.clear();
+  assert.equal(store.enrollments.list().length, 0);
+  assert.equal(changes, 1);
+});
+
+void test('registrations: per group, individual ones follow their enrollment, group ones outlive the group', () => {
+  const store = new EmulatorStore();
+  store.enrollments.put(e('solo'));
+  store.upsertRegistration({ registrationId: 'solo', status: 'assigned' });
+  store.upsertRegistration({ registrationId: 'm2', status: 'assigned' }, 'G');
+  store.upsertRegistration({ registrationId: 'm1', status: 'assigned' }, 'g');
+  assert.deepEqual(store.registrationsOfGroup('g').map((r) => r.state.registrationId), ['m1', 'm2']);
+  assert.ok(store.individualRegistration('solo'));
+  store.deleteEnrollment('solo');
+  assert.equal(store.getRegistration('solo'), undefined);
+  assert.equal(status(() => store.deleteRegistration('m1', '"nope"')), 412);
+});
+
+void test('snapshot and restore round-trip; a malformed snapshot is refused naming the source', () => {
+  const store = new EmulatorStore();
+  store.enrollments.put(e('a'));
+  store.enrollmentGroups.put({ enrollmentGroupId: 'g', attestation: { type: 'symmetricKey' } });
+  store.upsertRegistration({ registrationId: 'r' }, 'g');
+  const copy = new EmulatorStore();
+  copy.restore(JSON.parse(JSON.stringify(store.snapshot())), 'file.json');
+  assert.deepEqual(copy.snapshot(), store.snapshot());
+  assert.throws(() => copy.restore({ format: 'other' }, '/x/file.json'), /\/x\/file\.json.*format/);
+  assert.throws(() => copy.restore({ ...store.snapshot(), registrations: [{}] }, 'f'), /registrations\[0\]/);
+  assert.equal(copy.counts().enrollments, 1, 'a refused restore changes nothing');
+});
+
+void test('writeFileAtomic replaces the file and leaves no temp files; readJsonFile names a corrupt file', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'emu-store-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, 'data.json');
+  assert.equal(readJsonFile(file), undefined);
+  writeFileAtomic(file, '{"a":1}');
+  writeFileAtomic(file, '{"a":2}');
+  assert.deepEqual(readJsonFile(file), { a: 2 });
+  assert.deepEqual(readdirSync(dir), ['data.json']);
+  writeFileSync(file, '{"a":');
+  assert.throws(() => readJsonFile(file), (err: Error) => err.message.includes(file) && /not valid JSON/.test(err.message));
+  assert.equal(readFileSync(file, 'utf8'), '{"a":');
+});
+
+void test('DebouncedSaver coalesces a burst into one write and flush writes what is pending', async () => {
+  let writes = 0;
+  const saver = new DebouncedSaver(() => (writes += 1), 20);
+  for (let i = 0; i < 10_000; i++) saver.schedule();
+  assert.equal(writes, 0);
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(writes, 1);
+  saver.schedule();
+  saver.flush();
+  assert.equal(writes, 2);
+  saver.flush();
+  assert.equal(writes, 2, 'nothing pending, nothing written');
+});
+
+void test('DebouncedSaver keeps the data dirty after a failed write and reports it', () => {
+  let fail = true;
+  const errors: string[] = [];
+  const saver = new DebouncedSaver(() => {
+    if (fail) throw new Error('disk full');
+  }, 1000, (err) => errors.push(err.message));
+  saver.schedule();
+  saver.flush();
+  assert.deepEqual(errors, ['disk full']);
+  assert.equal(saver.error?.message, 'disk full');
+  fail = false;
+  saver.flush();
+  assert.equal(saver.error, undefined);
+  assert.equal(saver.writes, 1);
+});
