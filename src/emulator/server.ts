@@ -41,6 +41,16 @@ export interface EmulatorOptions {
   faults?: FaultOptions;
   maxPageSize?: number;
   log?: (line: string) => void;
+  /** Sees each authenticated service request (operation and parsed JSON body), e.g. to check clients against the spec. */
+  observe?: (request: ObservedRequest) => void;
+}
+
+export interface ObservedRequest {
+  operationId: string;
+  method: string;
+  path: string;
+  /** The parsed JSON body; undefined when there was none or it was not JSON. */
+  body: unknown;
 }
 
 export interface EmulatorStats {
@@ -91,6 +101,15 @@ function readBody(req: http.IncomingMessage): Promise<Buffer> {
     req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+}
+
+function parsedOrUndefined(body: Buffer): unknown {
+  if (body.length === 0) return undefined;
+  try {
+    return JSON.parse(body.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 function send(res: http.ServerResponse, response: ServiceResponse): void {
@@ -192,6 +211,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (apiVersion !== API_VERSION) throw new EmulatorError(400, ErrorCodes.invalidApiVersion, `api-version '${apiVersion}' is not supported; use ${API_VERSION}.`);
       const hostHeader = (req.headers.host ?? '').toLowerCase();
       verifyServiceAuthorization(req.headers.authorization, { keyName, key, acceptedResources: [...acceptedResources, hostHeader] });
+      options.observe?.({ operationId: route.operationId, method: req.method ?? 'GET', path: url.pathname, body: parsedOrUndefined(body) });
 
       stats.byOperation[route.operationId] = (stats.byOperation[route.operationId] ?? 0) + 1;
       if (quota !== undefined) {
