@@ -1,0 +1,154 @@
+// One benchmark scenario in a process of its own, so that peak memory belongs to one client only.
+// Reads its job from the BENCH_JOB environment variable (JSON) and prints one JSON line of figures.
+import { DpsClient, runBulk } from '../src/dps';
+import type { IndividualEnrollment } from '../src/dps';
+import { officialSdkClient, type SdkTarget } from '../test/support/sdk';
+
+interface Job {
+  scenario: 'list-ours' | 'list-sdk' | 'bulk-ours' | 'bulk-ours-burst' | 'bulk-sdk-single' | 'bulk-sdk-bulk';
+  target: SdkTarget;
+  pageSize: number;
+  items: number;
+  idPrefix: string;
+  operationsPerMinute: number;
+  /** SDK baselines stop after this long; their throughput is reported for the time they ran. */
+  timeBoxMs: number;
+}
+
+interface Figures {
+  items: number;
+  elapsedMs: number;
+  firstPageMs?: number;
+  failed?: number;
+  timedOut?: boolean;
+  peakRssMb: number;
+  baseRssMb: number;
+}
+
+const job = JSON.parse(process.env.BENCH_JOB ?? '{}') as Job;
+const baseRss = process.memoryUsage().rss;
+let peakRss = baseRss;
+const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 20);
+
+function enrollments(count: number, prefix: string): IndividualEnrollment[] {
+  return Array.from({ length: count }, (_, i) => ({
+    registrationId: `${prefix}${String(i).padStart(6, '0')}`,
+    attestation: { type: 'symmetricKey' as const },
+  }));
+}
+
+function ourClient(): DpsClient {
+  return DpsClient.fromConnectionString(job.target.connectionString, { ca: job.target.caCertificatePem });
+}
+
+/** Status and Retry-After of an SDK error, which carries the raw http response. */
+function sdkThrottle(err: unknown): number | undefined {
+  const response = (err as { response?: { statusCode?: number; headers?: Record<string, string> } }).response;
+  if (response?.statusCode !== 429 && response?.statusCode !== 503) return undefined;
+  return Number(response.headers?.['retry-after'] ?? '1') * 1000;
+}
+
+/** What a sample-writer must add around the SDK, which has no retries of its own: wait out 429s. */
+async function withThrottleWait<T>(call: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await call();
+    } catch (err) {
+      const waitMs = sdkThrottle(err);
+      if (waitMs === undefined) throw err;
+      await new Promise((r) => setTimeout(r, waitMs));
+    }
+  }
+}
+
+async function listOurs(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb'>> {
+  const client = ourClient();
+  const start = performance.now();
+  let firstPageMs: number | undefined;
+  let items = 0;
+  for await (const page of client.listEnrollments({ pageSize: job.pageSize })) {
+    firstPageMs ??= performance.now() - start;
+    items += page.items.length;
+  }
+  client.dispose();
+  return { items, elapsedMs: performance.now() - start, firstPageMs };
+}
+
+async function listSdk(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb'>> {
+  // As the SDK's query sample does: one Query object, next() until hasMoreResults is false.
+  const sdk = officialSdkClient(job.target);
+  const start = performance.now();
+  const query = sdk.createIndividualEnrollmentQuery({ query: '*' }, job.pageSize);
+  let firstPageMs: number | undefined;
+  let items = 0;
+  // The callback form, as in the sample: the promise form of next() without a token refetches the first page.
+  const nextPage = (): Promise<unknown[]> => new Promise((resolve, reject) => {
+    query.next((err, page) => (err ? reject(err) : resolve(page as unknown as unknown[])));
+  });
+  while (query.hasMoreResults) {
+    const page = await nextPage();
+    firstPageMs ??= performance.now() - start;
+    items += page.length;
+  }
+  return { items, elapsedMs: performance.now() - start, firstPageMs };
+}
+
+async function bulkOurs(burst = 1): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb'>> {
+  const client = ourClient();
+  const start = performance.now();
+  const report = await runBulk({
+    client, target: 'enrollments', mode: 'create',
+    items: enrollments(job.items, job.idPrefix),
+    operationsPerMinute: job.operationsPerMinute,
+    burst,
+    onProgress: process.env.BENCH_DEBUG ? (p) => process.stderr.write(JSON.stringify(p) + '\n') : undefined,
+  });
+  client.dispose();
+  return { items: report.counts.done, failed: report.counts.failed + report.counts.notSent, elapsedMs: performance.now() - start };
+}
+
+async function bulkSdk(perCall: number): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb'>> {
+  // As the SDK samples do: one await per call, in sequence; perCall 1 = createOrUpdateIndividualEnrollment,
+  // 10 = runBulkEnrollmentOperation with 10 enrollments.
+  const sdk = officialSdkClient(job.target);
+  const all = enrollments(job.items, job.idPrefix);
+  const start = performance.now();
+  let items = 0;
+  let timedOut = false;
+  for (let i = 0; i < all.length; i += perCall) {
+    if (performance.now() - start > job.timeBoxMs) { timedOut = true; break; }
+    const chunk = all.slice(i, i + perCall);
+    if (perCall === 1) {
+      await withThrottleWait(() => sdk.createOrUpdateIndividualEnrollment(chunk[0] as never));
+    } else {
+      // The callback form: the SDK's promise form of runBulkEnrollmentOperation never settles.
+      await withThrottleWait(() => new Promise((resolve, reject) => {
+        sdk.runBulkEnrollmentOperation({ mode: 'create', enrollments: chunk as never }, (err, result) => (err ? reject(err) : resolve(result)));
+      }));
+    }
+    items += chunk.length;
+  }
+  return { items, elapsedMs: performance.now() - start, timedOut };
+}
+
+async function main(): Promise<void> {
+  const run = {
+    'list-ours': listOurs,
+    'list-sdk': listSdk,
+    'bulk-ours': () => bulkOurs(1),
+    'bulk-ours-burst': () => bulkOurs(job.operationsPerMinute),
+    'bulk-sdk-single': () => bulkSdk(1),
+    'bulk-sdk-bulk': () => bulkSdk(10),
+  }[job.scenario];
+  const figures = await run();
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  const out: Figures = { ...figures, peakRssMb: peakRss / 2 ** 20, baseRssMb: baseRss / 2 ** 20 };
+  process.stdout.write(JSON.stringify(out) + '\n');
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`scenario ${job.scenario} failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
