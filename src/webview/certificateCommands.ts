@@ -1,0 +1,101 @@
+// Handlers for the Explorer right-click on a certificate file:
+//   dpsEnrollments.enrollCertificateFile          -> the form, individual enrollment, prefilled
+//   dpsEnrollments.createGroupFromCertificateFile -> the form, enrollment group, prefilled
+//   dpsEnrollments.quickEnrollCertificateFile     -> no form: checks the file, confirms, creates
+// Run from the palette (no Uri), each asks for the file with a QuickPick of the workspace's certificates.
+
+import * as vscode from 'vscode';
+import { isDpsError } from '../dps/errors';
+import type { EnrollmentGroup, IndividualEnrollment } from '../dps/models';
+import { createFormAttestation } from './attestationAdapter';
+import { serviceObjectId, type ServiceObject } from './draftMapping';
+import { CERTIFICATE_GLOB, fileFromUri, openEnrollmentForm, type FormConnection, type FormHostDeps } from './enrollmentFormPanel';
+import { existsOnService } from './formController';
+import type { FormKind } from './protocol';
+import { planQuickEnrollment } from './quickEnrollment';
+import { placeServiceError } from './serviceErrorFields';
+
+export const CERTIFICATE_COMMAND_IDS = {
+  enrollCertificateFile: 'dpsEnrollments.enrollCertificateFile',
+  createGroupFromCertificateFile: 'dpsEnrollments.createGroupFromCertificateFile',
+  quickEnrollCertificateFile: 'dpsEnrollments.quickEnrollCertificateFile',
+} as const;
+
+/** The `when` clause for the Explorer menu entries (package.json `menus.explorer/context`). */
+export const CERTIFICATE_FILE_WHEN = 'resourceExtname =~ /^\\.(pem|crt|cer|der)$/i && !explorerResourceIsFolder';
+
+/** The Explorer passes the clicked file's Uri; from the palette there is none and the user picks. */
+async function chooseCertificateFile(arg: unknown): Promise<vscode.Uri | undefined> {
+  if (arg instanceof vscode.Uri) return arg;
+  const found = await vscode.workspace.findFiles(CERTIFICATE_GLOB, '{**/node_modules/**,**/.git/**}', 500);
+  const items: { label: string; uri?: vscode.Uri }[] = [
+    ...found.map((uri) => ({ label: fileFromUri(uri).label, uri })),
+    { label: '$(folder-opened) Browse…' },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title: 'Certificate file', placeHolder: 'Choose a certificate file of the workspace' });
+  if (!picked) return undefined;
+  if (picked.uri) return picked.uri;
+  const chosen = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { Certificates: ['pem', 'crt', 'cer', 'der'] } });
+  return chosen?.[0];
+}
+
+export async function enrollCertificateFile(deps: FormHostDeps, uri?: unknown): Promise<void> {
+  const file = await chooseCertificateFile(uri);
+  if (file) await openEnrollmentForm(deps, { kind: 'enrollment', mode: 'create', certificateUri: file });
+}
+
+export async function createGroupFromCertificateFile(deps: FormHostDeps, uri?: unknown): Promise<void> {
+  const file = await chooseCertificateFile(uri);
+  if (file) await openEnrollmentForm(deps, { kind: 'group', mode: 'create', certificateUri: file });
+}
+
+/**
+ * The common case without the form (see quickEnrollment.ts): checks, confirms, creates. Any
+ * problem with the certificate, an existing id, or a service error offers the form instead.
+ */
+export async function quickEnrollCertificateFile(deps: FormHostDeps, uri?: unknown): Promise<void> {
+  const fileUri = await chooseCertificateFile(uri);
+  if (!fileUri) return;
+  const file = fileFromUri(fileUri);
+  const plan = planQuickEnrollment(await file.read(), deps.attestation ?? createFormAttestation());
+  const openForm = (kind: FormKind, connection?: FormConnection): Promise<void> =>
+    openEnrollmentForm(deps, { kind, mode: 'create', certificateUri: fileUri, ...(connection ? { connection } : {}) });
+  if (!plan.ok) {
+    if (!plan.kind) {
+      void vscode.window.showErrorMessage(`${file.label} cannot be enrolled: ${plan.reason}`);
+      return;
+    }
+    const answer = await vscode.window.showWarningMessage(`${file.label}: ${plan.reason}`, 'Open form');
+    if (answer === 'Open form') await openForm(plan.kind);
+    return;
+  }
+  const connection = await deps.pickConnection();
+  if (!connection) return;
+  const what = plan.kind === 'group' ? 'enrollment group' : 'individual enrollment';
+  const answer = await vscode.window.showInformationMessage(
+    `Create the ${what} "${plan.id}" from ${file.label} on ${connection.label}?`,
+    { modal: true, detail: plan.warnings.join(' ') || undefined },
+    'Create',
+    'Open form',
+  );
+  if (answer === 'Open form') return openForm(plan.kind, connection);
+  if (answer !== 'Create') return;
+  try {
+    const client = await connection.getClient();
+    if (await existsOnService(client, plan.kind, plan.id)) {
+      const next = await vscode.window.showWarningMessage(`An ${what} "${plan.id}" already exists on ${connection.label}; nothing was changed.`, 'Open form');
+      if (next === 'Open form') await openForm(plan.kind, connection);
+      return;
+    }
+    const saved: ServiceObject = plan.kind === 'group'
+      ? await client.createOrUpdateEnrollmentGroup(plan.object as EnrollmentGroup)
+      : await client.createOrUpdateEnrollment(plan.object as IndividualEnrollment);
+    deps.onSaved(plan.kind, saved, connection);
+    void vscode.window.showInformationMessage(`Created the ${what} "${serviceObjectId(plan.kind, saved)}".`);
+  } catch (error) {
+    if (!isDpsError(error)) throw error;
+    const placed = placeServiceError(error, { kind: plan.kind, mode: 'create' });
+    const next = await vscode.window.showErrorMessage(placed.summary, 'Open form');
+    if (next === 'Open form') await openForm(plan.kind, connection);
+  }
+}

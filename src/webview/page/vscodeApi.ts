@@ -1,0 +1,22 @@
+// The webview's channel to the host. `acquireVsCodeApi` may be called once per page; tests provide
+// a stand-in with the same shape that records what is posted.
+import type { PageMessage } from '../protocol';
+
+interface VsCodeApi {
+  postMessage(message: unknown): void;
+}
+
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const api: VsCodeApi = acquireVsCodeApi();
+
+export function post(message: PageMessage): void {
+  api.postMessage(message);
+}
+
+let counter = 0;
+/** Request ids only need to be unique within this page. */
+export function nextRequestId(prefix: string): string {
+  counter += 1;
+  return `${prefix}-${counter}`;
+}
