@@ -6,18 +6,24 @@ import { existsSync } from 'node:fs';
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
+// node-forge's jsbn probes the `navigator` global; VS Code's extension host (Node 21+) reports any such
+// access as a PendingMigrationError. Node-side bundles never run in a browser, so the probe is compiled out.
+const nodeDefines = { navigator: 'undefined' };
+
 const builds = [
   {
     entryPoints: ['src/extension.ts'],
     outfile: 'dist/extension.js',
     bundle: true, platform: 'node', format: 'cjs', target: 'node20',
     external: ['vscode'],
+    define: nodeDefines,
     sourcemap: !production, minify: production,
   },
   {
     entryPoints: ['src/emulator/cli.ts'],
     outfile: 'dist/emulator.js',
     bundle: true, platform: 'node', format: 'cjs', target: 'node20',
+    define: nodeDefines,
     sourcemap: !production, minify: production,
   },
 ];
