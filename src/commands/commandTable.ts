@@ -1,0 +1,60 @@
+// The one table of commands: every id in commandIds maps to exactly one handler (the type checker
+// enforces completeness), and every handler runs through the one error path.
+import * as vscode from 'vscode';
+import type { CommandContext, CommandHandler } from './commandContext';
+import type { CommandId } from './commandIds';
+import { addConnection, removeConnection, renameConnection, startEmulator, stopEmulator, updateConnection } from './connectionCommands';
+import { createEnrollment, createEnrollmentGroup, createGroupFromCertificateFile, editWithForm, enrollCertificateFile } from './formPlaceholders';
+import { copyId, deleteItems, deleteRegistration, disable, enable, openJson } from './itemCommands';
+import { copyPrimaryKey, deriveDeviceKey, showKeys } from './keyCommands';
+import { clearFilter, filter, loadMore, refresh, retry, showLogs } from './viewCommands';
+
+interface CommandEntry {
+  handler: CommandHandler;
+  /** What the error message says was being done. */
+  failure: string;
+  /** For commands that enter a connection string: "Update Connection" means "try again", not "edit a saved one". */
+  retriesForCredentials?: boolean;
+}
+
+export const commandTable: Record<CommandId, CommandEntry> = {
+  'dpsEnrollments.addConnection': { handler: addConnection, failure: 'Could not add the connection', retriesForCredentials: true },
+  'dpsEnrollments.renameConnection': { handler: renameConnection, failure: 'Could not rename the connection' },
+  'dpsEnrollments.removeConnection': { handler: removeConnection, failure: 'Could not remove the connection' },
+  'dpsEnrollments.updateConnection': { handler: updateConnection, failure: 'Could not update the connection', retriesForCredentials: true },
+  'dpsEnrollments.startEmulator': { handler: startEmulator, failure: 'Could not start the local emulator' },
+  'dpsEnrollments.stopEmulator': { handler: stopEmulator, failure: 'Could not stop the local emulator' },
+  'dpsEnrollments.refresh': { handler: refresh, failure: 'Could not refresh' },
+  'dpsEnrollments.refreshNode': { handler: refresh, failure: 'Could not refresh' },
+  'dpsEnrollments.loadMore': { handler: loadMore, failure: 'Could not load more' },
+  'dpsEnrollments.retry': { handler: retry, failure: 'Could not load' },
+  'dpsEnrollments.filter': { handler: filter, failure: 'Could not set the filter' },
+  'dpsEnrollments.clearFilter': { handler: clearFilter, failure: 'Could not clear the filter' },
+  'dpsEnrollments.showLogs': { handler: showLogs, failure: 'Could not show the log' },
+  'dpsEnrollments.openJson': { handler: openJson, failure: 'Could not open the document' },
+  'dpsEnrollments.enable': { handler: enable, failure: 'Could not enable' },
+  'dpsEnrollments.disable': { handler: disable, failure: 'Could not disable' },
+  'dpsEnrollments.delete': { handler: deleteItems, failure: 'Could not delete' },
+  'dpsEnrollments.deleteRegistration': { handler: deleteRegistration, failure: 'Could not delete the registration' },
+  'dpsEnrollments.showKeys': { handler: showKeys, failure: 'Could not read the keys' },
+  'dpsEnrollments.copyPrimaryKey': { handler: copyPrimaryKey, failure: 'Could not copy the key' },
+  'dpsEnrollments.deriveDeviceKey': { handler: deriveDeviceKey, failure: 'Could not derive the device key' },
+  'dpsEnrollments.copyId': { handler: copyId, failure: 'Could not copy the id' },
+  'dpsEnrollments.createEnrollment': { handler: createEnrollment, failure: 'Could not create the enrollment' },
+  'dpsEnrollments.createEnrollmentGroup': { handler: createEnrollmentGroup, failure: 'Could not create the enrollment group' },
+  'dpsEnrollments.editWithForm': { handler: editWithForm, failure: 'Could not open the enrollment' },
+  'dpsEnrollments.enrollCertificateFile': { handler: enrollCertificateFile, failure: 'Could not enroll the certificate' },
+  'dpsEnrollments.createGroupFromCertificateFile': { handler: createGroupFromCertificateFile, failure: 'Could not create the group' },
+};
+
+export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
+  return (Object.entries(commandTable) as Array<[CommandId, CommandEntry]>).map(([id, entry]) =>
+    vscode.commands.registerCommand(id, (...args: unknown[]) =>
+      ctx.errors.run(entry.failure, () => entry.handler(ctx, ...args), {
+        // "Retry" re-runs the same command with the same arguments.
+        retry: () => vscode.commands.executeCommand(id, ...args),
+        ...(entry.retriesForCredentials ? { updateConnection: () => vscode.commands.executeCommand(id, ...args) } : {}),
+      }),
+    ),
+  );
+}

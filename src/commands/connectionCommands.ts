@@ -1,0 +1,156 @@
+// Add, rename, update and remove connections; start and stop the local emulator.
+import * as vscode from 'vscode';
+import { readFile } from 'node:fs/promises';
+import { ConnectionStringError, isLoopbackHost, parseConnectionString, type DpsConnectionString } from '../dps/connectionString';
+import { isDpsError } from '../dps/errors';
+import { createClient } from '../connections/clientFactory';
+import { connectionIdFor, type ConnectionRecord } from '../connections/connectionStore';
+import { UserCancelledError } from '../platform/errorMapping';
+import { withProgress } from '../platform/progress';
+import { ConnectionNode } from '../tree/nodes';
+import { TREE_VIEW_ID } from '../tree/treeProvider';
+import type { CommandContext } from './commandContext';
+import { pickConnection } from './targets';
+
+/** The message shown under the input box while the pasted text is not a DPS connection string. */
+export function validateConnectionStringInput(text: string): string | undefined {
+  if (text.trim() === '') return 'Paste the connection string of a shared access policy (DPS → Shared access policies).';
+  try {
+    parseConnectionString(text);
+    return undefined;
+  } catch (error) {
+    return error instanceof ConnectionStringError ? error.message : 'This is not a valid connection string.';
+  }
+}
+
+async function askConnectionString(title: string): Promise<{ text: string; parsed: DpsConnectionString }> {
+  const text = await vscode.window.showInputBox({
+    title,
+    prompt: 'HostName=<name>.azure-devices-provisioning.net;SharedAccessKeyName=<policy>;SharedAccessKey=<key>',
+    placeHolder: 'HostName=…;SharedAccessKeyName=…;SharedAccessKey=…',
+    password: true, // the key is a secret: do not show it on screen
+    ignoreFocusOut: true,
+    validateInput: validateConnectionStringInput,
+  });
+  if (text === undefined) throw new UserCancelledError();
+  const trimmed = text.trim();
+  return { text: trimmed, parsed: parseConnectionString(trimmed) };
+}
+
+/**
+ * One cheap call (a one-item query) proves the host answers and the key is accepted, before anything is
+ * saved. For a loopback host whose certificate is not trusted, the user may pick the emulator's CA file.
+ */
+async function testConnection(ctx: CommandContext, text: string, parsed: DpsConnectionString, caPath?: string): Promise<string | undefined> {
+  const timeoutMs = ctx.settings.value.requestTimeoutSeconds * 1000;
+  const ca = caPath ? await readFile(caPath, 'utf8') : undefined;
+  try {
+    await withProgress(`Testing the connection to ${parsed.hostName}…`, (signal) =>
+      createClient(text, ctx.logger, timeoutMs, ca).queryEnrollments({ pageSize: 1 }, { signal }),
+    );
+    return caPath;
+  } catch (error) {
+    if (isDpsError(error) && error.kind === 'tls' && isLoopbackHost(parsed.hostName) && !caPath) {
+      const choice = await vscode.window.showWarningMessage(
+        `The certificate of ${parsed.hostName} is not trusted. If this is a local DPS emulator, select its CA certificate file to trust it for this loopback host only.`,
+        'Select CA File…',
+      );
+      if (choice !== 'Select CA File…') throw new UserCancelledError();
+      const files = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Trust this CA', filters: { 'PEM certificate': ['pem', 'crt', 'cer'] } });
+      const file = files?.[0];
+      if (!file) throw new UserCancelledError();
+      return testConnection(ctx, text, parsed, file.fsPath);
+    }
+    throw error;
+  }
+}
+
+export async function addConnection(ctx: CommandContext): Promise<ConnectionRecord> {
+  const { text, parsed } = await askConnectionString('Add DPS Connection');
+  ctx.logger.addSecret(text);
+  ctx.logger.addSecret(parsed.sharedAccessKey);
+  const label = await vscode.window.showInputBox({
+    title: 'Add DPS Connection',
+    prompt: 'A name for this connection',
+    value: parsed.hostName.split('.')[0] ?? parsed.hostName,
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.trim() ? undefined : 'The name cannot be empty.'),
+  });
+  if (label === undefined) throw new UserCancelledError();
+  const caPath = await testConnection(ctx, text, parsed);
+  const record = await ctx.store.add({
+    connectionString: text,
+    hostName: parsed.hostName,
+    keyName: parsed.sharedAccessKeyName,
+    label,
+    ...(caPath ? { caCertificatePath: caPath } : {}),
+  });
+  ctx.clients.invalidate(record.id);
+  ctx.logger.info(`Added connection "${record.label}" (${record.hostName}, policy ${record.keyName})`);
+  await vscode.commands.executeCommand(`${TREE_VIEW_ID}.focus`);
+  return record;
+}
+
+export async function updateConnection(ctx: CommandContext, arg?: unknown): Promise<void> {
+  const connection = await pickConnection(ctx, arg instanceof ConnectionNode ? arg : undefined);
+  const { text, parsed } = await askConnectionString(`Update "${connection.label}"`);
+  ctx.logger.addSecret(text);
+  ctx.logger.addSecret(parsed.sharedAccessKey);
+  const caPath = await testConnection(ctx, text, parsed, connection.caCertificatePath);
+  // Same id when host and policy are unchanged; otherwise it becomes another connection.
+  const sameIdentity = connectionIdFor(parsed.hostName, parsed.sharedAccessKeyName) === connection.id || connection.isEmulator;
+  if (!sameIdentity) await ctx.store.remove(connection.id);
+  const record = await ctx.store.add({
+    ...(sameIdentity ? { id: connection.id } : {}),
+    connectionString: text,
+    hostName: parsed.hostName,
+    keyName: parsed.sharedAccessKeyName,
+    label: connection.label,
+    ...(connection.isEmulator ? { isEmulator: true } : {}),
+    ...(caPath ? { caCertificatePath: caPath } : {}),
+  });
+  ctx.clients.invalidate(connection.id);
+  ctx.tree.refresh();
+  ctx.logger.info(`Updated connection "${record.label}"`);
+}
+
+export async function renameConnection(ctx: CommandContext, arg?: unknown): Promise<void> {
+  const connection = await pickConnection(ctx, arg);
+  const label = await vscode.window.showInputBox({
+    title: 'Rename Connection',
+    value: connection.label,
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.trim() ? undefined : 'The name cannot be empty.'),
+  });
+  if (label === undefined) throw new UserCancelledError();
+  await ctx.store.rename(connection.id, label);
+}
+
+export async function removeConnection(ctx: CommandContext, ...args: unknown[]): Promise<void> {
+  const nodes = [args[0], ...(Array.isArray(args[1]) ? (args[1] as unknown[]) : [])].filter((n): n is ConnectionNode => n instanceof ConnectionNode);
+  const connections = nodes.length > 0 ? [...new Map(nodes.map((n) => [n.connection.id, n.connection])).values()] : [await pickConnection(ctx)];
+  const names = connections.map((c) => `"${c.label}"`).join(', ');
+  const choice = await vscode.window.showWarningMessage(
+    `Remove ${connections.length === 1 ? 'the connection' : `${connections.length} connections`} ${names}?`,
+    { modal: true, detail: 'Only the saved connection and its key are removed from VS Code; nothing changes on the service.' },
+    'Remove',
+  );
+  if (choice !== 'Remove') throw new UserCancelledError();
+  for (const c of connections) {
+    await ctx.store.remove(c.id);
+    ctx.clients.invalidate(c.id);
+    ctx.logger.info(`Removed connection "${c.label}"`);
+  }
+}
+
+export async function startEmulator(ctx: CommandContext): Promise<void> {
+  const record = await withProgress('Starting the local DPS emulator…', () => ctx.emulator.start());
+  ctx.clients.invalidate(record.id);
+  ctx.tree.refresh();
+  await vscode.commands.executeCommand(`${TREE_VIEW_ID}.focus`);
+}
+
+export async function stopEmulator(ctx: CommandContext): Promise<void> {
+  await ctx.emulator.stop();
+  ctx.tree.refresh();
+}

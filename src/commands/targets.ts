@@ -1,0 +1,127 @@
+// Turns what VS Code passes to a command (a node, a multi-selection, or nothing from the palette)
+// into targets. From the palette the user picks with a QuickPick instead of getting an error.
+import * as vscode from 'vscode';
+import type { DeviceRegistrationState, EnrollmentGroup, IndividualEnrollment, QueryPage } from '../dps/models';
+import type { ConnectionRecord } from '../connections/connectionStore';
+import { UserCancelledError } from '../platform/errorMapping';
+import { withProgress } from '../platform/progress';
+import { ConnectionNode, EnrollmentNode, GroupNode, RegistrationNode, CategoryNode, LoadMoreNode, ErrorNode, type PagedNode } from '../tree/nodes';
+import type { DpsTreeNode } from '../tree/treeModel';
+import type { CommandContext } from './commandContext';
+
+export type ItemKind = 'enrollment' | 'group';
+
+export interface ItemTarget {
+  connection: ConnectionRecord;
+  kind: ItemKind;
+  id: string;
+  item?: IndividualEnrollment | EnrollmentGroup;
+  node?: EnrollmentNode | GroupNode;
+}
+
+export interface RegistrationTarget {
+  connection: ConnectionRecord;
+  id: string;
+  etag?: string;
+  node?: RegistrationNode;
+}
+
+function isNode(value: unknown): value is DpsTreeNode {
+  return typeof value === 'object' && value !== null && typeof (value as DpsTreeNode).describe === 'function';
+}
+
+/** The clicked node plus the rest of the multi-selection, in order, without duplicates. */
+export function selectedNodes(args: unknown[]): DpsTreeNode[] {
+  const [first, second] = args;
+  const list: DpsTreeNode[] = Array.isArray(second) && second.every(isNode) ? [...second] : isNode(first) ? [first] : [];
+  if (isNode(first) && !list.includes(first)) list.unshift(first);
+  return list;
+}
+
+export function itemTargetOf(node: DpsTreeNode): ItemTarget | undefined {
+  if (node instanceof EnrollmentNode) return { connection: node.connection, kind: 'enrollment', id: node.itemId, item: node.enrollment, node };
+  if (node instanceof GroupNode) return { connection: node.connection, kind: 'group', id: node.itemId, item: node.group, node };
+  return undefined;
+}
+
+export async function pickConnection(ctx: CommandContext, arg?: unknown): Promise<ConnectionRecord> {
+  if (arg instanceof ConnectionNode) return arg.connection;
+  if (arg instanceof CategoryNode) return arg.connection;
+  const connections = ctx.store.list();
+  if (connections.length === 0) throw new Error('There is no connection yet: add one or start the local emulator first.');
+  if (connections.length === 1 && connections[0]) return connections[0];
+  const picked = await vscode.window.showQuickPick(
+    connections.map((c) => ({ label: c.label, description: `${c.hostName} · ${c.keyName}`, connection: c })),
+    { placeHolder: 'Choose a DPS connection', ignoreFocusOut: true },
+  );
+  if (!picked) throw new UserCancelledError();
+  return picked.connection;
+}
+
+/** Items from the arguments, or picked from the first pages of the service. */
+export async function resolveItemTargets(ctx: CommandContext, args: unknown[], only?: ItemKind): Promise<ItemTarget[]> {
+  const fromNodes = selectedNodes(args)
+    .map(itemTargetOf)
+    .filter((t): t is ItemTarget => t !== undefined && (!only || t.kind === only));
+  if (fromNodes.length > 0) return fromNodes;
+  const connection = await pickConnection(ctx, args[0]);
+  const kind = only ?? (await pickKind(args[0]));
+  const client = await ctx.clients.clientFor(connection);
+  const page = await withProgress<QueryPage<IndividualEnrollment | EnrollmentGroup>>(
+    `Loading ${kind === 'enrollment' ? 'enrollments' : 'enrollment groups'}…`,
+    (signal) => (kind === 'enrollment' ? client.queryEnrollments({ pageSize: 100 }, { signal }) : client.queryEnrollmentGroups({ pageSize: 100 }, { signal })),
+  );
+  const items = page.items.map((item) => {
+    const id = kind === 'enrollment' ? (item as IndividualEnrollment).registrationId : (item as EnrollmentGroup).enrollmentGroupId;
+    return { label: id, description: `${item.attestation?.type ?? ''}${item.provisioningStatus === 'disabled' ? ' · disabled' : ''}`, id, item };
+  });
+  const picked = await vscode.window.showQuickPick(items, {
+    placeHolder: page.continuationToken ? 'Choose (first 100 shown)' : 'Choose',
+    canPickMany: false,
+    ignoreFocusOut: true,
+  });
+  if (!picked) throw new UserCancelledError();
+  return [{ connection, kind, id: picked.id, item: picked.item }];
+}
+
+async function pickKind(arg: unknown): Promise<ItemKind> {
+  if (arg instanceof CategoryNode) return arg.kind === 'enrollments' ? 'enrollment' : 'group';
+  // Not `kind`: QuickPickItem already has a property of that name.
+  const choices: Array<vscode.QuickPickItem & { itemKind: ItemKind }> = [
+    { label: 'Individual enrollment', itemKind: 'enrollment' },
+    { label: 'Enrollment group', itemKind: 'group' },
+  ];
+  const picked = await vscode.window.showQuickPick(
+    choices,
+    { placeHolder: 'Which kind?', ignoreFocusOut: true },
+  );
+  if (!picked) throw new UserCancelledError();
+  return picked.itemKind;
+}
+
+export async function resolveRegistrationTargets(ctx: CommandContext, args: unknown[]): Promise<RegistrationTarget[]> {
+  const fromNodes = selectedNodes(args).filter((n): n is RegistrationNode => n instanceof RegistrationNode);
+  if (fromNodes.length > 0) {
+    return fromNodes.map((n) => ({ connection: n.connection, id: n.itemId, ...(n.registration.etag ? { etag: n.registration.etag } : {}), node: n }));
+  }
+  const [group] = await resolveItemTargets(ctx, args, 'group');
+  if (!group) throw new UserCancelledError();
+  const client = await ctx.clients.clientFor(group.connection);
+  const page = await withProgress('Loading device registrations…', (signal) =>
+    client.queryRegistrationStates(group.id, { pageSize: 100 }, { signal }),
+  );
+  if (page.items.length === 0) throw new Error(`The enrollment group "${group.id}" has no device registrations.`);
+  const picked = await vscode.window.showQuickPick(
+    page.items.map((r: DeviceRegistrationState) => ({ label: r.registrationId ?? '', description: r.status, r })),
+    { placeHolder: 'Choose device registrations', canPickMany: true, ignoreFocusOut: true },
+  );
+  if (!picked || picked.length === 0) throw new UserCancelledError();
+  return picked.map((p) => ({ connection: group.connection, id: p.r.registrationId ?? '', ...(p.r.etag ? { etag: p.r.etag } : {}) }));
+}
+
+/** The paged container a "Load more" or "Retry" node belongs to. */
+export function pagedNodeOf(arg: unknown): PagedNode | undefined {
+  if (arg instanceof LoadMoreNode || arg instanceof ErrorNode) return arg.parent;
+  if (arg instanceof CategoryNode || arg instanceof GroupNode) return arg;
+  return undefined;
+}

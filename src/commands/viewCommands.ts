@@ -1,0 +1,103 @@
+// Refresh, paging, retry and filters of the tree view.
+import * as vscode from 'vscode';
+import type { AttestationType, ProvisioningStatus } from '../dps/models';
+import { UserCancelledError } from '../platform/errorMapping';
+import { withViewProgress } from '../platform/progress';
+import { describeFilter, isFilterActive, type EnrollmentFilter } from '../tree/filters';
+import { ErrorNode, findConnection } from '../tree/nodes';
+import type { DpsTreeNode } from '../tree/treeModel';
+import { TREE_VIEW_ID } from '../tree/treeProvider';
+import type { CommandContext } from './commandContext';
+import { pagedNodeOf } from './targets';
+
+export function refresh(ctx: CommandContext, node?: unknown): Promise<void> {
+  ctx.tree.refresh(isTreeNode(node) ? node : undefined);
+  return Promise.resolve();
+}
+
+function isTreeNode(value: unknown): value is DpsTreeNode {
+  return typeof value === 'object' && value !== null && typeof (value as DpsTreeNode).describe === 'function';
+}
+
+export async function loadMore(ctx: CommandContext, node?: unknown): Promise<void> {
+  const owner = pagedNodeOf(node);
+  if (!owner) throw new Error('Use "Load more…" in the DPS Enrollments view.');
+  await withViewProgress(TREE_VIEW_ID, () => ctx.tree.loadMore(owner));
+  // A failed page shows as an error node under the list; nothing else to report here.
+}
+
+export async function retry(ctx: CommandContext, node?: unknown): Promise<void> {
+  const owner = pagedNodeOf(node);
+  if (!owner) {
+    ctx.tree.refresh();
+    return;
+  }
+  if (node instanceof ErrorNode && node.isAuth) {
+    // A retry with the same key would fail the same way: offer the fix first.
+    const choice = await vscode.window.showWarningMessage('The service refused this connection\'s key.', 'Update Connection', 'Retry Anyway');
+    if (choice === 'Update Connection') {
+      await vscode.commands.executeCommand('dpsEnrollments.updateConnection', ctx.tree.rootFor(findConnection(owner).id));
+      return;
+    }
+    if (choice !== 'Retry Anyway') return;
+  }
+  await withViewProgress(TREE_VIEW_ID, () => ctx.tree.loadMore(owner));
+}
+
+const attestationChoices: Array<{ label: string; type: AttestationType }> = [
+  { label: 'X.509', type: 'x509' },
+  { label: 'Symmetric key', type: 'symmetricKey' },
+  { label: 'TPM', type: 'tpm' },
+  { label: 'None', type: 'none' },
+];
+
+export async function filter(ctx: CommandContext): Promise<void> {
+  const current = ctx.filter.value;
+  const idPrefix = await vscode.window.showInputBox({
+    title: 'Filter Enrollments (1/2)',
+    prompt: 'Show ids starting with (empty: any id)',
+    value: current.idPrefix ?? '',
+    ignoreFocusOut: true,
+  });
+  if (idPrefix === undefined) throw new UserCancelledError();
+  type Choice = vscode.QuickPickItem & { type?: AttestationType; status?: ProvisioningStatus };
+  const choices: Choice[] = [
+    { label: 'Attestation', kind: vscode.QuickPickItemKind.Separator },
+    ...attestationChoices.map((c) => ({ label: c.label, type: c.type, picked: current.attestationTypes?.includes(c.type) ?? false })),
+    { label: 'Status', kind: vscode.QuickPickItemKind.Separator },
+    { label: 'Enabled only', status: 'enabled' as const, picked: current.status === 'enabled' },
+    { label: 'Disabled only', status: 'disabled' as const, picked: current.status === 'disabled' },
+  ];
+  const picked = await vscode.window.showQuickPick(choices, {
+    title: 'Filter Enrollments (2/2)',
+    placeHolder: 'Attestation types and status to show (none checked: all)',
+    canPickMany: true,
+    ignoreFocusOut: true,
+  });
+  if (!picked) throw new UserCancelledError();
+  const statuses = picked.flatMap((p) => (p.status ? [p.status] : []));
+  const next: EnrollmentFilter = {
+    ...(idPrefix.trim() ? { idPrefix: idPrefix.trim() } : {}),
+    attestationTypes: picked.flatMap((p) => (p.type ? [p.type] : [])),
+    // Both statuses checked means no status filter.
+    ...(statuses.length === 1 && statuses[0] ? { status: statuses[0] } : {}),
+  };
+  await applyFilter(ctx, next);
+}
+
+export async function clearFilter(ctx: CommandContext): Promise<void> {
+  await applyFilter(ctx, {});
+}
+
+async function applyFilter(ctx: CommandContext, next: EnrollmentFilter): Promise<void> {
+  ctx.filter.set(next);
+  const active = isFilterActive(next);
+  ctx.treeView.description = active ? describeFilter(next) : undefined;
+  await vscode.commands.executeCommand('setContext', 'dpsEnrollments.filterActive', active);
+  ctx.tree.repaint();
+}
+
+export function showLogs(ctx: CommandContext): Promise<void> {
+  ctx.logger.show?.();
+  return Promise.resolve();
+}

@@ -1,0 +1,78 @@
+// Text of an enrollment document and the checks on what a user saves. No vscode import.
+import type { AttestationMechanism, EnrollmentGroup, IndividualEnrollment } from '../dps/models';
+import type { DocumentKind } from './documentUri';
+
+export type EnrollmentLike = IndividualEnrollment | EnrollmentGroup;
+
+export function serializeForEditing(item: EnrollmentLike): string {
+  return `${JSON.stringify(item, null, 2)}\n`;
+}
+
+export class DocumentValidationError extends Error {
+  override readonly name = 'DocumentValidationError';
+}
+
+function idField(kind: DocumentKind): 'registrationId' | 'enrollmentGroupId' {
+  return kind === 'enrollments' ? 'registrationId' : 'enrollmentGroupId';
+}
+
+/** Parses a saved document; the id must stay the document's id (saving under another id is not a rename). */
+export function parseEditedDocument(text: string, kind: DocumentKind, expectedId: string): EnrollmentLike {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new DocumentValidationError(`The document is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new DocumentValidationError('The document must be one JSON object.');
+  }
+  const record = value as Record<string, unknown>;
+  const field = idField(kind);
+  if (record[field] !== expectedId) {
+    throw new DocumentValidationError(
+      `"${field}" must stay "${expectedId}" in this document (found ${JSON.stringify(record[field]) ?? 'nothing'}). To create another one, use the create command.`,
+    );
+  }
+  const attestation = record.attestation as Record<string, unknown> | undefined;
+  if (typeof attestation !== 'object' || attestation === null || typeof attestation.type !== 'string') {
+    throw new DocumentValidationError('"attestation" with a "type" (x509, symmetricKey, tpm or none) is required.');
+  }
+  if (record.provisioningStatus !== undefined && record.provisioningStatus !== 'enabled' && record.provisioningStatus !== 'disabled') {
+    throw new DocumentValidationError('"provisioningStatus" must be "enabled" or "disabled".');
+  }
+  return record as EnrollmentLike;
+}
+
+/**
+ * The service hides symmetric keys in what it returns, so a document never holds them. Sending the
+ * document back without keys could make the service generate new ones and break devices: the
+ * stored keys (from the attestation-mechanism call) are put back unless the user typed new ones.
+ */
+export function withPreservedKeys<T extends EnrollmentLike>(item: T, stored: AttestationMechanism | undefined): T {
+  if (item.attestation?.type !== 'symmetricKey' || stored?.type !== 'symmetricKey' || !stored.symmetricKey) return item;
+  const typed = item.attestation.symmetricKey ?? {};
+  return {
+    ...item,
+    attestation: {
+      ...item.attestation,
+      symmetricKey: {
+        ...typed,
+        primaryKey: typed.primaryKey || stored.symmetricKey.primaryKey,
+        secondaryKey: typed.secondaryKey || stored.symmetricKey.secondaryKey,
+      },
+    },
+  };
+}
+
+/** Blank documents for the create commands (placeholders until the form is wired). */
+export function templateFor(kind: DocumentKind, id: string, certificatePem?: string): EnrollmentLike {
+  const certificates = certificatePem ? { primary: { certificate: certificatePem } } : undefined;
+  const attestation: AttestationMechanism = !certificates
+    ? { type: 'symmetricKey' }
+    : kind === 'enrollments'
+      ? { type: 'x509', x509: { clientCertificates: certificates } }
+      : { type: 'x509', x509: { signingCertificates: certificates } };
+  const common = { attestation, provisioningStatus: 'enabled' as const, capabilities: { iotEdge: false } };
+  return kind === 'enrollments' ? { registrationId: id, ...common } : { enrollmentGroupId: id, ...common };
+}

@@ -1,0 +1,216 @@
+// Enrollments and groups as JSON documents: readFile GETs, writeFile PUTs with If-Match set to the
+// ETag of the version that was read. A 412 (someone else changed it) asks the user to compare,
+// overwrite or reload. After a save the document is refreshed with the service's answer (new ETag).
+import * as vscode from 'vscode';
+import type { AttestationMechanism } from '../dps/models';
+import { isDpsError } from '../dps/errors';
+import type { DpsApi } from '../connections/dpsApi';
+import type { Logger } from '../platform/logger';
+import { CURRENT_VERSION_SCHEME, DOCUMENT_SCHEME, formatDocumentPath, parseDocumentPath, type DocumentAddress } from './documentUri';
+import { parseEditedDocument, serializeForEditing, templateFor, withPreservedKeys, type EnrollmentLike } from './enrollmentDocument';
+
+interface CachedDocument {
+  content: Uint8Array;
+  etag: string | undefined;
+  mtime: number;
+  /** A create command's draft: saved without If-Match. */
+  isNew: boolean;
+}
+
+export interface DocumentServices {
+  clientFor(connectionId: string): Promise<DpsApi>;
+  logger: Logger;
+  /** Called after a successful save so the tree can show the new state. */
+  onSaved(address: DocumentAddress, item: EnrollmentLike): void;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+/** Delay before the saved document is replaced by the service's answer: lets VS Code finish its save first. */
+const REFRESH_AFTER_SAVE_MS = 300;
+
+export function documentUri(address: DocumentAddress): vscode.Uri {
+  return vscode.Uri.from({ scheme: DOCUMENT_SCHEME, path: formatDocumentPath(address) });
+}
+
+export class EnrollmentFileSystem implements vscode.FileSystemProvider, vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly changes = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+  readonly onDidChangeFile = this.changes.event;
+  private readonly cache = new Map<string, CachedDocument>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly services: DocumentServices) {}
+
+  /** Opens a blank document for a new item (create commands). */
+  openDraft(address: DocumentAddress, certificatePem?: string): vscode.Uri {
+    const uri = documentUri(address);
+    const template = templateFor(address.kind, address.id, certificatePem);
+    this.cache.set(uri.toString(), { content: encoder.encode(serializeForEditing(template)), etag: undefined, mtime: Date.now(), isNew: true });
+    return uri;
+  }
+
+  /** Drops the cached version so the next open reads the service again. */
+  forget(address: DocumentAddress): void {
+    this.cache.delete(documentUri(address).toString());
+  }
+
+  watch(): vscode.Disposable {
+    return new vscode.Disposable(() => undefined);
+  }
+
+  async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    const doc = this.cache.get(uri.toString()) ?? (await this.load(uri));
+    return { type: vscode.FileType.File, ctime: doc.mtime, mtime: doc.mtime, size: doc.content.byteLength };
+  }
+
+  async readFile(uri: vscode.Uri): Promise<Uint8Array> {
+    const doc = this.cache.get(uri.toString()) ?? (await this.load(uri));
+    return doc.content;
+  }
+
+  async writeFile(uri: vscode.Uri, content: Uint8Array): Promise<void> {
+    const address = parseDocumentPath(uri.path);
+    const cached = this.cache.get(uri.toString());
+    let edited: EnrollmentLike;
+    try {
+      edited = parseEditedDocument(decoder.decode(content), address.kind, address.id);
+    } catch (error) {
+      throw vscode.FileSystemError.NoPermissions(error instanceof Error ? error.message : String(error));
+    }
+    const client = await this.services.clientFor(address.connectionId);
+    let saved: EnrollmentLike;
+    try {
+      saved = await this.put(client, address, edited, cached?.isNew ? undefined : cached?.etag);
+    } catch (error) {
+      if (isDpsError(error) && error.status === 412) {
+        saved = await this.resolveConflict(client, uri, address, edited);
+      } else {
+        throw toFileSystemError(error);
+      }
+    }
+    this.services.logger.info(`Saved ${address.kind === 'enrollments' ? 'enrollment' : 'enrollment group'} ${address.id} (etag ${saved.etag ?? '?'})`);
+    // VS Code records the bytes it wrote; the service's answer (new ETag, timestamps) follows as a change.
+    const now = Date.now();
+    this.cache.set(uri.toString(), { content, etag: saved.etag, mtime: now, isNew: false });
+    this.schedule(() => {
+      this.cache.set(uri.toString(), { content: encoder.encode(serializeForEditing(saved)), etag: saved.etag, mtime: now + 1, isNew: false });
+      this.changes.fire([{ type: vscode.FileChangeType.Changed, uri }]);
+    });
+    this.services.onSaved(address, saved);
+  }
+
+  /** For the "Compare" diff: the service's current version, read-only. */
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const address = parseDocumentPath(uri.path);
+    const client = await this.services.clientFor(address.connectionId);
+    return serializeForEditing(await fetchItem(client, address));
+  }
+
+  readDirectory(): [string, vscode.FileType][] {
+    return [];
+  }
+  createDirectory(): void {
+    throw vscode.FileSystemError.NoPermissions('Enrollment documents have no folders.');
+  }
+  delete(): void {
+    throw vscode.FileSystemError.NoPermissions('Use the Delete command in the DPS Enrollments view.');
+  }
+  rename(): void {
+    throw vscode.FileSystemError.NoPermissions('An enrollment id cannot be renamed.');
+  }
+
+  private async load(uri: vscode.Uri): Promise<CachedDocument> {
+    const address = parseDocumentPath(uri.path);
+    const client = await this.services.clientFor(address.connectionId);
+    let item: EnrollmentLike;
+    try {
+      item = await fetchItem(client, address);
+    } catch (error) {
+      throw toFileSystemError(error);
+    }
+    const doc: CachedDocument = { content: encoder.encode(serializeForEditing(item)), etag: item.etag, mtime: Date.now(), isNew: false };
+    this.cache.set(uri.toString(), doc);
+    return doc;
+  }
+
+  private async put(client: DpsApi, address: DocumentAddress, edited: EnrollmentLike, ifMatch: string | undefined): Promise<EnrollmentLike> {
+    const stored = await storedAttestation(client, address, edited);
+    const body = withPreservedKeys(edited, stored);
+    // The etag in the text is informational; the one we read is what counts.
+    delete body.etag;
+    const options = ifMatch ? { ifMatch } : {};
+    return address.kind === 'enrollments'
+      ? client.createOrUpdateEnrollment(body as never, options)
+      : client.createOrUpdateEnrollmentGroup(body as never, options);
+  }
+
+  private async resolveConflict(client: DpsApi, uri: vscode.Uri, address: DocumentAddress, edited: EnrollmentLike): Promise<EnrollmentLike> {
+    const what = address.kind === 'enrollments' ? 'enrollment' : 'enrollment group';
+    const choice = await vscode.window.showWarningMessage(
+      `The ${what} "${address.id}" was changed on the service after you opened it.`,
+      { modal: true, detail: 'Compare your version with the current one, overwrite the current one with yours, or reload and discard your changes.' },
+      'Compare',
+      'Overwrite',
+      'Reload',
+    );
+    if (choice === 'Overwrite') {
+      const current = await fetchItem(client, address);
+      return this.put(client, address, edited, current.etag);
+    }
+    if (choice === 'Reload') {
+      const current = await fetchItem(client, address);
+      this.services.logger.info(`Reloaded ${what} ${address.id}; local changes discarded.`);
+      return current;
+    }
+    if (choice === 'Compare') {
+      const currentUri = uri.with({ scheme: CURRENT_VERSION_SCHEME, query: String(Date.now()) });
+      this.schedule(() => {
+        void vscode.commands.executeCommand('vscode.diff', currentUri, uri, `${address.id}: service ↔ yours`);
+      });
+    }
+    throw vscode.FileSystemError.Unavailable(`Not saved: the ${what} "${address.id}" changed on the service. Compare, then save again to overwrite or revert to reload.`);
+  }
+
+  private schedule(action: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      action();
+    }, REFRESH_AFTER_SAVE_MS);
+    this.timers.add(timer);
+  }
+
+  dispose(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.changes.dispose();
+  }
+}
+
+function fetchItem(client: DpsApi, address: DocumentAddress): Promise<EnrollmentLike> {
+  return address.kind === 'enrollments' ? client.getEnrollment(address.id) : client.getEnrollmentGroup(address.id);
+}
+
+async function storedAttestation(client: DpsApi, address: DocumentAddress, edited: EnrollmentLike): Promise<AttestationMechanism | undefined> {
+  if (edited.attestation?.type !== 'symmetricKey') return undefined;
+  const keys = edited.attestation.symmetricKey;
+  if (keys?.primaryKey && keys.secondaryKey) return undefined;
+  try {
+    return address.kind === 'enrollments'
+      ? await client.getEnrollmentAttestation(address.id)
+      : await client.getEnrollmentGroupAttestation(address.id);
+  } catch (error) {
+    // A new item has no stored keys: the service generates them.
+    if (isDpsError(error) && error.status === 404) return undefined;
+    throw error;
+  }
+}
+
+function toFileSystemError(error: unknown): Error {
+  if (error instanceof vscode.FileSystemError) return error;
+  if (isDpsError(error)) {
+    const text = `${error.message}${error.status ? ` (${error.status})` : ''}`;
+    if (error.status === 404) return vscode.FileSystemError.FileNotFound(text);
+    if (error.status === 401 || error.status === 403) return vscode.FileSystemError.NoPermissions(text);
+    return vscode.FileSystemError.Unavailable(text);
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,89 @@
+// Composition root: builds the services, the tree and the commands, and returns. No logic here.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { registerCommands } from './commands/commandTable';
+import type { CommandContext } from './commands/commandContext';
+import { ClientFactory } from './connections/clientFactory';
+import { ConnectionStore, EMULATOR_CONNECTION_ID } from './connections/connectionStore';
+import { CURRENT_VERSION_SCHEME, DOCUMENT_SCHEME } from './documents/documentUri';
+import { EnrollmentFileSystem } from './documents/enrollmentFileSystem';
+import { EmulatorController } from './emulatorHost/emulatorController';
+import { describeError } from './platform/errorMapping';
+import { ErrorHandler } from './platform/errorHandler';
+import { createLogger } from './platform/logger';
+import { SettingsService } from './platform/settingsService';
+import { FilterState } from './tree/filterState';
+import type { DpsTreeNode } from './tree/treeModel';
+import { DpsTreeProvider, TREE_VIEW_ID } from './tree/treeProvider';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const started = performance.now();
+  const channel = vscode.window.createOutputChannel('DPS Enrollments', { log: true });
+  const logger = createLogger(channel);
+  const settings = new SettingsService();
+  const store = new ConnectionStore(context.secrets, context.globalState);
+  const clients = new ClientFactory(store, logger, () => settings.value.requestTimeoutSeconds * 1000);
+  const filter = new FilterState();
+  const tree = new DpsTreeProvider(store, {
+    clientFor: (c) => clients.clientFor(c),
+    pageSize: () => settings.value.pageSize,
+    filter: () => filter.value,
+    describeError,
+  });
+  const treeView = vscode.window.createTreeView<DpsTreeNode>(TREE_VIEW_ID, { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
+  const emulator = new EmulatorController({
+    scriptPath: path.join(context.extensionPath, 'dist', 'emulator.js'),
+    dataDir: path.join(context.globalStorageUri.fsPath, 'emulator'),
+    port: () => settings.value.emulatorPort,
+    seedDemo: () => settings.value.emulatorSeedDemo,
+    store,
+    logger,
+    onStateChange: (running) => void vscode.commands.executeCommand('setContext', 'dpsEnrollments.emulatorRunning', running),
+  });
+  const documents = new EnrollmentFileSystem({
+    clientFor: (id) => {
+      const record = store.get(id);
+      return record ? clients.clientFor(record) : Promise.reject(new Error('This document belongs to a connection that was removed.'));
+    },
+    logger,
+    onSaved: () => tree.repaint(),
+  });
+  const errors = new ErrorHandler(logger, {
+    refresh: () => tree.refresh(),
+    updateConnection: () => vscode.commands.executeCommand('dpsEnrollments.updateConnection'),
+  });
+  const ctx: CommandContext = { store, clients, tree, treeView, documents, emulator, errors, logger, settings, filter };
+
+  context.subscriptions.push(
+    channel,
+    settings,
+    tree,
+    treeView,
+    documents,
+    vscode.workspace.registerFileSystemProvider(DOCUMENT_SCHEME, documents, { isCaseSensitive: true }),
+    vscode.workspace.registerTextDocumentContentProvider(CURRENT_VERSION_SCHEME, documents),
+    settings.onDidChange(() => {
+      clients.invalidate();
+      tree.refresh();
+    }),
+    store.onDidChange(() => void vscode.commands.executeCommand('setContext', 'dpsEnrollments.hasConnections', store.list().length > 0)),
+    ...registerCommands(ctx),
+    // The child process flushes its data file on SIGTERM; nothing to await here.
+    { dispose: () => void emulator.stop() },
+  );
+  void vscode.commands.executeCommand('setContext', 'dpsEnrollments.hasConnections', store.list().length > 0);
+
+  if (settings.value.emulatorAutoStart) {
+    // In the background: activation returns at once, the tree fills when the emulator is up.
+    void errors.run('Could not start the local emulator', async () => {
+      await emulator.start();
+      clients.invalidate(EMULATOR_CONNECTION_ID);
+      tree.refresh();
+    });
+  }
+  logger.info(`Activated in ${(performance.now() - started).toFixed(1)} ms`);
+}
+
+export function deactivate(): void {
+  // Everything, including the emulator process, is disposed through context.subscriptions.
+}

@@ -1,0 +1,50 @@
+// Every setting of the extension, typed and validated in one place. package.json declares the same
+// keys (a unit test keeps the two in step); this module only reads through a getter so that it can
+// be tested without vscode.
+
+export const SETTINGS_SECTION = 'dpsEnrollments';
+
+export interface Settings {
+  /** Items requested per page in the tree (the service caps pages at 100). */
+  pageSize: number;
+  /** Per-request timeout for service calls. */
+  requestTimeoutSeconds: number;
+  /** Start the bundled local emulator when the extension activates and add its connection. */
+  emulatorAutoStart: boolean;
+  /** TCP port of the local emulator; 0 picks a free one. */
+  emulatorPort: number;
+  /** Seed the local emulator with demo data when its store is empty. */
+  emulatorSeedDemo: boolean;
+}
+
+/** Setting keys under `dpsEnrollments.` with their defaults. */
+export const settingDefaults = {
+  pageSize: 50,
+  requestTimeoutSeconds: 30,
+  'emulator.autoStart': false,
+  'emulator.port': 0,
+  'emulator.seedDemo': true,
+} as const;
+
+export type SettingKey = keyof typeof settingDefaults;
+
+export type SettingGetter = (key: SettingKey) => unknown;
+
+function integerIn(value: unknown, min: number, max: number, fallback: number): number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max ? value : fallback;
+}
+
+function bool(value: unknown, fallback: boolean): boolean {
+  return typeof value === 'boolean' ? value : fallback;
+}
+
+/** Reads and validates; an out-of-range value falls back to the default instead of breaking the tree. */
+export function readSettings(get: SettingGetter): Settings {
+  return {
+    pageSize: integerIn(get('pageSize'), 1, 100, settingDefaults.pageSize),
+    requestTimeoutSeconds: integerIn(get('requestTimeoutSeconds'), 1, 600, settingDefaults.requestTimeoutSeconds),
+    emulatorAutoStart: bool(get('emulator.autoStart'), settingDefaults['emulator.autoStart']),
+    emulatorPort: integerIn(get('emulator.port'), 0, 65535, settingDefaults['emulator.port']),
+    emulatorSeedDemo: bool(get('emulator.seedDemo'), settingDefaults['emulator.seedDemo']),
+  };
+}

@@ -1,0 +1,64 @@
+// contextValue is a set of capability tokens joined by ';' (e.g. "enrollment;individual;x509;enabled").
+// package.json menus match single tokens with a regex, so an action shows only where it applies.
+import type { AttestationType, ProvisioningStatus } from '../dps/models';
+
+/** Every token a node can carry; menus in package.json may match only these (a unit test checks). */
+export const contextTokens = [
+  'connection',
+  'emulator',
+  'category',
+  'enrollments',
+  'groups',
+  'enrollment',
+  'individual',
+  'group',
+  'registration',
+  'loadMore',
+  'error',
+  'auth',
+  'message',
+  'enabled',
+  'disabled',
+  'hasKeys',
+  'refreshable',
+  'x509',
+  'symmetricKey',
+  'tpm',
+  'none',
+] as const satisfies ReadonlyArray<string>;
+
+export type ContextToken = (typeof contextTokens)[number];
+
+// Attestation types are tokens too: this fails to compile if the model gains a type the list lacks.
+const _attestationTypesAreTokens: AttestationType extends ContextToken ? true : never = true;
+void _attestationTypesAreTokens;
+
+export function contextValue(...tokens: Array<ContextToken | false | undefined>): string {
+  return tokens.filter((t): t is ContextToken => typeof t === 'string').join(';');
+}
+
+export function hasToken(value: string, token: ContextToken): boolean {
+  return value.split(';').includes(token);
+}
+
+/** The regex package.json uses for a token; exported so the manifest test can check menus use this form. */
+export function tokenRegex(token: ContextToken): RegExp {
+  return new RegExp(`(^|;)${token}(;|$)`);
+}
+
+export function enrollmentContext(
+  kind: 'individual' | 'group',
+  type: AttestationType,
+  status: ProvisioningStatus | undefined,
+  ...extra: ContextToken[]
+): string {
+  const effective: ProvisioningStatus = status === 'disabled' ? 'disabled' : 'enabled';
+  return contextValue(
+    kind === 'individual' ? 'enrollment' : 'group',
+    kind === 'individual' && 'individual',
+    type,
+    effective,
+    type === 'symmetricKey' && 'hasKeys',
+    ...extra,
+  );
+}

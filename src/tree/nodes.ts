@@ -1,0 +1,387 @@
+// One small class per kind of tree node. Ids are resource paths, so expansion and selection
+// survive a refresh: "<connection>/enrollments/<registrationId>".
+import type { DeviceRegistrationState, EnrollmentGroup, IndividualEnrollment, ProvisioningStatus } from '../dps/models';
+import type { ConnectionRecord } from '../connections/connectionStore';
+import { contextValue, enrollmentContext } from './contextValues';
+import { enrollmentId, isFilterActive, matchesFilter } from './filters';
+import { PagedCollection } from './pagedCollection';
+import type { DpsTreeNode, TreeContext, TreeItemDescriptor } from './treeModel';
+
+export const attestationIcons: Record<string, string> = {
+  x509: 'workspace-trusted',
+  symmetricKey: 'key',
+  tpm: 'chip',
+  none: 'circle-large-outline',
+};
+
+const DISABLED_COLOR = 'disabledForeground';
+
+function statusOf(item: { provisioningStatus?: ProvisioningStatus }): ProvisioningStatus {
+  return item.provisioningStatus === 'disabled' ? 'disabled' : 'enabled';
+}
+
+function lines(entries: Array<[string, string | number | boolean | undefined]>): string {
+  return entries
+    .filter(([, v]) => v !== undefined && v !== '')
+    .map(([k, v]) => `${k}: ${String(v)}`)
+    .join('\n');
+}
+
+export class ConnectionNode implements DpsTreeNode {
+  readonly parent = undefined;
+  readonly id: string;
+  readonly enrollments: CategoryNode;
+  readonly groups: CategoryNode;
+
+  constructor(
+    readonly connection: ConnectionRecord,
+    readonly ctx: TreeContext,
+  ) {
+    this.id = `conn:${connection.id}`;
+    this.enrollments = new CategoryNode(this, 'enrollments', (token) =>
+      this.ctx.clientFor(this.connection).then((c) =>
+        c.queryEnrollments({ pageSize: this.ctx.pageSize(), ...(token ? { continuationToken: token } : {}) }),
+      ),
+    );
+    this.groups = new CategoryNode(this, 'groups', (token) =>
+      this.ctx.clientFor(this.connection).then((c) =>
+        c.queryEnrollmentGroups({ pageSize: this.ctx.pageSize(), ...(token ? { continuationToken: token } : {}) }),
+      ),
+    );
+  }
+
+  describe(): TreeItemDescriptor {
+    const c = this.connection;
+    return {
+      id: this.id,
+      label: c.label,
+      // Host and policy name only: the key stays in SecretStorage.
+      description: c.label === c.hostName ? c.keyName : `${c.hostName} · ${c.keyName}`,
+      tooltip: lines([
+        ['Connection', c.label],
+        ['Host', c.hostName],
+        ['Shared access policy', c.keyName],
+        ['Local emulator', c.isEmulator ? 'yes' : undefined],
+      ]),
+      icon: { id: c.isEmulator ? 'beaker' : 'plug' },
+      collapsible: 'expanded',
+      contextValue: contextValue('connection', c.isEmulator && 'emulator', 'refreshable'),
+    };
+  }
+
+  getChildren(): Promise<DpsTreeNode[]> {
+    return Promise.resolve([this.enrollments, this.groups]);
+  }
+}
+
+type CategoryKind = 'enrollments' | 'groups';
+
+/** "Individual enrollments" or "Enrollment groups" under a connection: a paged, filtered list. */
+type EnrollmentLike = IndividualEnrollment | EnrollmentGroup;
+
+export class CategoryNode implements DpsTreeNode {
+  readonly id: string;
+  readonly pages: PagedCollection<EnrollmentLike>;
+
+  constructor(
+    readonly parent: ConnectionNode,
+    readonly kind: CategoryKind,
+    fetch: (token: string | undefined) => Promise<{ items: EnrollmentLike[]; continuationToken?: string }>,
+  ) {
+    this.id = `${parent.id}/${kind}`;
+    this.pages = new PagedCollection<EnrollmentLike>(fetch, enrollmentId);
+  }
+
+  get connection(): ConnectionRecord {
+    return this.parent.connection;
+  }
+
+  describe(): TreeItemDescriptor {
+    const loaded = this.pages.items.length;
+    const shown = this.pages.items.filter((i) => matchesFilter(i, this.parent.ctx.filter())).length;
+    let description: string | undefined;
+    if (this.pages.hasLoaded && loaded > 0) {
+      const count = `${loaded}${this.pages.hasMore ? '+' : ''}`;
+      description = isFilterActive(this.parent.ctx.filter()) ? `${shown} of ${count} loaded` : count;
+    }
+    return {
+      id: this.id,
+      label: this.kind === 'enrollments' ? 'Individual enrollments' : 'Enrollment groups',
+      ...(description ? { description } : {}),
+      icon: { id: this.kind === 'enrollments' ? 'person' : 'organization' },
+      // Expanded: the first page of each list is what people come for.
+      collapsible: 'expanded',
+      contextValue: contextValue('category', this.kind, 'refreshable'),
+    };
+  }
+
+  async getChildren(): Promise<DpsTreeNode[]> {
+    await this.pages.ensureLoaded();
+    const individual = this.kind === 'enrollments';
+    return pagedChildren(
+      this,
+      this.pages.items,
+      (item) => (individual ? new EnrollmentNode(this, item as IndividualEnrollment) : new GroupNode(this, item as EnrollmentGroup)),
+      (item) => matchesFilter(item, this.parent.ctx.filter()),
+      individual ? 'No individual enrollments.' : 'No enrollment groups.',
+      individual ? 'Could not load individual enrollments' : 'Could not load enrollment groups',
+    );
+  }
+}
+
+/** Children of any paged container: items, then "Load more" or an error node. */
+function pagedChildren<T>(
+  owner: PagedNode,
+  items: readonly T[],
+  toNode: (item: T) => DpsTreeNode,
+  keep: (item: T) => boolean,
+  emptyText: string,
+  errorContext: string,
+): DpsTreeNode[] {
+  const pages = owner.pages;
+  const visible = items.filter(keep);
+  const children: DpsTreeNode[] = visible.map(toNode);
+  if (pages.error !== undefined) {
+    children.push(new ErrorNode(owner, pages.error, errorContext));
+  } else if (pages.hasMore) {
+    children.push(new LoadMoreNode(owner, pages.items.length));
+  }
+  if (children.length === 0) {
+    children.push(new MessageNode(owner, pages.items.length > 0 ? `No loaded item matches the filter (${pages.items.length} loaded).` : emptyText));
+  }
+  return children;
+}
+
+export class EnrollmentNode implements DpsTreeNode {
+  readonly id: string;
+  constructor(
+    readonly parent: CategoryNode,
+    readonly enrollment: IndividualEnrollment,
+  ) {
+    this.id = `${parent.id}/${enrollment.registrationId}`;
+  }
+
+  get connection(): ConnectionRecord {
+    return this.parent.connection;
+  }
+  get itemId(): string {
+    return this.enrollment.registrationId;
+  }
+
+  describe(): TreeItemDescriptor {
+    const e = this.enrollment;
+    const status = statusOf(e);
+    const type = e.attestation?.type ?? 'none';
+    // A device id equal to the registration id says nothing new: show the hub instead.
+    const deviceId = e.deviceId && e.deviceId !== e.registrationId ? e.deviceId : undefined;
+    const target = deviceId ?? e.registrationState?.assignedHub ?? e.iotHubHostName;
+    return {
+      id: this.id,
+      label: e.registrationId,
+      description: [status === 'disabled' ? 'disabled' : undefined, target].filter(Boolean).join(' · ') || undefined,
+      tooltip: lines([
+        ['Individual enrollment', e.registrationId],
+        ['Attestation', type],
+        ['Status', status],
+        ['Device id', e.deviceId],
+        ['Assigned hub', e.registrationState?.assignedHub],
+        ['Registration', e.registrationState?.status],
+        ['IoT hub', e.iotHubHostName],
+        ['Allocation', e.allocationPolicy],
+        ['IoT Edge', e.capabilities?.iotEdge],
+        ['Created', e.createdDateTimeUtc],
+        ['Updated', e.lastUpdatedDateTimeUtc],
+      ]),
+      icon: { id: attestationIcons[type] ?? 'question', ...(status === 'disabled' ? { color: DISABLED_COLOR } : {}) },
+      collapsible: 'none',
+      ariaLabel: [e.registrationId, 'individual enrollment', type, status, target].filter(Boolean).join(', '),
+      contextValue: enrollmentContext('individual', type, e.provisioningStatus),
+      command: { command: 'dpsEnrollments.openJson', title: 'Open as JSON' },
+    };
+  }
+}
+
+export class GroupNode implements DpsTreeNode {
+  readonly id: string;
+  readonly pages: PagedCollection<DeviceRegistrationState>;
+
+  constructor(
+    readonly parent: CategoryNode,
+    readonly group: EnrollmentGroup,
+  ) {
+    this.id = `${parent.id}/${group.enrollmentGroupId}`;
+    const ctx = parent.parent.ctx;
+    this.pages = new PagedCollection<DeviceRegistrationState>(
+      (token) =>
+        ctx.clientFor(parent.connection).then((c) =>
+          c.queryRegistrationStates(group.enrollmentGroupId, { pageSize: ctx.pageSize(), ...(token ? { continuationToken: token } : {}) }),
+        ),
+      (r) => r.registrationId ?? '',
+    );
+  }
+
+  get connection(): ConnectionRecord {
+    return this.parent.connection;
+  }
+  get itemId(): string {
+    return this.group.enrollmentGroupId;
+  }
+
+  describe(): TreeItemDescriptor {
+    const g = this.group;
+    const status = statusOf(g);
+    const type = g.attestation?.type ?? 'none';
+    const hubs = g.iotHubs && g.iotHubs.length > 0 ? g.iotHubs.join(', ') : g.iotHubHostName;
+    return {
+      id: this.id,
+      label: g.enrollmentGroupId,
+      description: [status === 'disabled' ? 'disabled' : undefined, hubs].filter(Boolean).join(' · ') || undefined,
+      tooltip: lines([
+        ['Enrollment group', g.enrollmentGroupId],
+        ['Attestation', type],
+        ['Status', status],
+        ['IoT hubs', hubs],
+        ['Allocation', g.allocationPolicy],
+        ['IoT Edge', g.capabilities?.iotEdge],
+        ['Created', g.createdDateTimeUtc],
+        ['Updated', g.lastUpdatedDateTimeUtc],
+      ]),
+      icon: { id: attestationIcons[type] ?? 'question', ...(status === 'disabled' ? { color: DISABLED_COLOR } : {}) },
+      collapsible: 'collapsed',
+      ariaLabel: [g.enrollmentGroupId, 'enrollment group', type, status, hubs].filter(Boolean).join(', '),
+      contextValue: enrollmentContext('group', type, g.provisioningStatus, 'refreshable'),
+    };
+  }
+
+  async getChildren(): Promise<DpsTreeNode[]> {
+    await this.pages.ensureLoaded();
+    return pagedChildren(this, this.pages.items, (r) => new RegistrationNode(this, r), () => true,
+      'No device registrations.', 'Could not load device registrations');
+  }
+}
+
+export class RegistrationNode implements DpsTreeNode {
+  readonly id: string;
+  constructor(
+    readonly parent: GroupNode,
+    readonly registration: DeviceRegistrationState,
+  ) {
+    this.id = `${parent.id}/registrations/${registration.registrationId ?? ''}`;
+  }
+
+  get connection(): ConnectionRecord {
+    return this.parent.connection;
+  }
+  get itemId(): string {
+    return this.registration.registrationId ?? '';
+  }
+
+  describe(): TreeItemDescriptor {
+    const r = this.registration;
+    const failed = r.status === 'failed';
+    const where = r.deviceId && r.assignedHub ? `${r.deviceId} @ ${r.assignedHub}` : (r.deviceId ?? r.assignedHub);
+    return {
+      id: this.id,
+      label: r.registrationId ?? '(no id)',
+      description: [r.status && r.status !== 'assigned' ? r.status : undefined, where].filter(Boolean).join(' · ') || undefined,
+      tooltip: lines([
+        ['Device registration', r.registrationId],
+        ['Status', r.status],
+        ['Substatus', r.substatus],
+        ['Device id', r.deviceId],
+        ['Assigned hub', r.assignedHub],
+        ['Error', r.errorMessage],
+        ['Created', r.createdDateTimeUtc],
+        ['Updated', r.lastUpdatedDateTimeUtc],
+      ]),
+      icon: { id: failed ? 'error' : 'vm', ...(failed ? { color: 'errorForeground' } : r.status === 'disabled' ? { color: DISABLED_COLOR } : {}) },
+      collapsible: 'none',
+      contextValue: contextValue('registration'),
+    };
+  }
+}
+
+/** Containers with paged children: what "Load more" and "Retry" act on. */
+export type PagedNode = CategoryNode | GroupNode;
+
+export class LoadMoreNode implements DpsTreeNode {
+  readonly id: string;
+  constructor(
+    readonly parent: PagedNode,
+    private readonly loadedCount: number,
+  ) {
+    this.id = `${parent.id}/#load-more`;
+  }
+
+  describe(): TreeItemDescriptor {
+    return {
+      id: this.id,
+      label: 'Load more…',
+      description: `${this.loadedCount} loaded`,
+      icon: { id: 'more' },
+      collapsible: 'none',
+      contextValue: contextValue('loadMore'),
+      command: { command: 'dpsEnrollments.loadMore', title: 'Load more' },
+    };
+  }
+}
+
+export class ErrorNode implements DpsTreeNode {
+  readonly id: string;
+  readonly isAuth: boolean;
+  private readonly text: string;
+  constructor(
+    readonly parent: PagedNode,
+    error: unknown,
+    context: string,
+  ) {
+    this.id = `${parent.id}/#error`;
+    const described = findCtx(parent).describeError(error, context);
+    this.text = described.message ?? `${context}.`;
+    this.isAuth = described.isAuth;
+  }
+
+  get connection(): ConnectionRecord {
+    return findConnection(this);
+  }
+
+  describe(): TreeItemDescriptor {
+    return {
+      id: this.id,
+      label: this.text,
+      description: 'click to retry',
+      tooltip: this.text,
+      icon: { id: 'error', color: 'errorForeground' },
+      collapsible: 'none',
+      contextValue: contextValue('error', this.isAuth && 'auth'),
+      command: { command: 'dpsEnrollments.retry', title: 'Retry' },
+    };
+  }
+}
+
+export class MessageNode implements DpsTreeNode {
+  readonly id: string;
+  constructor(
+    readonly parent: DpsTreeNode,
+    private readonly text: string,
+  ) {
+    this.id = `${parent.id}/#message`;
+  }
+  describe(): TreeItemDescriptor {
+    return { id: this.id, label: this.text, icon: { id: 'info' }, collapsible: 'none', contextValue: contextValue('message') };
+  }
+}
+
+function findCtx(node: DpsTreeNode): TreeContext {
+  let current: DpsTreeNode | undefined = node;
+  while (current && !(current instanceof ConnectionNode)) current = current.parent;
+  if (!current) throw new Error('Tree node without a connection.');
+  return current.ctx;
+}
+
+export function findConnection(node: DpsTreeNode): ConnectionRecord {
+  let current: DpsTreeNode | undefined = node;
+  while (current && !(current instanceof ConnectionNode)) current = current.parent;
+  if (!current) throw new Error('Tree node without a connection.');
+  return current.connection;
+}

@@ -1,0 +1,183 @@
+// A small stand-in for the `vscode` module so UI modules can be loaded and driven under plain
+// node. It records what the extension does (registered commands, messages, settings writes,
+// clipboard) and answers prompts from a script the test supplies. Install it before importing
+// any module that imports `vscode`.
+import Module from 'node:module';
+
+/** A canned reply; a function computes it from the items offered. */
+type Answer = unknown;
+
+export interface VscodeRecorder {
+  registeredCommands: string[];
+  executedCommands: Array<{ id: string; args: unknown[] }>;
+  messages: Array<{ level: 'info' | 'warn' | 'error'; text: string; items: string[] }>;
+  settingsWrites: Array<{ key: string; value: unknown }>;
+  clipboard: string[];
+  /** Answers for showInputBox / showQuickPick / show*Message, consumed in order. */
+  answers: Answer[];
+  statusMessages: string[];
+}
+
+export const recorder: VscodeRecorder = {
+  registeredCommands: [],
+  executedCommands: [],
+  messages: [],
+  settingsWrites: [],
+  clipboard: [],
+  answers: [],
+  statusMessages: [],
+};
+
+export function resetRecorder(): void {
+  recorder.registeredCommands.length = 0;
+  recorder.executedCommands.length = 0;
+  recorder.messages.length = 0;
+  recorder.settingsWrites.length = 0;
+  recorder.clipboard.length = 0;
+  recorder.answers.length = 0;
+  recorder.statusMessages.length = 0;
+}
+
+function nextAnswer(items?: unknown): unknown {
+  const answer = recorder.answers.shift();
+  return typeof answer === 'function' ? (answer as (i: unknown) => unknown)(items) : answer;
+}
+
+const disposable = { dispose: () => undefined };
+
+class EventEmitter<T> {
+  private listeners: Array<(e: T) => void> = [];
+  event = (listener: (e: T) => void) => {
+    this.listeners.push(listener);
+    return { dispose: () => (this.listeners = this.listeners.filter((l) => l !== listener)) };
+  };
+  fire(e: T): void {
+    for (const l of this.listeners) l(e);
+  }
+  dispose(): void {
+    this.listeners = [];
+  }
+}
+
+class TreeItem {
+  id?: string;
+  description?: string;
+  tooltip?: string;
+  iconPath?: unknown;
+  contextValue?: string;
+  command?: unknown;
+  accessibilityInformation?: unknown;
+  constructor(
+    public label: string,
+    public collapsibleState: number,
+  ) {}
+}
+
+class ThemeIcon {
+  constructor(
+    public id: string,
+    public color?: ThemeColor,
+  ) {}
+}
+class ThemeColor {
+  constructor(public id: string) {}
+}
+
+class FileSystemError extends Error {
+  static FileNotFound = (m?: string) => new FileSystemError(m ?? 'FileNotFound');
+  static NoPermissions = (m?: string) => new FileSystemError(m ?? 'NoPermissions');
+  static Unavailable = (m?: string) => new FileSystemError(m ?? 'Unavailable');
+}
+
+const settings = new Map<string, unknown>();
+
+export const vscodeStub = {
+  EventEmitter,
+  TreeItem,
+  ThemeIcon,
+  ThemeColor,
+  FileSystemError,
+  Disposable: class {
+    constructor(private readonly fn: () => void) {}
+    dispose(): void {
+      this.fn();
+    }
+  },
+  TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
+  ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
+  QuickPickItemKind: { Separator: -1, Default: 0 },
+  FileType: { Unknown: 0, File: 1, Directory: 2 },
+  FileChangeType: { Changed: 1, Created: 2, Deleted: 3 },
+  Uri: {
+    from: (c: { scheme: string; path: string }) => ({ ...c, toString: () => `${c.scheme}:${c.path}` }),
+  },
+  commands: {
+    registerCommand: (id: string) => {
+      recorder.registeredCommands.push(id);
+      return disposable;
+    },
+    executeCommand: (id: string, ...args: unknown[]) => {
+      recorder.executedCommands.push({ id, args });
+      return Promise.resolve(undefined);
+    },
+  },
+  window: {
+    showInputBox: (options: { validateInput?: (v: string) => string | undefined }) => {
+      const answer = nextAnswer();
+      // Like VS Code: an answer that fails validation cannot be accepted.
+      if (typeof answer === 'string' && options.validateInput?.(answer)) {
+        return Promise.reject(new Error(`stub: input "${answer.slice(0, 12)}…" failed validation: ${options.validateInput(answer)}`));
+      }
+      return Promise.resolve(answer);
+    },
+    showQuickPick: (items: unknown) => Promise.resolve(nextAnswer(items)),
+    showInformationMessage: (text: string, ...items: unknown[]) => message('info', text, items),
+    showWarningMessage: (text: string, ...items: unknown[]) => message('warn', text, items),
+    showErrorMessage: (text: string, ...items: unknown[]) => message('error', text, items),
+    showOpenDialog: () => Promise.resolve(nextAnswer()),
+    setStatusBarMessage: (text: string) => {
+      recorder.statusMessages.push(text);
+      return disposable;
+    },
+    withProgress: <T>(_o: unknown, task: (p: unknown, token: unknown) => Promise<T>) =>
+      task({ report: () => undefined }, { isCancellationRequested: false, onCancellationRequested: () => disposable }),
+  },
+  workspace: {
+    getConfiguration: (section?: string) => ({
+      get: (key: string) => settings.get(section ? `${section}.${key}` : key),
+      update: (key: string, value: unknown) => {
+        recorder.settingsWrites.push({ key: section ? `${section}.${key}` : key, value });
+        return Promise.resolve();
+      },
+    }),
+    onDidChangeConfiguration: () => disposable,
+  },
+  env: {
+    clipboard: {
+      writeText: (text: string) => {
+        recorder.clipboard.push(text);
+        return Promise.resolve();
+      },
+    },
+  },
+};
+
+function message(level: 'info' | 'warn' | 'error', text: string, items: unknown[]): Promise<unknown> {
+  const buttons = items.filter((i): i is string => typeof i === 'string');
+  recorder.messages.push({ level, text, items: buttons });
+  return Promise.resolve(nextAnswer(buttons));
+}
+
+let installed = false;
+
+/** Makes `require('vscode')` return the stub. */
+export function installVscodeStub(): void {
+  if (installed) return;
+  installed = true;
+  const loader = Module as unknown as { _load: (request: string, parent: unknown, isMain: boolean) => unknown };
+  const original = loader._load;
+  loader._load = function load(request: string, parent: unknown, isMain: boolean) {
+    if (request === 'vscode') return vscodeStub;
+    return original.call(this, request, parent, isMain);
+  };
+}

@@ -1,0 +1,47 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatDocumentPath, parseDocumentPath } from '../../../src/documents/documentUri';
+import { DocumentValidationError, parseEditedDocument, serializeForEditing, templateFor, withPreservedKeys } from '../../../src/documents/enrollmentDocument';
+
+void describe('enrollment documents', () => {
+  void test('paths round-trip ids with any allowed character and connection ids with "/"', () => {
+    const address = { connectionId: 'localhost:8443/provisioningserviceowner', kind: 'enrollments' as const, id: 'dev:01.a_b-' };
+    const p = formatDocumentPath(address);
+    assert.equal(p, '/localhost%3A8443%2Fprovisioningserviceowner/enrollments/dev%3A01.a_b-.json');
+    assert.deepEqual(parseDocumentPath(p), address);
+    assert.throws(() => parseDocumentPath('/x/other/y.json'), /Not an enrollment document path/);
+  });
+
+  void test('a saved document must be one JSON object keeping its id and an attestation type', () => {
+    const ok = parseEditedDocument(serializeForEditing({ registrationId: 'a', attestation: { type: 'tpm' }, future: { x: 1 } }), 'enrollments', 'a');
+    assert.deepEqual(ok.future, { x: 1 }, 'unknown fields survive');
+    const cases: Array<[string, RegExp]> = [
+      ['{ "registrationId": "a", ', /not valid JSON/],
+      ['[1]', /one JSON object/],
+      ['{"registrationId":"b","attestation":{"type":"tpm"}}', /"registrationId" must stay "a"/],
+      ['{"registrationId":"a"}', /"attestation" with a "type"/],
+      ['{"registrationId":"a","attestation":{"type":"tpm"},"provisioningStatus":"off"}', /"enabled" or "disabled"/],
+    ];
+    for (const [text, message] of cases) {
+      assert.throws(() => parseEditedDocument(text, 'enrollments', 'a'), (e: unknown) => e instanceof DocumentValidationError && message.test(e.message), text);
+    }
+    assert.throws(() => parseEditedDocument('{"registrationId":"g","attestation":{"type":"x509"}}', 'enrollmentGroups', 'g'), /"enrollmentGroupId" must stay "g"/);
+  });
+
+  void test('stored symmetric keys are put back when the document has none, and typed keys win', () => {
+    const stored = { type: 'symmetricKey' as const, symmetricKey: { primaryKey: 'cHJpbQ==', secondaryKey: 'c2Vj' } };
+    const doc = { registrationId: 'a', attestation: { type: 'symmetricKey' as const, symmetricKey: {} } };
+    assert.deepEqual(withPreservedKeys(doc, stored).attestation.symmetricKey, { primaryKey: 'cHJpbQ==', secondaryKey: 'c2Vj' });
+    const typed = { registrationId: 'a', attestation: { type: 'symmetricKey' as const, symmetricKey: { primaryKey: 'bmV3' } } };
+    assert.deepEqual(withPreservedKeys(typed, stored).attestation.symmetricKey, { primaryKey: 'bmV3', secondaryKey: 'c2Vj' });
+    const x509 = { registrationId: 'a', attestation: { type: 'x509' as const } };
+    assert.equal(withPreservedKeys(x509, stored), x509, 'other attestation types are left alone');
+  });
+
+  void test('templates for the create commands', () => {
+    assert.deepEqual(templateFor('enrollments', 'd1').attestation, { type: 'symmetricKey' });
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    assert.equal(templateFor('enrollmentGroups', 'g1', pem).attestation.x509?.signingCertificates?.primary?.certificate, pem);
+    assert.equal(templateFor('enrollments', 'd1', pem).attestation.x509?.clientCertificates?.primary?.certificate, pem);
+  });
+});

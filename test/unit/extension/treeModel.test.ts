@@ -1,0 +1,165 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ConnectionRecord } from '../../../src/connections/connectionStore';
+import { DpsError } from '../../../src/dps/errors';
+import { describeError } from '../../../src/platform/errorMapping';
+import { hasToken } from '../../../src/tree/contextValues';
+import type { EnrollmentFilter } from '../../../src/tree/filters';
+import { CategoryNode, ConnectionNode, EnrollmentNode, ErrorNode, GroupNode, LoadMoreNode, MessageNode, RegistrationNode } from '../../../src/tree/nodes';
+import type { DpsTreeNode, TreeContext } from '../../../src/tree/treeModel';
+import { enrollment, FakeDpsApi, group } from '../../support/vscodeFakes';
+
+const connection: ConnectionRecord = { id: 'fake.azure-devices-provisioning.net/owner', label: 'Fake', hostName: 'fake.azure-devices-provisioning.net', keyName: 'owner' };
+
+function setup(api: FakeDpsApi, pageSize = 2) {
+  let filter: EnrollmentFilter = {};
+  const ctx: TreeContext = { clientFor: () => Promise.resolve(api), pageSize: () => pageSize, filter: () => filter, describeError };
+  const root = new ConnectionNode(connection, ctx);
+  return { root, setFilter: (f: EnrollmentFilter) => (filter = f) };
+}
+
+async function labels(node: DpsTreeNode): Promise<string[]> {
+  return ((await node.getChildren?.()) ?? []).map((c) => c.describe().label);
+}
+
+void describe('tree model', () => {
+  void test('a connection shows its two lists, host and policy, and never the key', async () => {
+    const { root } = setup(new FakeDpsApi());
+    assert.deepEqual(await labels(root), ['Individual enrollments', 'Enrollment groups']);
+    const d = root.describe();
+    assert.match(d.description ?? '', /fake\.azure-devices-provisioning\.net · owner/);
+    assert.ok(hasToken(d.contextValue, 'connection'));
+    assert.equal(d.id, 'conn:fake.azure-devices-provisioning.net/owner');
+  });
+
+  void test('pages: the first page plus "Load more"; loading more appends; the last page has no "Load more"', async () => {
+    const api = new FakeDpsApi(['a', 'b', 'c', 'd', 'e'].map((id) => enrollment(id)));
+    const { root } = setup(api, 2);
+    const list = root.enrollments;
+    let children = (await list.getChildren()) ;
+    assert.deepEqual(children.map((c) => c.describe().label), ['a', 'b', 'Load more…']);
+    assert.ok(children[2] instanceof LoadMoreNode);
+    await list.pages.loadNext();
+    assert.deepEqual(await labels(list), ['a', 'b', 'c', 'd', 'Load more…']);
+    await list.pages.loadNext();
+    children = await list.getChildren();
+    assert.deepEqual(children.map((c) => c.describe().label), ['a', 'b', 'c', 'd', 'e']);
+    assert.equal(api.queries, 3);
+    assert.equal(list.describe().description, '5');
+  });
+
+  void test('ids are resource paths, stable across a refresh', async () => {
+    const api = new FakeDpsApi([enrollment('dev-1')]);
+    const { root } = setup(api);
+    const before = (await root.enrollments.getChildren())[0]?.id;
+    root.enrollments.pages.reset();
+    const after = (await root.enrollments.getChildren())[0]?.id;
+    assert.equal(before, `conn:${connection.id}/enrollments/dev-1`);
+    assert.equal(after, before);
+  });
+
+  void test('filters apply to what is loaded without fetching again', async () => {
+    const api = new FakeDpsApi([
+      enrollment('sensor-1'),
+      enrollment('sensor-2', { provisioningStatus: 'disabled' }),
+      enrollment('gateway-1', { attestation: { type: 'tpm', tpm: { endorsementKey: 'AAAA' } } }),
+    ]);
+    const { root, setFilter } = setup(api, 10);
+    await root.enrollments.getChildren();
+    const queries = api.queries;
+    setFilter({ idPrefix: 'SENSOR' });
+    assert.deepEqual(await labels(root.enrollments), ['sensor-1', 'sensor-2']);
+    setFilter({ status: 'disabled' });
+    assert.deepEqual(await labels(root.enrollments), ['sensor-2']);
+    setFilter({ attestationTypes: ['tpm'] });
+    assert.deepEqual(await labels(root.enrollments), ['gateway-1']);
+    assert.equal(root.enrollments.describe().description, '1 of 3 loaded');
+    setFilter({ idPrefix: 'nothing' });
+    const children = await root.enrollments.getChildren();
+    assert.ok(children[0] instanceof MessageNode);
+    assert.match(children[0].describe().label, /No loaded item matches the filter \(3 loaded\)/);
+    assert.equal(api.queries, queries, 'no page fetched again');
+  });
+
+  void test('a failed load is an error node with retry; auth failures are marked for "Update connection"', async () => {
+    const api = new FakeDpsApi([enrollment('a'), enrollment('b'), enrollment('c')]);
+    const { root } = setup(api, 2);
+    api.failNext = new DpsError({ kind: 'http', status: 401, message: 'Unauthorized.', operation: 'IndividualEnrollment_Query' });
+    let children = await root.enrollments.getChildren();
+    const error = children[0];
+    assert.ok(error instanceof ErrorNode);
+    const d = error.describe();
+    assert.equal(d.command?.command, 'dpsEnrollments.retry');
+    assert.ok(hasToken(d.contextValue, 'error') && hasToken(d.contextValue, 'auth'));
+    assert.match(d.label, /refused the credentials \(401\)/);
+    // Retry: the same (first) page again.
+    await root.enrollments.pages.loadNext();
+    children = await root.enrollments.getChildren();
+    assert.deepEqual(children.map((c) => c.describe().label), ['a', 'b', 'Load more…']);
+    // A later page failing keeps what was loaded; retry continues from the same token.
+    api.failNext = new DpsError({ kind: 'network', message: 'reset', operation: 'IndividualEnrollment_Query' });
+    await root.enrollments.pages.loadNext();
+    children = await root.enrollments.getChildren();
+    assert.deepEqual(children.map((c) => c.constructor.name), ['EnrollmentNode', 'EnrollmentNode', 'ErrorNode']);
+    assert.ok(!hasToken(children[2]?.describe().contextValue ?? '', 'auth'));
+    await root.enrollments.pages.loadNext();
+    assert.deepEqual(await labels(root.enrollments), ['a', 'b', 'c']);
+  });
+
+  void test('an enrollment shows id, attestation icon, status and target; disabled looks different', async () => {
+    const api = new FakeDpsApi([
+      enrollment('on', { deviceId: 'device-on', attestation: { type: 'x509' } }),
+      enrollment('off', { provisioningStatus: 'disabled', registrationState: { assignedHub: 'hub.azure-devices.net' } }),
+    ]);
+    const { root } = setup(api, 10);
+    const [on, off] = (await root.enrollments.getChildren()) as EnrollmentNode[];
+    const a = on?.describe();
+    const b = off?.describe();
+    assert.equal(a?.label, 'on');
+    assert.equal(a?.description, 'device-on');
+    assert.equal(a?.icon?.id, 'workspace-trusted');
+    assert.equal(a?.icon?.color, undefined);
+    assert.equal(a?.contextValue, 'enrollment;individual;x509;enabled');
+    assert.equal(b?.description, 'disabled · hub.azure-devices.net');
+    assert.equal(b?.icon?.id, 'key');
+    assert.equal(b?.icon?.color, 'disabledForeground');
+    assert.equal(b?.contextValue, 'enrollment;individual;symmetricKey;disabled;hasKeys');
+    assert.equal(a?.command?.command, 'dpsEnrollments.openJson');
+    assert.match(b?.tooltip ?? '', /Status: disabled/);
+  });
+
+  void test('tooltips are plain text with the service values as they came', async () => {
+    const hostile = '<img src=x onerror=alert(1)> **bold** [link](command:evil)';
+    const api = new FakeDpsApi([enrollment('x', { deviceId: hostile })]);
+    const { root } = setup(api, 10);
+    const [node] = await root.enrollments.getChildren();
+    assert.ok((node?.describe().tooltip ?? '').includes(`Device id: ${hostile}`), 'kept verbatim; the provider sets it as a plain string');
+  });
+
+  void test('a group lists its device registrations, paged', async () => {
+    const api = new FakeDpsApi([], [group('fleet', { iotHubs: ['hub-1', 'hub-2'] })], {
+      fleet: [
+        { registrationId: 'r1', status: 'assigned', deviceId: 'r1', assignedHub: 'hub-1' },
+        { registrationId: 'r2', status: 'failed', errorMessage: 'bad' },
+        { registrationId: 'r3', status: 'assigned' },
+      ],
+    });
+    const { root } = setup(api, 2);
+    const [fleet] = (await root.groups.getChildren()) as GroupNode[];
+    assert.ok(fleet instanceof GroupNode);
+    assert.equal(fleet.describe().description, 'hub-1, hub-2');
+    assert.equal(fleet.describe().contextValue, 'group;x509;enabled;refreshable');
+    const regs = await fleet.getChildren();
+    assert.deepEqual(regs.map((r) => r.describe().label), ['r1', 'r2', 'Load more…']);
+    assert.ok(regs[0] instanceof RegistrationNode);
+    assert.equal(regs[0].describe().description, 'r1 @ hub-1');
+    assert.equal(regs[1]?.describe().icon?.color, 'errorForeground');
+    assert.equal(regs[0].describe().contextValue, 'registration');
+  });
+
+  void test('empty lists say so', async () => {
+    const { root } = setup(new FakeDpsApi());
+    assert.deepEqual(await labels(root.groups), ['No enrollment groups.']);
+    assert.ok(root.groups instanceof CategoryNode);
+  });
+});
