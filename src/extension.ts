@@ -52,7 +52,7 @@ export function activate(context: vscode.ExtensionContext): void {
     refresh: () => tree.refresh(),
     updateConnection: () => vscode.commands.executeCommand('dpsEnrollments.updateConnection'),
   });
-  const ctx: CommandContext = { store, clients, tree, treeView, documents, emulator, errors, logger, settings, filter };
+  const ctx: CommandContext = { extensionUri: context.extensionUri, store, clients, tree, treeView, documents, emulator, errors, logger, settings, filter };
 
   context.subscriptions.push(
     channel,

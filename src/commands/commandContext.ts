@@ -12,6 +12,8 @@ import type { DpsTreeProvider } from '../tree/treeProvider';
 import type { DpsTreeNode } from '../tree/treeModel';
 
 export interface CommandContext {
+  /** Root of the installed extension, for webview assets. */
+  extensionUri: vscode.Uri;
   store: ConnectionStore;
   clients: ClientFactory;
   tree: DpsTreeProvider;

@@ -33,6 +33,7 @@ export const commandIds = [
   'dpsEnrollments.editWithForm',
   'dpsEnrollments.enrollCertificateFile',
   'dpsEnrollments.createGroupFromCertificateFile',
+  'dpsEnrollments.quickEnrollCertificateFile',
 ] as const;
 
 export type CommandId = (typeof commandIds)[number];

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { CommandContext, CommandHandler } from './commandContext';
 import type { CommandId } from './commandIds';
 import { addConnection, removeConnection, renameConnection, startEmulator, stopEmulator, updateConnection } from './connectionCommands';
-import { createEnrollment, createEnrollmentGroup, createGroupFromCertificateFile, editWithForm, enrollCertificateFile } from './formPlaceholders';
+import { createEnrollment, createEnrollmentGroup, createGroupFromCertificateFile, editWithForm, enrollCertificateFile, quickEnrollCertificateFile } from './formCommands';
 import { copyId, deleteItems, deleteRegistration, disable, enable, openJson } from './itemCommands';
 import { copyPrimaryKey, deriveDeviceKey, showKeys } from './keyCommands';
 import { clearFilter, filter, loadMore, refresh, retry, showLogs } from './viewCommands';
@@ -45,6 +45,7 @@ export const commandTable: Record<CommandId, CommandEntry> = {
   'dpsEnrollments.editWithForm': { handler: editWithForm, failure: 'Could not open the enrollment' },
   'dpsEnrollments.enrollCertificateFile': { handler: enrollCertificateFile, failure: 'Could not enroll the certificate' },
   'dpsEnrollments.createGroupFromCertificateFile': { handler: createGroupFromCertificateFile, failure: 'Could not create the group' },
+  'dpsEnrollments.quickEnrollCertificateFile': { handler: quickEnrollCertificateFile, failure: 'Could not enroll the certificate' },
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
