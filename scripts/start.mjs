@@ -81,7 +81,7 @@ function demoWorkspace() {
 
 if (!existsSync(join(repoRoot, 'node_modules'))) {
   console.log('Installing dependencies (npm ci)...');
-  run('npm', ['ci']);
+  run('npm', ['ci', '--loglevel=warn']);
 }
 console.log('Building...');
 run('npm', ['run', 'build']);

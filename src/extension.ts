@@ -39,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): void {
     store,
     logger,
     onStateChange: (running) => void vscode.commands.executeCommand('setContext', 'dpsEnrollments.emulatorRunning', running),
+    onStartingChange: (starting) => void vscode.commands.executeCommand('setContext', 'dpsEnrollments.emulatorStarting', starting),
   });
   const documents = new EnrollmentFileSystem({
     clientFor: (id) => {

@@ -15,6 +15,8 @@ export interface EmulatorControllerOptions {
   /** Replaceable for tests. */
   launch?: (options: EmulatorLaunchOptions) => Promise<EmulatorProcess>;
   onStateChange?: (running: boolean) => void;
+  /** True while a start is under way, so the empty view can say so instead of offering to start it again. */
+  onStartingChange?: (starting: boolean) => void;
 }
 
 export class EmulatorController {
@@ -29,9 +31,13 @@ export class EmulatorController {
 
   /** Starts the emulator if needed and returns its saved connection. */
   start(): Promise<ConnectionRecord> {
-    this.starting ??= this.doStart().finally(() => {
-      this.starting = undefined;
-    });
+    if (!this.starting) {
+      this.options.onStartingChange?.(true);
+      this.starting = this.doStart().finally(() => {
+        this.starting = undefined;
+        this.options.onStartingChange?.(false);
+      });
+    }
     return this.starting;
   }
 
