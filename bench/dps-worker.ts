@@ -15,7 +15,8 @@ interface Job {
   timeBoxMs: number;
 }
 
-interface Figures {
+/** What a scenario reports; bench/dps.ts reads it back (type-only import, so nothing here runs there). */
+export interface Figures {
   items: number;
   elapsedMs: number;
   firstPageMs?: number;

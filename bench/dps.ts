@@ -9,21 +9,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DpsClient, runBulk } from '../src/dps';
 import { startEmulator, type RunningEmulator } from '../src/emulator/server';
+import type { Figures } from './dps-worker';
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 10_000);
 const QUOTA = Number(process.env.BENCH_QUOTA ?? 1_000);
 const PAGE = Number(process.env.BENCH_PAGE ?? 100);
 const TIMEBOX_MS = Number(process.env.BENCH_TIMEBOX_MS ?? 60_000);
 
-interface Figures {
-  items: number;
-  elapsedMs: number;
-  firstPageMs?: number;
-  failed?: number;
-  timedOut?: boolean;
-  peakRssMb: number;
-  baseRssMb: number;
-}
 
 interface Row extends Figures { scenario: string; requests: number; throttled: number }
 
