@@ -16,7 +16,6 @@ const QUOTA = Number(process.env.BENCH_QUOTA ?? 1_000);
 const PAGE = Number(process.env.BENCH_PAGE ?? 100);
 const TIMEBOX_MS = Number(process.env.BENCH_TIMEBOX_MS ?? 60_000);
 
-
 interface Row extends Figures { scenario: string; requests: number; throttled: number }
 
 function runWorker(emu: RunningEmulator, scenario: string, extra: Record<string, unknown>): Promise<Figures> {
