@@ -42,6 +42,50 @@ function installed() {
 /** Installs Node 24 and code-server into .cache if they are not there yet (serialised by a lock: npm installs must not overlap). */
 export function ensureCodeServer({ log = console.error } = {}) {
   if (installed()) return codeServerPaths();
+  // Several test files may ask at once on a fresh machine: one installs, the others wait and re-check.
+  return withInstallLock(log, () => (installed() ? codeServerPaths() : install(log)));
+}
+
+/** Runs `fn` holding a lock folder beside the install; a lock left by a process that died is taken over. */
+function withInstallLock(log, fn) {
+  const lockDir = `${installDir}.lock`;
+  const pidFile = join(lockDir, 'pid');
+  mkdirSync(dirname(lockDir), { recursive: true });
+  let waiting = false;
+  for (;;) {
+    try {
+      mkdirSync(lockDir);
+      writeFileSync(pidFile, String(process.pid));
+      break;
+    } catch (error) {
+      if (error.code !== 'EEXIST') throw error;
+      const owner = Number(existsSync(pidFile) ? readFileSync(pidFile, 'utf8') : NaN);
+      if (Number.isInteger(owner) && !isAlive(owner)) {
+        rmSync(lockDir, { recursive: true, force: true });
+        continue;
+      }
+      if (!waiting) log(`Waiting for another code-server install to finish (${lockDir})...`);
+      waiting = true;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(lockDir, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return error.code === 'EPERM';
+  }
+}
+
+function install(log) {
   mkdirSync(installDir, { recursive: true });
   const manifest = join(installDir, 'package.json');
   if (!existsSync(manifest)) {

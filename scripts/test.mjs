@@ -35,6 +35,17 @@ if (full) {
 if (selected.some((t) => t === 'browser' || t === 'e2e')) {
   console.log('== build'); failed |= run('npm', ['run', '--silent', 'build']);
 }
+// Test files run two at a time; code-server is installed once here rather than raced by each e2e file.
+if (selected.includes('e2e')) {
+  console.log('== code-server');
+  const { ensureCodeServer } = await import('./code-server.mjs');
+  try {
+    ensureCodeServer({ log: (line) => console.log(line) });
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    failed |= 1;
+  }
+}
 const files = selected.flatMap((t) => testFiles(join('test', t)));
 if (files.length === 0) {
   console.error('no test files found for', selected.join(', '));
