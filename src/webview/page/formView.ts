@@ -164,9 +164,11 @@ export class FormView {
       this.section('allocation', 'Allocation', this.iotHubs.group, this.allocationPolicy.group, this.customSection, this.reprovisionUpdateHub.group, this.reprovisionMigrateData.group),
       this.section('twin', 'Initial device twin', this.tagsJson.group, this.desiredPropertiesJson.group),
       this.section('device', 'Device', this.iotEdge.group, this.provisioningStatus.group),
-      el('div', { class: 'actions' }, this.submitButton, this.cancelButton),
+      // The status ("Saving…", "Saved …") sits next to the buttons, in a bar that stays in view:
+      // at the top of a long form it was scrolled away when the user pressed Save at the bottom.
+      el('div', { class: 'actions' }, this.submitButton, this.cancelButton, this.status),
     );
-    return el('div', { class: 'form-root' }, el('header', {}, this.heading, this.subheading), this.banner, this.status, form);
+    return el('div', { class: 'form-root' }, el('header', {}, this.heading, this.subheading), this.banner, form);
   }
 
   private loadButton(field: TpmKeyField): HTMLElement {
