@@ -54,8 +54,10 @@ export class DpsTreeProvider implements vscode.TreeDataProvider<DpsTreeNode>, vs
     if (!node) return this.connectionNodes();
     const children = (await node.getChildren?.()) ?? [];
     // A list's description ("12", "3 of 12 loaded") is known only after its page arrived: redraw the
-    // node once when it changed (the second pass finds it equal, so this cannot loop).
-    if (this.drawnDescriptions.has(node) && this.drawnDescriptions.get(node) !== node.describe().description) {
+    // node once when it changed (the second pass finds it equal, so this cannot loop). A node not drawn
+    // yet counts as drawn without a description: after a refresh VS Code may ask for a new node's children
+    // before its item, and the count must still appear.
+    if (this.drawnDescriptions.get(node) !== node.describe().description) {
       setTimeout(() => this.changed.fire(node), 0);
     }
     return children;
