@@ -34,6 +34,14 @@ export const commandIds = [
   'dpsEnrollments.enrollCertificateFile',
   'dpsEnrollments.createGroupFromCertificateFile',
   'dpsEnrollments.quickEnrollCertificateFile',
+  // bulk jobs, import/export, device keys at scale
+  'dpsEnrollments.bulkCreate',
+  'dpsEnrollments.bulkUpdate',
+  'dpsEnrollments.bulkUpdateIfMatchETag',
+  'dpsEnrollments.bulkDelete',
+  'dpsEnrollments.exportEnrollments',
+  'dpsEnrollments.importEnrollments',
+  'dpsEnrollments.deriveDeviceKeysCsv',
 ] as const;
 
 export type CommandId = (typeof commandIds)[number];

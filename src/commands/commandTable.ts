@@ -8,6 +8,9 @@ import { createEnrollment, createEnrollmentGroup, createGroupFromCertificateFile
 import { copyId, deleteItems, deleteRegistration, disable, enable, openJson } from './itemCommands';
 import { copyPrimaryKey, deriveDeviceKey, showKeys } from './keyCommands';
 import { clearFilter, filter, loadMore, refresh, retry, showLogs } from './viewCommands';
+import { bulkCreate, bulkDelete, bulkUpdate, bulkUpdateIfMatchETag } from './bulkCommands';
+import { deriveDeviceKeysCsv } from './deviceKeysCommands';
+import { exportEnrollments, importEnrollments } from './exportImportCommands';
 
 interface CommandEntry {
   handler: CommandHandler;
@@ -46,6 +49,13 @@ export const commandTable: Record<CommandId, CommandEntry> = {
   'dpsEnrollments.enrollCertificateFile': { handler: enrollCertificateFile, failure: 'Could not enroll the certificate' },
   'dpsEnrollments.createGroupFromCertificateFile': { handler: createGroupFromCertificateFile, failure: 'Could not create the group' },
   'dpsEnrollments.quickEnrollCertificateFile': { handler: quickEnrollCertificateFile, failure: 'Could not enroll the certificate' },
+  'dpsEnrollments.bulkCreate': { handler: bulkCreate, failure: 'Bulk create failed' },
+  'dpsEnrollments.bulkUpdate': { handler: bulkUpdate, failure: 'Bulk update failed' },
+  'dpsEnrollments.bulkUpdateIfMatchETag': { handler: bulkUpdateIfMatchETag, failure: 'Bulk update failed' },
+  'dpsEnrollments.bulkDelete': { handler: bulkDelete, failure: 'Bulk delete failed' },
+  'dpsEnrollments.exportEnrollments': { handler: exportEnrollments, failure: 'Could not export the enrollments' },
+  'dpsEnrollments.importEnrollments': { handler: importEnrollments, failure: 'Could not import the enrollments' },
+  'dpsEnrollments.deriveDeviceKeysCsv': { handler: deriveDeviceKeysCsv, failure: 'Could not derive the device keys' },
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {

@@ -1,0 +1,29 @@
+// Bulk jobs, import/export and device keys at scale: the editor-free part. Sources turn files and
+// selections into rows, the plan is the dry run, the report joins the plan with the runner's outcomes.
+export { BulkSourceError, idFieldOf, itemId } from './rows';
+export type { SourceResult, SourceRow } from './rows';
+export { validateItem } from './validateItem';
+export { mapCsvHeader, parseEnrollmentCsv, parseTags } from './csvSource';
+export type { CsvField, CsvSourceOptions } from './csvSource';
+export { parseJsonSource, parseJsonSources } from './jsonSource';
+export type { JsonSourceOptions } from './jsonSource';
+export { certificateFolderSource, certificateRows, readCertificateFolder, CERTIFICATE_EXTENSIONS } from './certificateFolder';
+export type { CertificateFile } from './certificateFolder';
+export { selectionSource } from './selectionSource';
+export { ACTION_LABELS, minimumMinutes, planBulk, plannedItems } from './plan';
+export type { BulkPlan, InvalidRow, PlannedAction, PlannedRow } from './plan';
+export { renderPlanMarkdown, summarisePlan } from './renderPlan';
+export { buildJobReport, renderReportJson, renderReportMarkdown, retrySource, summariseReport } from './report';
+export type { BulkJobReport, ReportItem, ReportOutcome } from './report';
+export { buildExportDocument, EXPORT_FORMAT, EXPORT_VERSION, portableItem, readExportEnvelope } from './exportFormat';
+export type { ExportDocument } from './exportFormat';
+export { expandIdPattern, IdPatternError, isIdPattern, MAX_PATTERN_IDS, parseRegistrationIdList } from './idPattern';
+export { deviceKeyCsv } from './deviceKeyCsv';
+export type { DeviceKeyCsv } from './deviceKeyCsv';
+export { writeFileAtomic } from './atomicWrite';
+export { describeProgress, runBulkJob } from './job';
+export type { BulkJobOptions, JobProgress } from './job';
+export { listExistingIds } from './existingIds';
+export type { IdQueryClient } from './existingIds';
+export { exportConnection } from './exportConnection';
+export type { ExportClient, ExportOptions } from './exportConnection';

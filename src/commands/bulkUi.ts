@@ -1,0 +1,164 @@
+// The editor side of a bulk job, shared by the bulk commands and import: dry run (a modal summary
+// plus a Markdown document with every invalid row), the run under a cancellable progress
+// notification with counts and rate, and the report as a document with "Retry Failed" and
+// "Save Report". The domain work happens in src/bulk; this module only shows and asks.
+import * as vscode from 'vscode';
+import {
+  describeProgress, listExistingIds, planBulk, renderPlanMarkdown, renderReportJson, renderReportMarkdown, retrySource,
+  runBulkJob, summarisePlan, summariseReport, writeFileAtomic, type BulkJobReport, type BulkPlan, type SourceResult,
+} from '../bulk';
+import type { BulkClient } from '../dps/bulk';
+import type { BulkMode } from '../dps/models';
+import type { ConnectionRecord } from '../connections/connectionStore';
+import type { DpsApi } from '../connections/dpsApi';
+import { UserCancelledError } from '../platform/errorMapping';
+import type { CommandContext } from './commandContext';
+
+/** A short start burst makes small jobs finish at once. */
+const BULK_BURST = 20;
+/** The service quota is about 1,000 operations per minute per instance: rate plus burst stay within it in any minute. */
+export const BULK_OPERATIONS_PER_MINUTE = 1_000 - BULK_BURST;
+const BULK_CONCURRENCY = 4;
+
+export type BulkCapableClient = DpsApi & BulkClient;
+
+/** The client factory hands out DpsClient, which has the bulk calls; DpsApi does not name them. */
+export function asBulkClient(client: DpsApi): BulkCapableClient {
+  const candidate = client as Partial<BulkClient> & DpsApi;
+  if (typeof candidate.runEnrollmentBulk !== 'function' || typeof candidate.runEnrollmentGroupBulk !== 'function') {
+    throw new Error('This connection\'s client cannot run bulk operations.');
+  }
+  return candidate as BulkCapableClient;
+}
+
+/** A file URI passed by the explorer's context menu; duck-typed so a node or anything else is not one. */
+export function asFileUri(value: unknown): vscode.Uri | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const candidate = value as Partial<vscode.Uri>;
+  return candidate.scheme === 'file' && typeof candidate.fsPath === 'string' ? (value as vscode.Uri) : undefined;
+}
+
+export async function openMarkdown(content: string): Promise<void> {
+  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content });
+  await vscode.window.showTextDocument(document, { preview: false });
+}
+
+/**
+ * Plans every source (asking the service which ids exist, so create/update counts are real),
+ * shows the dry run, and asks to go on. Returns the plans to run, or throws UserCancelledError.
+ */
+export async function dryRun(ctx: CommandContext, client: BulkCapableClient, sources: SourceResult[], mode: BulkMode): Promise<BulkPlan[]> {
+  if (sources.length === 0) throw new Error('The source holds no enrollments or enrollment groups.');
+  const plans = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Checking which items exist…', cancellable: true },
+    async (_progress, token) => {
+      const controller = new AbortController();
+      const subscription = token.onCancellationRequested(() => controller.abort());
+      try {
+        const planned: BulkPlan[] = [];
+        for (const source of sources) planned.push(planBulk(source, mode, await listExistingIds(client, source.target, controller.signal)));
+        return planned;
+      } finally {
+        subscription.dispose();
+      }
+    },
+  );
+  const toSend = plans.reduce((n, p) => n + p.planned.length, 0);
+  const invalid = plans.reduce((n, p) => n + p.invalid.length, 0);
+  ctx.logger.info(`Bulk dry run (${mode}): ${plans.map(summarisePlan).join(' ')}`);
+  if (invalid > 0 || plans.some((p) => p.warnings > 0)) await openMarkdown(plans.map((p) => renderPlanMarkdown(p)).join('\n---\n\n'));
+  if (toSend === 0) {
+    throw new Error(`Nothing to send: all ${invalid} rows are invalid. The dry-run document lists each with its reason.`);
+  }
+  const run = 'Run';
+  const details = 'Show Details';
+  const choice = await vscode.window.showWarningMessage(
+    `${plans.map(summarisePlan).join('\n')}\n\nNothing has been sent yet.`,
+    { modal: true },
+    run,
+    ...(invalid === 0 ? [details] : []),
+  );
+  if (choice === details) {
+    await openMarkdown(plans.map((p) => renderPlanMarkdown(p)).join('\n---\n\n'));
+    const again = await vscode.window.showWarningMessage(`Run the job? ${toSend} items will be sent.`, { modal: true }, run);
+    if (again !== run) throw new UserCancelledError();
+  } else if (choice !== run) {
+    throw new UserCancelledError();
+  }
+  return plans.filter((p) => p.planned.length > 0);
+}
+
+/** Runs the plans one after another under one cancellable notification. */
+export async function runPlans(ctx: CommandContext, client: BulkCapableClient, plans: BulkPlan[]): Promise<BulkJobReport[]> {
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Bulk job', cancellable: true },
+    async (progress, token) => {
+      const controller = new AbortController();
+      const subscription = token.onCancellationRequested(() => controller.abort());
+      try {
+        const reports: BulkJobReport[] = [];
+        for (const plan of plans) {
+          let lastShare = 0;
+          // Reports after cancellation still run: the runner marks the rest "not sent".
+          const report = await runBulkJob(client, plan, {
+            operationsPerMinute: BULK_OPERATIONS_PER_MINUTE,
+            burst: BULK_BURST,
+            concurrency: BULK_CONCURRENCY,
+            signal: controller.signal,
+            onProgress: (p) => {
+              const share = ((p.done + p.failed) / Math.max(1, p.total)) * 100;
+              progress.report({ message: describeProgress(p), increment: share - lastShare });
+              lastShare = share;
+            },
+          });
+          reports.push(report);
+          ctx.logger.info(`Bulk ${plan.mode} of ${plan.target} from ${plan.description}: ${summariseReport(report)}`);
+        }
+        return reports;
+      } finally {
+        subscription.dispose();
+      }
+    },
+  );
+}
+
+/** The whole flow: dry run, run, report with its actions. */
+export async function runBulkFlow(ctx: CommandContext, connection: ConnectionRecord, sources: SourceResult[], mode: BulkMode): Promise<void> {
+  const client = asBulkClient(await ctx.clients.clientFor(connection));
+  const plans = await dryRun(ctx, client, sources, mode);
+  await runAndReport(ctx, client, connection, plans);
+}
+
+async function runAndReport(ctx: CommandContext, client: BulkCapableClient, connection: ConnectionRecord, plans: BulkPlan[]): Promise<void> {
+  const reports = await runPlans(ctx, client, plans);
+  ctx.tree.refresh();
+  await openMarkdown(reports.map((r) => renderReportMarkdown(r)).join('\n---\n\n'));
+  const retryable = reports.reduce((n, r) => n + r.counts.failed + r.counts.notSent, 0);
+  const retryFailed = 'Retry Failed';
+  const save = 'Save Report';
+  const summary = reports.map(summariseReport).join(' ');
+  const show = retryable > 0 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  const choice = await show(`Bulk job on ${connection.label}: ${summary}`, ...(retryable > 0 ? [retryFailed] : []), save);
+  if (choice === save) await saveReports(reports);
+  if (choice === retryFailed) {
+    const retries = reports.map((report, i) => planBulk(retrySource(report, plans[i]), plans[i].mode)).filter((p) => p.planned.length > 0);
+    const go = await vscode.window.showWarningMessage(`Retry ${retryable} failed or unsent items?`, { modal: true }, 'Retry');
+    if (go !== 'Retry') throw new UserCancelledError();
+    await runAndReport(ctx, client, connection, retries);
+  }
+}
+
+/** Saves the reports as JSON (or Markdown, by the chosen extension); written whole or not at all. */
+export async function saveReports(reports: BulkJobReport[]): Promise<void> {
+  const uri = await vscode.window.showSaveDialog({
+    title: 'Save the bulk report',
+    filters: { JSON: ['json'], Markdown: ['md'] },
+    saveLabel: 'Save Report',
+  });
+  if (uri === undefined) throw new UserCancelledError();
+  const content = uri.fsPath.toLowerCase().endsWith('.md')
+    ? reports.map((r) => renderReportMarkdown(r, Number.MAX_SAFE_INTEGER)).join('\n---\n\n')
+    : reports.length === 1 ? renderReportJson(reports[0]) : JSON.stringify(reports, null, 2) + '\n';
+  await writeFileAtomic(uri.fsPath, content);
+  void vscode.window.setStatusBarMessage(`Bulk report saved to ${uri.fsPath}`, 5000);
+}
