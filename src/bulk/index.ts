@@ -21,7 +21,7 @@ export { expandIdPattern, IdPatternError, isIdPattern, MAX_PATTERN_IDS, parseReg
 export { deviceKeyCsv } from './deviceKeyCsv';
 export type { DeviceKeyCsv } from './deviceKeyCsv';
 export { writeFileAtomic } from './atomicWrite';
-export { describeProgress, runBulkJob } from './job';
+export { bulkPacing, describeProgress, runBulkJob } from './job';
 export type { BulkJobOptions, JobProgress } from './job';
 export { listExistingIds } from './existingIds';
 export type { IdQueryClient } from './existingIds';

@@ -39,3 +39,12 @@ export function describeProgress(progress: JobProgress): string {
   const failed = progress.failed > 0 ? ` · ${progress.failed.toLocaleString('en-US')} failed` : '';
   return `${settled.toLocaleString('en-US')} of ${progress.total.toLocaleString('en-US')}${failed} · ${Math.round(progress.itemsPerSecond)}/s`;
 }
+
+/** Start burst that lets small jobs finish at once, as a share of the budget (at most 20 operations). */
+const MAX_START_BURST = 20;
+
+/** Pacing for a per-minute budget: the steady rate plus the start burst stay within the budget in any minute. */
+export function bulkPacing(budgetPerMinute: number): { operationsPerMinute: number; burst: number } {
+  const burst = Math.max(1, Math.min(MAX_START_BURST, Math.floor(budgetPerMinute / 50)));
+  return { operationsPerMinute: budgetPerMinute - burst, burst };
+}

@@ -4,7 +4,7 @@
 // "Save Report". The domain work happens in src/bulk; this module only shows and asks.
 import * as vscode from 'vscode';
 import {
-  describeProgress, listExistingIds, planBulk, renderPlanMarkdown, renderReportJson, renderReportMarkdown, retrySource,
+  bulkPacing, describeProgress, listExistingIds, planBulk, renderPlanMarkdown, renderReportJson, renderReportMarkdown, retrySource,
   runBulkJob, summarisePlan, summariseReport, writeFileAtomic, type BulkJobReport, type BulkPlan, type SourceResult,
 } from '../bulk';
 import type { BulkClient } from '../dps/bulk';
@@ -14,10 +14,6 @@ import type { DpsApi } from '../connections/dpsApi';
 import { UserCancelledError } from '../platform/errorMapping';
 import type { CommandContext } from './commandContext';
 
-/** A short start burst makes small jobs finish at once. */
-const BULK_BURST = 20;
-/** The service quota is about 1,000 operations per minute per instance: rate plus burst stay within it in any minute. */
-export const BULK_OPERATIONS_PER_MINUTE = 1_000 - BULK_BURST;
 const BULK_CONCURRENCY = 4;
 
 export type BulkCapableClient = DpsApi & BulkClient;
@@ -101,8 +97,7 @@ export async function runPlans(ctx: CommandContext, client: BulkCapableClient, p
           let lastShare = 0;
           // Reports after cancellation still run: the runner marks the rest "not sent".
           const report = await runBulkJob(client, plan, {
-            operationsPerMinute: BULK_OPERATIONS_PER_MINUTE,
-            burst: BULK_BURST,
+            ...bulkPacing(ctx.settings.value.bulkOperationsPerMinute),
             concurrency: BULK_CONCURRENCY,
             signal: controller.signal,
             onProgress: (p) => {

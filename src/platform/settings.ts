@@ -15,6 +15,8 @@ export interface Settings {
   emulatorPort: number;
   /** Seed the local emulator with demo data when its store is empty. */
   emulatorSeedDemo: boolean;
+  /** Service operations per minute that bulk jobs may use (DPS allows about 1,000 per instance and unit). */
+  bulkOperationsPerMinute: number;
 }
 
 /** Setting keys under `dpsEnrollments.` with their defaults. */
@@ -24,6 +26,7 @@ export const settingDefaults = {
   'emulator.autoStart': false,
   'emulator.port': 0,
   'emulator.seedDemo': true,
+  'bulk.operationsPerMinute': 1000,
 } as const;
 
 export type SettingKey = keyof typeof settingDefaults;
@@ -46,5 +49,6 @@ export function readSettings(get: SettingGetter): Settings {
     emulatorAutoStart: bool(get('emulator.autoStart'), settingDefaults['emulator.autoStart']),
     emulatorPort: integerIn(get('emulator.port'), 0, 65535, settingDefaults['emulator.port']),
     emulatorSeedDemo: bool(get('emulator.seedDemo'), settingDefaults['emulator.seedDemo']),
+    bulkOperationsPerMinute: integerIn(get('bulk.operationsPerMinute'), 10, 100_000, settingDefaults['bulk.operationsPerMinute']),
   };
 }

@@ -3,6 +3,7 @@
 // queue. Import after vscodeStubInstall; it changes the stub only in this test process.
 import { promises as fs } from 'node:fs';
 import type { CommandContext } from '../../src/commands/commandContext';
+import { readSettings } from '../../src/platform/settings';
 import type { ConnectionRecord } from '../../src/connections/connectionStore';
 import type { DpsApi } from '../../src/connections/dpsApi';
 import { createLogger } from '../../src/platform/logger';
@@ -83,6 +84,7 @@ export function bulkCommandContext(client: DpsApi, selection: unknown[] = []): {
     tree: { refresh: () => { refreshes++; } },
     treeView: { selection },
     logger: createLogger(log),
+    settings: { value: readSettings(() => undefined) },
   } as unknown as CommandContext;
   return { ctx, log, refreshes: () => refreshes, connection };
 }
