@@ -198,6 +198,10 @@ export async function launchCodeServer({
     ...settings,
   };
   writeFileSync(join(ud, 'User', 'settings.json'), JSON.stringify(userSettings, null, 2));
+  // code-server's extension host is a remote one: machine-scoped settings (the emulator's) are read from
+  // the server's Machine settings, so the caller's settings go there too.
+  mkdirSync(join(ud, 'Machine'), { recursive: true });
+  writeFileSync(join(ud, 'Machine', 'settings.json'), JSON.stringify(settings, null, 2));
   const listenPort = port ?? (await freePort());
   const args = [
     paths.entry, '--auth', 'none', '--bind-addr', `127.0.0.1:${listenPort}`,

@@ -74,14 +74,29 @@ export function activate(context: vscode.ExtensionContext): void {
   );
   void vscode.commands.executeCommand('setContext', 'dpsEnrollments.hasConnections', store.list().length > 0);
 
-  if (settings.value.emulatorAutoStart) {
-    // In the background: activation returns at once, the tree fills when the emulator is up.
+  // In the background: activation returns at once, the tree fills when the emulator is up. The setting is
+  // checked again when it changes and when the workspace becomes trusted (it is a restricted setting).
+  let autoStartSeen = false;
+  const startEmulatorIfAsked = (): void => {
+    // Only when the setting turns on (not on every settings change: the user may have stopped it since).
+    const asked = settings.value.emulatorAutoStart;
+    const turnedOn = asked && !autoStartSeen;
+    autoStartSeen = asked;
+    if (!turnedOn || emulator.isRunning) return;
     void errors.run('Could not start the local emulator', async () => {
       await emulator.start();
       clients.invalidate(EMULATOR_CONNECTION_ID);
       tree.refresh();
     });
-  }
+  };
+  context.subscriptions.push(
+    settings.onDidChange(startEmulatorIfAsked),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      autoStartSeen = false; // restricted settings are read anew once the workspace is trusted
+      startEmulatorIfAsked();
+    }),
+  );
+  startEmulatorIfAsked();
   logger.info(`Activated in ${(performance.now() - started).toFixed(1)} ms`);
 }
 
