@@ -7,7 +7,6 @@ import {
   bulkPacing, describeProgress, listExistingIds, planBulk, renderPlanMarkdown, renderReportJson, renderReportMarkdown, retrySource,
   runBulkJob, summarisePlan, summariseReport, writeFileAtomic, type BulkJobReport, type BulkPlan, type SourceResult,
 } from '../bulk';
-import type { BulkClient } from '../dps/bulk';
 import type { BulkMode } from '../dps/models';
 import type { ConnectionRecord } from '../connections/connectionStore';
 import type { DpsApi } from '../connections/dpsApi';
@@ -15,17 +14,6 @@ import { UserCancelledError } from '../platform/errorMapping';
 import type { CommandContext } from './commandContext';
 
 const BULK_CONCURRENCY = 4;
-
-export type BulkCapableClient = DpsApi & BulkClient;
-
-/** The client factory hands out DpsClient, which has the bulk calls; DpsApi does not name them. */
-export function asBulkClient(client: DpsApi): BulkCapableClient {
-  const candidate = client as Partial<BulkClient> & DpsApi;
-  if (typeof candidate.runEnrollmentBulk !== 'function' || typeof candidate.runEnrollmentGroupBulk !== 'function') {
-    throw new Error('This connection\'s client cannot run bulk operations.');
-  }
-  return candidate as BulkCapableClient;
-}
 
 /** A file URI passed by the explorer's context menu; duck-typed so a node or anything else is not one. */
 export function asFileUri(value: unknown): vscode.Uri | undefined {
@@ -43,7 +31,7 @@ export async function openMarkdown(content: string): Promise<void> {
  * Plans every source (asking the service which ids exist, so create/update counts are real),
  * shows the dry run, and asks to go on. Returns the plans to run, or throws UserCancelledError.
  */
-export async function dryRun(ctx: CommandContext, client: BulkCapableClient, sources: SourceResult[], mode: BulkMode): Promise<BulkPlan[]> {
+export async function dryRun(ctx: CommandContext, client: DpsApi, sources: SourceResult[], mode: BulkMode): Promise<BulkPlan[]> {
   if (sources.length === 0) throw new Error('The source holds no enrollments or enrollment groups.');
   const plans = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Checking which items exist…', cancellable: true },
@@ -85,7 +73,7 @@ export async function dryRun(ctx: CommandContext, client: BulkCapableClient, sou
 }
 
 /** Runs the plans one after another under one cancellable notification. */
-export async function runPlans(ctx: CommandContext, client: BulkCapableClient, plans: BulkPlan[]): Promise<BulkJobReport[]> {
+export async function runPlans(ctx: CommandContext, client: DpsApi, plans: BulkPlan[]): Promise<BulkJobReport[]> {
   return vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: 'Bulk job', cancellable: true },
     async (progress, token) => {
@@ -119,12 +107,12 @@ export async function runPlans(ctx: CommandContext, client: BulkCapableClient, p
 
 /** The whole flow: dry run, run, report with its actions. */
 export async function runBulkFlow(ctx: CommandContext, connection: ConnectionRecord, sources: SourceResult[], mode: BulkMode): Promise<void> {
-  const client = asBulkClient(await ctx.clients.clientFor(connection));
+  const client = await ctx.clients.clientFor(connection);
   const plans = await dryRun(ctx, client, sources, mode);
   await runAndReport(ctx, client, connection, plans);
 }
 
-async function runAndReport(ctx: CommandContext, client: BulkCapableClient, connection: ConnectionRecord, plans: BulkPlan[]): Promise<void> {
+async function runAndReport(ctx: CommandContext, client: DpsApi, connection: ConnectionRecord, plans: BulkPlan[]): Promise<void> {
   const reports = await runPlans(ctx, client, plans);
   ctx.tree.refresh();
   await openMarkdown(reports.map((r) => renderReportMarkdown(r)).join('\n---\n\n'));

@@ -1,5 +1,6 @@
 // The part of the DPS client the UI uses. DpsClient (src/dps/client.ts) satisfies it structurally;
 // unit tests supply fakes.
+import type { BulkClient } from '../dps/bulk';
 import type {
   AttestationMechanism,
   DeviceRegistrationState,
@@ -19,7 +20,8 @@ export interface PageOptions {
   continuationToken?: string;
 }
 
-export interface DpsApi {
+/** Bulk requests (at most 10 items each) come from BulkClient; src/dps/bulk.ts runs longer lists on them. */
+export interface DpsApi extends BulkClient {
   readonly hostName: string;
   /** Closes kept-alive connections; called when the client is replaced. */
   dispose?(): void;

@@ -2,7 +2,9 @@
 // and a log recorder. Used by the unit tests of the UI layer.
 import type { DpsApi, PageOptions } from '../../src/connections/dpsApi';
 import type { SecretStore, StateStore } from '../../src/connections/connectionStore';
-import type { DeviceRegistrationState, EnrollmentGroup, IndividualEnrollment, QueryPage } from '../../src/dps/models';
+import type {
+  BulkEnrollmentGroupOperationResult, BulkEnrollmentOperationResult, DeviceRegistrationState, EnrollmentGroup, IndividualEnrollment, QueryPage,
+} from '../../src/dps/models';
 import type { LogSink } from '../../src/platform/logger';
 
 export class MemorySecrets implements SecretStore {
@@ -69,6 +71,15 @@ export class FakeDpsApi implements DpsApi {
     public groups: EnrollmentGroup[] = [],
     public registrations: Record<string, DeviceRegistrationState[]> = {},
   ) {}
+
+  // Bulk jobs are tested against the emulator (test/integration/bulk-*.test.ts), not this fake.
+  runEnrollmentBulk(): Promise<BulkEnrollmentOperationResult> {
+    return Promise.reject(new Error('FakeDpsApi runs no bulk operations; bulk tests use the emulator.'));
+  }
+
+  runEnrollmentGroupBulk(): Promise<BulkEnrollmentGroupOperationResult> {
+    return Promise.reject(new Error('FakeDpsApi runs no bulk operations; bulk tests use the emulator.'));
+  }
 
   private query<T>(items: T[], paging?: PageOptions): Promise<QueryPage<T>> {
     this.queries++;
