@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 
 const noVscode = {
   'no-restricted-imports': ['error', {
-    paths: [{ name: 'vscode', message: 'src/dps, src/attestation and src/emulator are plain Node libraries: no vscode import.' }],
+    paths: [{ name: 'vscode', message: 'src/dps, src/attestation, src/emulator, src/bulk and src/util are plain Node libraries: no vscode import.' }],
   }],
 };
 
@@ -24,7 +24,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
-  { files: ['src/dps/**/*.ts', 'src/attestation/**/*.ts', 'src/emulator/**/*.ts'], rules: noVscode },
+  { files: ['src/dps/**/*.ts', 'src/attestation/**/*.ts', 'src/emulator/**/*.ts', 'src/bulk/**/*.ts', 'src/util/**/*.ts'], rules: noVscode },
   { files: ['**/*.mjs', '**/*.js'], ...tseslint.configs.disableTypeChecked },
   {
     files: ['scripts/**/*.mjs', 'eslint.config.mjs'],

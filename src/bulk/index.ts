@@ -20,7 +20,7 @@ export type { ExportDocument } from './exportFormat';
 export { expandIdPattern, IdPatternError, isIdPattern, MAX_PATTERN_IDS, parseRegistrationIdList } from './idPattern';
 export { deviceKeyCsv } from './deviceKeyCsv';
 export type { DeviceKeyCsv } from './deviceKeyCsv';
-export { writeFileAtomic } from './atomicWrite';
+export { writeFileAtomic } from '../util/atomicWrite';
 export { bulkPacing, describeProgress, runBulkJob } from './job';
 export type { BulkJobOptions, JobProgress } from './job';
 export { listExistingIds } from './existingIds';

@@ -1,29 +1,6 @@
-// Durable JSON files: atomic replace (temp file in the same folder, fsync, rename) and a debounced
-// saver so a burst of writes becomes one file write.
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
-
-export function writeFileAtomic(file: string, content: string, mode = 0o600): void {
-  const temp = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const fd = openSync(temp, 'w', mode);
-  try {
-    writeSync(fd, content);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    renameSync(temp, file);
-  } catch (error) {
-    try {
-      unlinkSync(temp);
-    } catch {
-      // the temp file may already be gone; the rename error is what matters
-    }
-    throw error;
-  }
-}
+// The emulator's data file: reading it with clear errors, and a debounced saver so a burst of writes
+// becomes one file write (each one atomic: src/util/atomicWrite.ts).
+import { readFileSync } from 'node:fs';
 
 /** Reads a JSON file; undefined when it does not exist; a clear error naming the file when corrupt. */
 export function readJsonFile(file: string): unknown {

@@ -12,7 +12,8 @@ import { checkDeviceApiVersion, registerDevice } from './deviceRegistration';
 import { EmulatorError, ErrorCodes, errorBody } from './errors';
 import { FaultInjector, validateFaultOptions, type FaultDecision, type FaultOptions } from './faults';
 import { operations, type ServiceResponse } from './operations';
-import { DebouncedSaver, readJsonFile, writeFileAtomic } from './persistence';
+import { DebouncedSaver, readJsonFile } from './persistence';
+import { writeFileAtomicSync } from '../util/atomicWrite';
 import { SlidingWindowQuota } from './quota';
 import { matchRoute, type OperationId } from './routes';
 import { verifyServiceAuthorization } from './sasVerifier';
@@ -166,7 +167,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (loaded !== undefined) store.restore(loaded, dataFile);
     const target = dataFile;
     saver = new DebouncedSaver(
-      () => writeFileAtomic(target, JSON.stringify(store.snapshot())),
+      () => writeFileAtomicSync(target, JSON.stringify(store.snapshot())),
       SAVE_DELAY_MS,
       (e) => log(`could not save ${target}: ${e.message}`),
     );

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from './persistence';
+import { writeFileAtomicSync } from '../util/atomicWrite';
 
 export const DEFAULT_KEY_NAME = 'provisioningserviceowner';
 const KEY_FILE = 'emulator-key.json';
@@ -22,6 +22,6 @@ export function loadOrCreateServiceKey(dataDir: string): string {
   }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString('base64');
-  writeFileAtomic(file, JSON.stringify({ key }) + '\n', 0o600);
+  writeFileAtomicSync(file, JSON.stringify({ key }) + '\n', 0o600);
   return key;
 }

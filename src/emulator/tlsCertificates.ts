@@ -5,7 +5,7 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { issueCertificate, type IssuedCertificate } from './certificateFactory';
-import { writeFileAtomic } from './persistence';
+import { writeFileAtomicSync } from '../util/atomicWrite';
 
 export interface TlsMaterial {
   caCertificatePath: string;
@@ -34,8 +34,8 @@ function readPair(dir: string, certFile: string, keyFile: string): IssuedCertifi
 }
 
 function writePair(dir: string, certFile: string, keyFile: string, pair: IssuedCertificate): void {
-  writeFileAtomic(join(dir, keyFile), pair.privateKeyPem, 0o600);
-  writeFileAtomic(join(dir, certFile), pair.certificatePem, 0o644);
+  writeFileAtomicSync(join(dir, keyFile), pair.privateKeyPem, 0o600);
+  writeFileAtomicSync(join(dir, certFile), pair.certificatePem, 0o644);
 }
 
 function signedBy(pair: IssuedCertificate, ca: IssuedCertificate): boolean {

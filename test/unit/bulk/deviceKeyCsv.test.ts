@@ -5,7 +5,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { generateSymmetricKey } from '../../../src/attestation';
-import { writeFileAtomic } from '../../../src/bulk/atomicWrite';
+import { writeFileAtomic } from '../../../src/util/atomicWrite';
 import { deviceKeyCsv } from '../../../src/bulk/deviceKeyCsv';
 import { expandIdPattern } from '../../../src/bulk/idPattern';
 import { withTempDir } from '../../support/attestation';

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { IndividualEnrollment } from '../../../src/dps/models';
 import { etagMatches, normalizeEtag } from '../../../src/emulator/etag';
-import { DebouncedSaver, readJsonFile, writeFileAtomic } from '../../../src/emulator/persistence';
+import { DebouncedSaver, readJsonFile } from '../../../src/emulator/persistence';
+import { writeFileAtomicSync as writeFileAtomic } from '../../../src/util/atomicWrite';
 import { EmulatorStore } from '../../../src/emulator/store';
 
 const e = (registrationId: string): IndividualEnrollment => ({ registrationId, attestation: { type: 'none' } });
