@@ -8,6 +8,7 @@ import * as https from 'node:https';
 import type { IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseConnectionString } from '../../src/dps/connectionString';
 import { createSasToken, expiryFromNow } from '../../src/dps/sas';
 import { matchRoute } from '../../src/emulator/routes';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../src/emulator/server';
@@ -38,11 +39,8 @@ export async function startTestEmulator(options: EmulatorOptions = {}): Promise<
 }
 
 export function connectionStringParts(connectionString: string): { hostName: string; keyName: string; key: string } {
-  const parts = new Map(connectionString.split(';').map((p) => {
-    const i = p.indexOf('=');
-    return [p.slice(0, i), p.slice(i + 1)] as [string, string];
-  }));
-  return { hostName: parts.get('HostName') ?? '', keyName: parts.get('SharedAccessKeyName') ?? '', key: parts.get('SharedAccessKey') ?? '' };
+  const cs = parseConnectionString(connectionString);
+  return { hostName: cs.hostName, keyName: cs.sharedAccessKeyName, key: cs.sharedAccessKey };
 }
 
 export interface TokenOverrides {
