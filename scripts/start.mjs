@@ -7,11 +7,9 @@
 //   npm start -- --port 9000  -> a fixed port
 //   npm start -- --light      -> light theme
 import { spawnSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { ensureCodeServer, launchCodeServer, repoRoot } from './code-server.mjs';
 
 const args = process.argv.slice(2);
@@ -44,37 +42,12 @@ function demoWorkspace() {
     writeFileSync(
       readme,
       '# DPS Enrollments demo\n\nOpen the **DPS Enrollments** view in the activity bar: the local emulator is connected with demo data.\n\n' +
-        '`certificates/` holds a generated root CA and a device certificate: right-click one to create an enrollment from it.\n',
+        '`certificates/` holds a generated root CA, an intermediate CA and a device certificate: right-click one to create an enrollment from it.\n',
     );
   }
   const certDir = join(dir, 'certificates');
-  if (!existsSync(join(certDir, 'demo-root-ca.pem'))) {
-    mkdirSync(certDir, { recursive: true });
-    const forge = createRequire(import.meta.url)('node-forge');
-    const makeKeys = () => {
-      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      return {
-        privateKey: forge.pki.privateKeyFromPem(privateKey.export({ type: 'pkcs1', format: 'pem' })),
-        publicKey: forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' })),
-      };
-    };
-    const makeCert = (cn, keys, issuer, isCa, serial) => {
-      const cert = forge.pki.createCertificate();
-      cert.publicKey = keys.publicKey;
-      cert.serialNumber = serial;
-      cert.validity.notBefore = new Date(Date.now() - 60_000);
-      cert.validity.notAfter = new Date(Date.now() + 365 * 24 * 3600_000);
-      cert.setSubject([{ name: 'commonName', value: cn }]);
-      cert.setIssuer([{ name: 'commonName', value: issuer.cn }]);
-      cert.setExtensions([{ name: 'basicConstraints', cA: isCa, critical: true }, { name: 'keyUsage', digitalSignature: true, keyCertSign: isCa, critical: true }]);
-      cert.sign(issuer.keys.privateKey, forge.md.sha256.create());
-      return forge.pki.certificateToPem(cert);
-    };
-    const rootKeys = makeKeys();
-    const root = { cn: 'DPS Demo Root CA', keys: rootKeys };
-    writeFileSync(join(certDir, 'demo-root-ca.pem'), makeCert(root.cn, rootKeys, root, true, '01'));
-    const deviceKeys = makeKeys();
-    writeFileSync(join(certDir, 'demo-device-01.pem'), makeCert('demo-device-01', deviceKeys, root, false, '02'));
+  if (!existsSync(join(certDir, 'demo-device-01.pem'))) {
+    run(process.execPath, ['--import', 'tsx', join('scripts', 'demo-certificates.ts'), certDir]);
   }
   return dir;
 }
