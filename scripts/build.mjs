@@ -27,9 +27,9 @@ const builds = [
     sourcemap: !production, minify: production,
   },
 ];
-if (existsSync('src/webview/page/main.ts')) {
+if (existsSync('src/enrollmentForm/page/main.ts')) {
   builds.push({
-    entryPoints: ['src/webview/page/main.ts'],
+    entryPoints: ['src/enrollmentForm/page/main.ts'],
     outfile: 'media/dist/form.js',
     bundle: true, platform: 'browser', format: 'iife', target: 'es2022',
     sourcemap: !production, minify: production,

@@ -8,10 +8,10 @@ import { ConnectionStore, EMULATOR_CONNECTION_ID } from './connections/connectio
 import { CURRENT_VERSION_SCHEME, DOCUMENT_SCHEME } from './documents/documentUri';
 import { EnrollmentFileSystem } from './documents/enrollmentFileSystem';
 import { EmulatorController } from './emulatorHost/emulatorController';
-import { describeError } from './platform/errorMapping';
-import { ErrorHandler } from './platform/errorHandler';
-import { createLogger } from './platform/logger';
-import { SettingsService } from './platform/settingsService';
+import { describeError } from './common/errorPresentation';
+import { ErrorHandler } from './ui/errorHandler';
+import { createLogger } from './common/logger';
+import { SettingsService } from './ui/settingsService';
 import { FilterState } from './tree/filterState';
 import type { DpsTreeNode } from './tree/treeModel';
 import { DpsTreeProvider, TREE_VIEW_ID } from './tree/treeProvider';

@@ -8,7 +8,7 @@ import { certificateFolderSource, parseEnrollmentCsv, parseJsonSources, selectio
 import type { BulkItem, BulkTarget } from '../dps/bulk';
 import type { BulkMode } from '../dps/models';
 import type { ConnectionRecord } from '../connections/connectionStore';
-import { UserCancelledError } from '../platform/errorMapping';
+import { UserCancelledError } from '../common/errorPresentation';
 import type { CommandContext } from './commandContext';
 import { asFileUri, runBulkFlow } from './bulkUi';
 import { itemTargetOf, pickConnection, selectedNodes, type ItemTarget } from './targets';

@@ -10,7 +10,7 @@ import {
 import type { BulkMode } from '../dps/models';
 import type { ConnectionRecord } from '../connections/connectionStore';
 import type { DpsApi } from '../connections/dpsApi';
-import { UserCancelledError } from '../platform/errorMapping';
+import { UserCancelledError } from '../common/errorPresentation';
 import type { CommandContext } from './commandContext';
 
 const BULK_CONCURRENCY = 4;

@@ -5,8 +5,8 @@ import { ConnectionStringError, isLoopbackHost, parseConnectionString, type DpsC
 import { isDpsError } from '../dps/errors';
 import { createClient } from '../connections/clientFactory';
 import { connectionIdFor, type ConnectionRecord } from '../connections/connectionStore';
-import { UserCancelledError } from '../platform/errorMapping';
-import { withProgress } from '../platform/progress';
+import { UserCancelledError } from '../common/errorPresentation';
+import { withProgress } from '../ui/progress';
 import { ConnectionNode } from '../tree/nodes';
 import { TREE_VIEW_ID } from '../tree/treeProvider';
 import type { CommandContext } from './commandContext';

@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { parse } from 'csv-parse/sync';
 import { deviceKeyCsv, expandIdPattern, parseRegistrationIdList, writeFileAtomic } from '../bulk';
-import { UserCancelledError } from '../platform/errorMapping';
+import { UserCancelledError } from '../common/errorPresentation';
 import type { CommandContext } from './commandContext';
 import { openMarkdown } from './bulkUi';
 import { resolveItemTargets } from './targets';

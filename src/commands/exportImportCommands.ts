@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { exportConnection, parseJsonSources, writeFileAtomic } from '../bulk';
 import type { BulkMode } from '../dps/models';
-import { UserCancelledError } from '../platform/errorMapping';
+import { UserCancelledError } from '../common/errorPresentation';
 import type { CommandContext } from './commandContext';
 import { asFileUri, runBulkFlow } from './bulkUi';
 import { pickConnection } from './targets';

@@ -1,9 +1,9 @@
 // The enrollment form's commands: create and edit from the tree or the palette, and the Explorer's
-// right-click on a certificate file. The form itself lives in src/webview; this module only supplies
+// right-click on a certificate file. The form itself lives in src/enrollmentForm; this module only supplies
 // what it needs from the extension (connection choice, clients, logging, tree refresh).
 import type * as vscode from 'vscode';
-import { openEnrollmentForm, openExistingInForm, type FormConnection, type FormHostDeps } from '../webview/enrollmentFormPanel';
-import { createGroupFromCertificateFile as openGroupFromFile, enrollCertificateFile as openEnrollmentFromFile, quickEnrollCertificateFile as quickEnroll } from '../webview/certificateCommands';
+import { openEnrollmentForm, openExistingInForm, type FormConnection, type FormHostDeps } from '../enrollmentForm/enrollmentFormPanel';
+import { createGroupFromCertificateFile as openGroupFromFile, enrollCertificateFile as openEnrollmentFromFile, quickEnrollCertificateFile as quickEnroll } from '../commands/certificateCommands';
 import type { ConnectionRecord } from '../connections/connectionStore';
 import type { CommandContext } from './commandContext';
 import { pickConnection, resolveItemTargets } from './targets';

@@ -4,8 +4,8 @@ import * as vscode from 'vscode';
 import { checkRegistrationId } from '../attestation/registrationId';
 import { deriveDeviceKey as deriveKey } from '../attestation/symmetricKey';
 import type { AttestationMechanism } from '../dps/models';
-import { UserCancelledError } from '../platform/errorMapping';
-import { withProgress } from '../platform/progress';
+import { UserCancelledError } from '../common/errorPresentation';
+import { withProgress } from '../ui/progress';
 import type { CommandContext } from './commandContext';
 import { resolveItemTargets, type ItemTarget } from './targets';
 

@@ -3,8 +3,8 @@
 import * as vscode from 'vscode';
 import type { DeviceRegistrationState, EnrollmentGroup, IndividualEnrollment, QueryPage } from '../dps/models';
 import type { ConnectionRecord } from '../connections/connectionStore';
-import { UserCancelledError } from '../platform/errorMapping';
-import { withProgress } from '../platform/progress';
+import { UserCancelledError } from '../common/errorPresentation';
+import { withProgress } from '../ui/progress';
 import { ConnectionNode, EnrollmentNode, GroupNode, RegistrationNode, CategoryNode, LoadMoreNode, ErrorNode, type PagedNode } from '../tree/nodes';
 import type { DpsTreeNode } from '../tree/treeModel';
 import type { CommandContext } from './commandContext';

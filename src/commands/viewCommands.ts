@@ -1,8 +1,8 @@
 // Refresh, paging, retry and filters of the tree view.
 import * as vscode from 'vscode';
 import type { AttestationType, ProvisioningStatus } from '../dps/models';
-import { UserCancelledError } from '../platform/errorMapping';
-import { withViewProgress } from '../platform/progress';
+import { UserCancelledError } from '../common/errorPresentation';
+import { withViewProgress } from '../ui/progress';
 import { describeFilter, isFilterActive, type EnrollmentFilter } from '../tree/filters';
 import { ErrorNode, findConnection } from '../tree/nodes';
 import type { DpsTreeNode } from '../tree/treeModel';

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { DpsClient, type RequestEvent } from '../dps/client';
 import { isLoopbackHost } from '../dps/connectionString';
-import type { Logger } from '../platform/logger';
+import type { Logger } from '../common/logger';
 import type { ConnectionRecord, ConnectionStore } from './connectionStore';
 import type { DpsApi } from './dpsApi';
 

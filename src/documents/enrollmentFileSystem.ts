@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import type { AttestationMechanism } from '../dps/models';
 import { isDpsError } from '../dps/errors';
 import type { DpsApi } from '../connections/dpsApi';
-import type { Logger } from '../platform/logger';
+import type { Logger } from '../common/logger';
 import { CURRENT_VERSION_SCHEME, DOCUMENT_SCHEME, formatDocumentPath, parseDocumentPath, type DocumentAddress } from './documentUri';
 import { parseEditedDocument, serializeForEditing, templateFor, withPreservedKeys, type EnrollmentLike } from './enrollmentDocument';
 

@@ -3,7 +3,7 @@
 // survive a read-modify-write.
 import { formatConnectionString, parseConnectionString, type DpsConnectionString } from './connectionString';
 import { DpsError } from './errors';
-import { errorFromResponse } from './errorMapping';
+import { errorFromResponse } from './responseErrors';
 import type {
   AttestationMechanism,
   BulkEnrollmentGroupOperationResult,

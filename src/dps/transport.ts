@@ -10,7 +10,7 @@ import { version as packageVersion } from '../../package.json';
 import type { DpsConnectionString } from './connectionString';
 import { isLoopbackHost } from './connectionString';
 import { DpsError } from './errors';
-import { errorFromTransportFailure } from './errorMapping';
+import { errorFromTransportFailure } from './responseErrors';
 import { API_VERSION } from './models';
 import { createSasToken, expiryFromNow } from './sas';
 

@@ -2,7 +2,7 @@
 // The connection keeps a fixed id, so its tree nodes stay stable when the port changes.
 import { parseConnectionString } from '../dps/connectionString';
 import { EMULATOR_CONNECTION_ID, type ConnectionRecord, type ConnectionStore } from '../connections/connectionStore';
-import type { Logger } from '../platform/logger';
+import type { Logger } from '../common/logger';
 import { startEmulatorProcess, type EmulatorLaunchOptions, type EmulatorProcess } from './emulatorProcess';
 
 export interface EmulatorControllerOptions {

@@ -3,7 +3,7 @@
 import type { CommandId } from '../commands/commandIds';
 import type { ConnectionRecord } from '../connections/connectionStore';
 import type { DpsApi } from '../connections/dpsApi';
-import type { UserFacingError } from '../platform/errorMapping';
+import type { UserFacingError } from '../common/errorPresentation';
 import type { EnrollmentFilter } from './filters';
 
 export interface TreeItemDescriptor {

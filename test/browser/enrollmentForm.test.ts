@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import type { FormDraft, SubmitMessage } from '../../src/webview/protocol';
+import type { FormDraft, SubmitMessage } from '../../src/enrollmentForm/protocol';
 import { browserSkipReason, launchBrowser, openFormPage, startFormPageServer, type FormPage, type FormPageServer } from '../support/webviewPage';
 import { certificateSummary, initMessage } from '../support/webviewMessages';
 

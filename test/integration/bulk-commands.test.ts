@@ -11,7 +11,7 @@ import { recorder, resetRecorder } from '../support/vscodeStub';
 import { bulkCreate, bulkDelete } from '../../src/commands/bulkCommands';
 import { deriveDeviceKeysCsv } from '../../src/commands/deviceKeysCommands';
 import { exportEnrollments, importEnrollments } from '../../src/commands/exportImportCommands';
-import { UserCancelledError } from '../../src/platform/errorMapping';
+import { UserCancelledError } from '../../src/common/errorPresentation';
 import { generateSymmetricKey } from '../../src/attestation';
 import { startBulkEnvironment, storedEnrollments, storedGroups, type BulkTestEnvironment } from '../support/bulk';
 import { tempDir } from '../support/emulator';

@@ -3,12 +3,12 @@
 // queue. Import after vscodeStubInstall; it changes the stub only in this test process.
 import { promises as fs } from 'node:fs';
 import type { CommandContext } from '../../src/commands/commandContext';
-import { readSettings } from '../../src/platform/settings';
+import { readSettings } from '../../src/common/settings';
 import type { ConnectionRecord } from '../../src/connections/connectionStore';
 import type { DpsApi } from '../../src/connections/dpsApi';
-import { createLogger } from '../../src/platform/logger';
+import { createLogger } from '../../src/common/logger';
 import { ConnectionNode } from '../../src/tree/nodes';
-import { describeError } from '../../src/platform/errorMapping';
+import { describeError } from '../../src/common/errorPresentation';
 import { LogRecorder } from './vscodeFakes';
 import { vscodeStub } from './vscodeStub';
 

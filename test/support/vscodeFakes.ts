@@ -5,7 +5,7 @@ import type { SecretStore, StateStore } from '../../src/connections/connectionSt
 import type {
   BulkEnrollmentGroupOperationResult, BulkEnrollmentOperationResult, DeviceRegistrationState, EnrollmentGroup, IndividualEnrollment, QueryPage,
 } from '../../src/dps/models';
-import type { LogSink } from '../../src/platform/logger';
+import type { LogSink } from '../../src/common/logger';
 
 export class MemorySecrets implements SecretStore {
   readonly values = new Map<string, string>();

@@ -2,9 +2,9 @@
 // given by name, and a record of everything posted to the page and logged.
 import { DpsError } from '../../src/dps/errors';
 import type { AttestationMechanism, EnrollmentGroup, IndividualEnrollment } from '../../src/dps/models';
-import { createFormAttestation } from '../../src/webview/attestationAdapter';
-import { EnrollmentFormController, type FormClient, type FormOpenOptions, type ReadableFile } from '../../src/webview/formController';
-import type { HostMessage } from '../../src/webview/protocol';
+import { createFormAttestation } from '../../src/enrollmentForm/attestationAdapter';
+import { EnrollmentFormController, type FormClient, type FormOpenOptions, type ReadableFile } from '../../src/enrollmentForm/formController';
+import type { HostMessage } from '../../src/enrollmentForm/protocol';
 
 export interface PutCall {
   kind: 'enrollment' | 'group';

@@ -1,5 +1,5 @@
 // Host messages for the form's tests, built from the protocol's own defaults.
-import { emptyDraft, type CertificateSummary, type FormDraft, type FormKind, type InitMessage } from '../../src/webview/protocol';
+import { emptyDraft, type CertificateSummary, type FormDraft, type FormKind, type InitMessage } from '../../src/enrollmentForm/protocol';
 
 export function certificateSummary(overrides: Partial<CertificateSummary> = {}): CertificateSummary {
   return {

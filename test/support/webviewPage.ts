@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { createNonce, renderFormHtml } from '../../src/webview/formHtml';
-import type { HostMessage, PageMessage } from '../../src/webview/protocol';
+import { createNonce, renderFormHtml } from '../../src/enrollmentForm/formHtml';
+import type { HostMessage, PageMessage } from '../../src/enrollmentForm/protocol';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const REPO_ROOT = resolve(__dirname, '..', '..');

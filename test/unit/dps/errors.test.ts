@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inspect } from 'node:util';
 import { DpsError, isDpsError } from '../../../src/dps/errors';
-import { errorFromResponse, errorFromTransportFailure } from '../../../src/dps/errorMapping';
+import { errorFromResponse, errorFromTransportFailure } from '../../../src/dps/responseErrors';
 
 void describe('errorFromResponse', () => {
   void test('takes message, errorCode and trackingId from the service error body', () => {

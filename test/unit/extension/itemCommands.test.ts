@@ -8,8 +8,8 @@ import { enrollment, FAKE_PRIMARY_KEY, FakeDpsApi, group } from '../../support/v
 import { copyId, deleteItems, deleteRegistration, disable, enable } from '../../../src/commands/itemCommands';
 import { copyPrimaryKey, deriveDeviceKey } from '../../../src/commands/keyCommands';
 import type { CommandContext } from '../../../src/commands/commandContext';
-import { createLogger } from '../../../src/platform/logger';
-import { describeError, UserCancelledError } from '../../../src/platform/errorMapping';
+import { createLogger } from '../../../src/common/logger';
+import { describeError, UserCancelledError } from '../../../src/common/errorPresentation';
 import { ConnectionNode, EnrollmentNode, GroupNode, RegistrationNode } from '../../../src/tree/nodes';
 import { LogRecorder } from '../../support/vscodeFakes';
 import { deriveDeviceKey as reference } from '../../../src/attestation/symmetricKey';

@@ -11,7 +11,7 @@ import { addConnection } from '../../../src/commands/connectionCommands';
 import { ClientFactory } from '../../../src/connections/clientFactory';
 import { LogRecorder, MemorySecrets, MemoryState } from '../../support/vscodeFakes';
 import { ConnectionStore, EMULATOR_CONNECTION_ID, secretKeyFor } from '../../../src/connections/connectionStore';
-import { createLogger } from '../../../src/platform/logger';
+import { createLogger } from '../../../src/common/logger';
 import { EmulatorController } from '../../../src/emulatorHost/emulatorController';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/server';
 import type { CommandContext } from '../../../src/commands/commandContext';

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { readSettings, settingDefaults, SETTINGS_SECTION, type SettingKey } from '../../../src/platform/settings';
+import { readSettings, settingDefaults, SETTINGS_SECTION, type SettingKey } from '../../../src/common/settings';
 
 const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
   contributes: { configuration: { properties: Record<string, { default: unknown }> } };

@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConnectionRecord } from '../../../src/connections/connectionStore';
 import { DpsError } from '../../../src/dps/errors';
-import { describeError } from '../../../src/platform/errorMapping';
+import { describeError } from '../../../src/common/errorPresentation';
 import { hasToken } from '../../../src/tree/contextValues';
 import type { EnrollmentFilter } from '../../../src/tree/filters';
 import { CategoryNode, ConnectionNode, EnrollmentNode, ErrorNode, GroupNode, LoadMoreNode, MessageNode, RegistrationNode } from '../../../src/tree/nodes';

@@ -1,8 +1,8 @@
 // The host refuses every message from the page that is not exactly one of the protocol's shapes.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { emptyDraft, PROTOCOL_LIMITS, type PageMessage } from '../../../src/webview/protocol';
-import { checkDraft, checkPageMessage, MessageRejection, parsePageMessage } from '../../../src/webview/protocolGuards';
+import { emptyDraft, PROTOCOL_LIMITS, type PageMessage } from '../../../src/enrollmentForm/protocol';
+import { checkDraft, checkPageMessage, MessageRejection, parsePageMessage } from '../../../src/enrollmentForm/protocolGuards';
 
 const draft = emptyDraft('enrollment');
 

@@ -1,6 +1,6 @@
 // The vscode side of settings: one reader, one change listener.
 import * as vscode from 'vscode';
-import { readSettings, SETTINGS_SECTION, type Settings, type SettingKey } from './settings';
+import { readSettings, SETTINGS_SECTION, type Settings, type SettingKey } from '../common/settings';
 
 export class SettingsService implements vscode.Disposable {
   private current: Settings;

@@ -1,8 +1,8 @@
 // The one error path: every command and every failed background action ends here. Cancelling is
 // silent; everything else is logged in full and shown briefly with buttons that act.
 import * as vscode from 'vscode';
-import { actionLabels, describeError, type ErrorAction } from './errorMapping';
-import type { Logger } from './logger';
+import { actionLabels, describeError, type ErrorAction } from '../common/errorPresentation';
+import type { Logger } from '../common/logger';
 
 /** What the buttons do; the composition root supplies them. */
 export type ErrorActionHandlers = Partial<Record<ErrorAction, () => unknown>>;

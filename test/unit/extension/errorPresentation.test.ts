@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DpsError } from '../../../src/dps/errors';
 import { ConnectionStringError } from '../../../src/dps/connectionString';
-import { describeError, isCancellation, UserCancelledError } from '../../../src/platform/errorMapping';
+import { describeError, isCancellation, UserCancelledError } from '../../../src/common/errorPresentation';
 
 const http = (status: number, extra: Partial<ConstructorParameters<typeof DpsError>[0]> = {}) =>
   new DpsError({ kind: 'http', status, message: 'Service says no.', operation: 'IndividualEnrollment_Get', trackingId: 'track-123', errorCode: status * 1000 + 1, ...extra });

@@ -2,8 +2,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { EnrollmentGroup } from '../../../src/dps/models';
-import { createFormAttestation } from '../../../src/webview/attestationAdapter';
-import { buildServiceObject, draftFromServiceObject, splitHubs } from '../../../src/webview/draftMapping';
+import { createFormAttestation } from '../../../src/enrollmentForm/attestationAdapter';
+import { buildServiceObject, draftFromServiceObject, splitHubs } from '../../../src/enrollmentForm/draftMapping';
 
 const group: EnrollmentGroup = {
   enrollmentGroupId: 'ca-group',

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DpsError } from '../../../src/dps/errors';
-import { placeServiceError } from '../../../src/webview/serviceErrorFields';
+import { placeServiceError } from '../../../src/enrollmentForm/serviceErrorFields';
 
 const http = (status: number, message: string): DpsError => new DpsError({ kind: 'http', status, errorCode: status * 1000 + 4, message, operation: 'IndividualEnrollment_CreateOrUpdate' });
 const create = { kind: 'enrollment', mode: 'create' } as const;

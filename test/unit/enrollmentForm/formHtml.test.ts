@@ -1,7 +1,7 @@
 // The panel's HTML: strict CSP with a fresh nonce, nothing but the two local resources, no data.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { contentSecurityPolicy, createNonce, renderFormHtml } from '../../../src/webview/formHtml';
+import { contentSecurityPolicy, createNonce, renderFormHtml } from '../../../src/enrollmentForm/formHtml';
 
 const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
 

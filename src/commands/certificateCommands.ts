@@ -7,13 +7,13 @@
 import * as vscode from 'vscode';
 import { isDpsError } from '../dps/errors';
 import type { EnrollmentGroup, IndividualEnrollment } from '../dps/models';
-import { createFormAttestation } from './attestationAdapter';
-import { serviceObjectId, type ServiceObject } from './draftMapping';
-import { CERTIFICATE_GLOB, fileFromUri, openEnrollmentForm, type FormConnection, type FormHostDeps } from './enrollmentFormPanel';
-import { existsOnService } from './formController';
-import type { FormKind } from './protocol';
-import { planQuickEnrollment } from './quickEnrollment';
-import { placeServiceError } from './serviceErrorFields';
+import { createFormAttestation } from '../enrollmentForm/attestationAdapter';
+import { serviceObjectId, type ServiceObject } from '../enrollmentForm/draftMapping';
+import { CERTIFICATE_GLOB, fileFromUri, openEnrollmentForm, type FormConnection, type FormHostDeps } from '../enrollmentForm/enrollmentFormPanel';
+import { existsOnService } from '../enrollmentForm/formController';
+import type { FormKind } from '../enrollmentForm/protocol';
+import { planQuickEnrollment } from '../enrollmentForm/quickEnrollment';
+import { placeServiceError } from '../enrollmentForm/serviceErrorFields';
 
 export const CERTIFICATE_COMMAND_IDS = {
   enrollCertificateFile: 'dpsEnrollments.enrollCertificateFile',

@@ -5,7 +5,7 @@ import { before, describe, test } from 'node:test';
 import { DpsError } from '../../../src/dps/errors';
 import type { EnrollmentGroup, IndividualEnrollment } from '../../../src/dps/models';
 import { deriveDeviceKey, type TestChain } from '../../../src/attestation';
-import { emptyDraft, type FormDraft } from '../../../src/webview/protocol';
+import { emptyDraft, type FormDraft } from '../../../src/enrollmentForm/protocol';
 import { rsaEndorsementKey, testChain } from '../../support/attestation';
 import { formHost, memoryFile } from '../../support/webviewHost';
 

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { generateRootCertificate, type GeneratedCertificate, type TestChain } from '../../../src/attestation';
 import type { EnrollmentGroup, IndividualEnrollment } from '../../../src/dps/models';
-import { createFormAttestation } from '../../../src/webview/attestationAdapter';
-import { planQuickEnrollment } from '../../../src/webview/quickEnrollment';
+import { createFormAttestation } from '../../../src/enrollmentForm/attestationAdapter';
+import { planQuickEnrollment } from '../../../src/enrollmentForm/quickEnrollment';
 import { testChain } from '../../support/attestation';
 
 const attestation = createFormAttestation();
