@@ -60,7 +60,7 @@ function readAll(dir: string): { ms: number; read: number; problems: number } {
     const result = readCertificates(readFileSync(join(dir, file)));
     for (const cert of result.certificates) {
       const facts = certificateFacts(cert.x509);
-      problems += checkCertificateFor('individual', facts).length;
+      problems += checkCertificateFor('enrollment', facts).length;
       read++;
     }
     problems += result.problems.length;

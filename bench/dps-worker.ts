@@ -98,7 +98,7 @@ async function bulkOurs(burst = 1): Promise<Omit<Figures, 'peakRssMb' | 'baseRss
   const client = ourClient();
   const start = performance.now();
   const report = await runBulk({
-    client, target: 'enrollments', mode: 'create',
+    client, kind: 'enrollment', mode: 'create',
     items: enrollments(job.items, job.idPrefix),
     operationsPerMinute: job.operationsPerMinute,
     burst,

@@ -63,7 +63,7 @@ async function seed(emu: RunningEmulator): Promise<void> {
     registrationId: `listed-${String(i).padStart(6, '0')}`,
     attestation: { type: 'symmetricKey' as const },
   }));
-  const report = await runBulk({ client, target: 'enrollments', mode: 'create', items, operationsPerMinute: 1e9 });
+  const report = await runBulk({ client, kind: 'enrollment', mode: 'create', items, operationsPerMinute: 1e9 });
   client.dispose();
   if (report.counts.done !== ITEMS) throw new Error(`seeding created ${report.counts.done} of ${ITEMS}`);
 }

@@ -3,13 +3,14 @@
 // expects or the problems that stop it. Warnings travel with a successful result.
 import type { AttestationMechanism, X509CertificateWithInfo, X509Certificates } from '../dps/models';
 import { checkedCertificate } from './certificateInput';
-import { EnrollmentKind } from './checks';
+
 import { CertificateFacts, certificateFacts } from './facts';
 import { AttestationProblem, hasErrors, problem, warning } from './problems';
 import { readCertificates, ReadCertificate } from './read';
 import { checkRegistrationId } from './registrationId';
 import { checkSymmetricKey, generateSymmetricKey } from './symmetricKey';
 import { checkTpmPublic, registrationIdFromEndorsementKey } from './tpm';
+import { ItemKind } from '../dps/items';
 
 /** PEM text (any number of blocks), base64 DER, or the raw bytes of a .pem/.cer/.crt file. */
 export type CertificateInput = string | Uint8Array;
@@ -65,7 +66,7 @@ function finish(
   return hasErrors(problems) ? { ok: false, problems } : { ok: true, problems, ...make() };
 }
 
-function x509Certificates(input: X509CertificatesInput, kind: EnrollmentKind, now: Date) {
+function x509Certificates(input: X509CertificatesInput, kind: ItemKind, now: Date) {
   const primary = checkedCertificate(input.primaryCertificate, kind, 'primary', now);
   const secondary = input.secondaryCertificate === undefined ? undefined : checkedCertificate(input.secondaryCertificate, kind, 'secondary', now);
   const problems = [...primary.problems, ...(secondary?.problems ?? [])];
@@ -95,7 +96,7 @@ export function buildX509GroupAttestation(input: X509CertificatesInput, now: Dat
 
 /** Individual enrollment from the device's own (leaf) certificate; the CN is the registration id. */
 export function buildX509IndividualAttestation(input: X509IndividualInput, now: Date = new Date()): BuildResult {
-  const built = x509Certificates(input, 'individual', now);
+  const built = x509Certificates(input, 'enrollment', now);
   const cn = built.primaryFacts?.commonName ?? undefined;
   if (input.registrationId !== undefined && cn !== undefined && input.registrationId.toLowerCase() !== cn.toLowerCase()) {
     built.problems.push(problem('invalidRegistrationId', `The registration id "${input.registrationId}" differs from the certificate CN "${cn}". For X.509 individual enrollments DPS matches the device by its CN: use "${cn}" as the registration id.`, 'registrationId'));
@@ -188,12 +189,12 @@ export interface CertificateInspection {
 }
 
 /** Everything a form needs to show about a chosen certificate file before building anything. */
-export function inspectCertificate(input: CertificateInput, kind: EnrollmentKind, now: Date = new Date()): CertificateInspection {
+export function inspectCertificate(input: CertificateInput, kind: ItemKind, now: Date = new Date()): CertificateInspection {
   const checked = checkedCertificate(input, kind, undefined, now);
   const problems = checked.problems;
   if (checked.certificate === undefined || checked.facts === undefined) return { problems };
   const cn = checked.facts.commonName;
-  const idOk = kind === 'individual' && cn !== null && checkRegistrationId(cn, { fromCommonName: true }).length === 0;
+  const idOk = kind === 'enrollment' && cn !== null && checkRegistrationId(cn, { fromCommonName: true }).length === 0;
   return {
     certificate: { pem: checked.certificate.pem, facts: checked.facts },
     problems,

@@ -1,10 +1,11 @@
 // One certificate input checked for the kind of enrollment it is meant for: read, exactly one
 // certificate (or a device's leaf-first chain, for individual enrollments), then the kind checks.
 // Shared by the builders and the checks of whole attestation mechanisms.
-import { checkCertificateFor, checkChainOrder, EnrollmentKind } from './checks';
+import { checkCertificateFor, checkChainOrder } from './checks';
 import { CertificateFacts, certificateFacts } from './facts';
 import { AttestationProblem, forField, hasErrors, problem, warning } from './problems';
 import { readCertificates, ReadCertificate } from './read';
+import { ItemKind } from '../dps/items';
 
 export interface CheckedCertificate {
   certificate: ReadCertificate | undefined;
@@ -13,13 +14,13 @@ export interface CheckedCertificate {
 }
 
 /** Reads exactly one certificate and checks it for the enrollment kind. */
-export function checkedCertificate(input: string | Uint8Array, kind: EnrollmentKind, field: string | undefined, now: Date): CheckedCertificate {
+export function checkedCertificate(input: string | Uint8Array, kind: ItemKind, field: string | undefined, now: Date): CheckedCertificate {
   const read = readCertificates(input);
   const problems = [...read.problems];
   const what = field === undefined ? 'The input' : `The ${field} input`;
   const tagged = (): AttestationProblem[] => (field === undefined ? problems : forField(problems, field));
   let certificates = read.certificates;
-  if (certificates.length > 1 && kind === 'individual' && isLeafFirstChain(certificates, now)) {
+  if (certificates.length > 1 && kind === 'enrollment' && isLeafFirstChain(certificates, now)) {
     // A device's full-chain file (leaf first, then its issuers) is common; DPS wants only the leaf.
     problems.push(warning('multipleCertificates', `${what} holds a chain of ${certificates.length} certificates; only the first, the device certificate, is used.`));
     certificates = certificates.slice(0, 1);

@@ -6,7 +6,9 @@ import { CertificateFacts } from './facts';
 import { AttestationProblem, problem, warning } from './problems';
 import { checkRegistrationId } from './registrationId';
 
-export type EnrollmentKind = 'group' | 'individual';
+/** Which kind of item a certificate or attestation is meant for; see src/dps/items.ts. */
+export type { ItemKind } from '../dps/items';
+import type { ItemKind } from '../dps/items';
 
 export function checkValidity(facts: CertificateFacts): AttestationProblem[] {
   if (facts.validity === 'expired') {
@@ -48,7 +50,7 @@ export function checkIndividualCertificate(facts: CertificateFacts): Attestation
   return [...problems, ...checkValidity(facts), ...checkKeyStrength(facts)];
 }
 
-export function checkCertificateFor(kind: EnrollmentKind, facts: CertificateFacts): AttestationProblem[] {
+export function checkCertificateFor(kind: ItemKind, facts: CertificateFacts): AttestationProblem[] {
   return kind === 'group' ? checkGroupCertificate(facts) : checkIndividualCertificate(facts);
 }
 

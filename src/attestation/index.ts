@@ -7,7 +7,7 @@ export type { BlockKind, BlockEncoding, BlockSummary, ReadBlock, ReadCertificate
 export { certificateFacts, isSelfSigned } from './facts';
 export type { CertificateFacts, KeyAlgorithm, KeyUsageName, ValidityState } from './facts';
 export { checkCertificateFor, checkChainOrder, checkGroupCertificate, checkIndividualCertificate, checkKeyStrength, checkValidity } from './checks';
-export type { ChainOrderResult, EnrollmentKind } from './checks';
+export type { ChainOrderResult, ItemKind } from './checks';
 export { checkAttestationMechanism } from './mechanismChecks';
 export { checkRegistrationId, isValidRegistrationId, MAX_COMMON_NAME_LENGTH, MAX_REGISTRATION_ID_LENGTH } from './registrationId';
 export type { RegistrationIdOptions } from './registrationId';

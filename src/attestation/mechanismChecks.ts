@@ -2,11 +2,12 @@
 // document, imported in bulk, or read back from the service. Same reasons as the builders, plus
 // the mistakes only a hand-written object can make (type and member disagree, the certificate in the
 // slot of the other enrollment kind, TPM on a group).
-import type { EnrollmentKind } from './checks';
+
 import { checkedCertificate } from './certificateInput';
 import { AttestationProblem, problem, warning } from './problems';
 import { checkSymmetricKey } from './symmetricKey';
 import { checkTpmPublic } from './tpm';
+import type { ItemKind } from '../dps/items';
 
 const TYPES = ['none', 'tpm', 'x509', 'symmetricKey'] as const;
 const MEMBERS = ['tpm', 'x509', 'symmetricKey'] as const;
@@ -14,7 +15,7 @@ const MEMBERS = ['tpm', 'x509', 'symmetricKey'] as const;
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export function checkAttestationMechanism(value: unknown, kind: EnrollmentKind, now: Date = new Date()): AttestationProblem[] {
+export function checkAttestationMechanism(value: unknown, kind: ItemKind, now: Date = new Date()): AttestationProblem[] {
   if (!isObject(value)) return [problem('invalidAttestation', 'The attestation must be an object with a "type".', 'attestation')];
   const type = value.type;
   if (typeof type !== 'string' || !(TYPES as readonly string[]).includes(type)) {
@@ -38,7 +39,7 @@ export function checkAttestationMechanism(value: unknown, kind: EnrollmentKind, 
   }
 }
 
-function checkTpm(tpm: unknown, kind: EnrollmentKind): AttestationProblem[] {
+function checkTpm(tpm: unknown, kind: ItemKind): AttestationProblem[] {
   if (kind === 'group') {
     return [problem('tpmForGroup', 'Enrollment groups support only X.509 and symmetric-key attestation. Enroll a TPM device with an individual enrollment.', 'attestation.type')];
   }
@@ -66,7 +67,7 @@ function checkSymmetric(symmetricKey: unknown): AttestationProblem[] {
   return problems;
 }
 
-function checkX509(x509: unknown, kind: EnrollmentKind, now: Date): AttestationProblem[] {
+function checkX509(x509: unknown, kind: ItemKind, now: Date): AttestationProblem[] {
   if (!isObject(x509)) return [problem('invalidAttestation', 'An X.509 attestation needs an "x509" object.', 'attestation.x509')];
   const present = (['clientCertificates', 'signingCertificates', 'caReferences'] as const).filter((slot) => x509[slot] !== undefined && x509[slot] !== null);
   if (present.length === 0) {
@@ -76,7 +77,7 @@ function checkX509(x509: unknown, kind: EnrollmentKind, now: Date): AttestationP
   const problems: AttestationProblem[] = [];
   for (const slot of present) {
     const field = `attestation.x509.${slot}`;
-    if (kind === 'individual' && slot !== 'clientCertificates') {
+    if (kind === 'enrollment' && slot !== 'clientCertificates') {
       problems.push(problem('wrongCertificateSlot', `An individual enrollment takes the device certificate in "clientCertificates", not "${slot}" (that is for enrollment groups).`, field));
       continue;
     }
@@ -99,7 +100,7 @@ function checkCaReferences(references: unknown, field: string): AttestationProbl
   return [];
 }
 
-function checkCertificates(certificates: unknown, kind: EnrollmentKind, field: string, now: Date): AttestationProblem[] {
+function checkCertificates(certificates: unknown, kind: ItemKind, field: string, now: Date): AttestationProblem[] {
   if (!isObject(certificates) || certificates.primary === undefined) {
     return [problem('invalidAttestation', `"${field.split('.').pop() ?? field}" needs a "primary" certificate.`, field)];
   }

@@ -52,5 +52,5 @@ export async function readCertificateFolder(folder: string): Promise<Certificate
 
 export async function certificateFolderSource(folder: string, mode: BulkMode, now?: Date): Promise<SourceResult> {
   const files = await readCertificateFolder(folder);
-  return { target: 'enrollments', rows: certificateRows(files, mode, now), description: `${files.length} certificate files in ${folder}` };
+  return { kind: 'enrollment', rows: certificateRows(files, mode, now), description: `${files.length} certificate files in ${folder}` };
 }

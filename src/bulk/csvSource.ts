@@ -84,7 +84,7 @@ export function parseEnrollmentCsv(text: string, options: CsvSourceOptions): Sou
   if (header === undefined) throw new BulkSourceError(`${name} is empty: it needs a header line and one line per enrollment.`);
   const fields = mapCsvHeader(header.record);
   const rows = data.map((entry) => csvRow(entry, fields, options));
-  return { target: 'enrollments', rows, description: name };
+  return { kind: 'enrollment', rows, description: name };
 }
 
 const CSV_ERRORS: Record<string, string> = {
@@ -137,7 +137,7 @@ function csvRow(entry: CsvRecord, fields: (CsvField | undefined)[], options: Csv
     if (typeof parsed === 'string') errors.push(parsed);
     else enrollment.initialTwin = { tags: parsed };
   }
-  const row = validateItem(enrollment, 'enrollments', options.mode, origin, options.now);
+  const row = validateItem(enrollment, 'enrollment', options.mode, origin, options.now);
   if (errors.length === 0) return row;
   return { origin, id, errors: [...errors, ...row.errors], warnings: row.warnings };
 }

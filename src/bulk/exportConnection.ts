@@ -1,15 +1,11 @@
 // Reads every enrollment and group of an instance into an export document. Queries withhold
 // symmetric keys, so with keys each symmetric-key item costs one attestation call more.
-import type { BulkItem } from '../dps/bulk';
+import type { DpsApi } from '../dps/api';
+import type { Item } from '../dps/items';
 import type { AttestationMechanism, EnrollmentGroup, IndividualEnrollment } from '../dps/models';
 import { buildExportDocument, type ExportDocument } from './exportFormat';
-import type { IdQueryClient } from './existingIds';
 
-export interface ExportClient extends IdQueryClient {
-  readonly hostName: string;
-  getEnrollmentAttestation(id: string, options?: { signal?: AbortSignal }): Promise<AttestationMechanism>;
-  getEnrollmentGroupAttestation(id: string, options?: { signal?: AbortSignal }): Promise<AttestationMechanism>;
-}
+export type ExportClient = Pick<DpsApi, 'hostName' | 'queryEnrollments' | 'queryEnrollmentGroups' | 'getEnrollmentAttestation' | 'getEnrollmentGroupAttestation'>;
 
 export interface ExportOptions {
   includeKeys: boolean;
@@ -44,7 +40,7 @@ export async function exportConnection(client: ExportClient, options: ExportOpti
   return buildExportDocument({ sourceHost: client.hostName, enrollments, enrollmentGroups, includeKeys: options.includeKeys });
 }
 
-async function withKeys(item: BulkItem, read: () => Promise<AttestationMechanism>): Promise<void> {
+async function withKeys(item: Item, read: () => Promise<AttestationMechanism>): Promise<void> {
   if (item.attestation.type !== 'symmetricKey') return;
   item.attestation = await read();
 }

@@ -1,6 +1,6 @@
 // Bulk jobs, import/export and device keys at scale: the editor-free part. Sources turn files and
 // selections into rows, the plan is the dry run, the report joins the plan with the runner's outcomes.
-export { BulkSourceError, idFieldOf, itemId } from './rows';
+export { BulkSourceError } from './rows';
 export type { SourceResult, SourceRow } from './rows';
 export { validateItem } from './validateItem';
 export { mapCsvHeader, parseEnrollmentCsv, parseTags } from './csvSource';
@@ -24,6 +24,6 @@ export { writeFileAtomic } from '../util/atomicWrite';
 export { bulkPacing, describeProgress, runBulkJob } from './job';
 export type { BulkJobOptions, JobProgress } from './job';
 export { listExistingIds } from './existingIds';
-export type { IdQueryClient } from './existingIds';
+
 export { exportConnection } from './exportConnection';
 export type { ExportClient, ExportOptions } from './exportConnection';

@@ -10,7 +10,7 @@ export interface JobProgress extends BulkProgress {
   elapsedMs: number;
 }
 
-export type BulkJobOptions = Omit<BulkRunOptions, 'client' | 'target' | 'mode' | 'items' | 'onProgress'> & {
+export type BulkJobOptions = Omit<BulkRunOptions, 'client' | 'kind' | 'mode' | 'items' | 'onProgress'> & {
   onProgress?: (progress: JobProgress) => void;
 };
 
@@ -21,7 +21,7 @@ export async function runBulkJob(client: BulkClient, plan: BulkPlan, options: Bu
   const run = await runBulk({
     ...runOptions,
     client,
-    target: plan.target,
+    kind: plan.kind,
     mode: plan.mode,
     items: plannedItems(plan),
     onProgress: onProgress === undefined ? undefined : (progress) => {

@@ -1,6 +1,6 @@
 // JSON input for bulk jobs: a plain array of enrollments (or groups), or an export document. Each
 // entry is validated on its own so one bad item is one invalid row, not a rejected file.
-import type { BulkTarget } from '../dps/bulk';
+import { ITEM_KIND_FACTS, type ItemKind } from '../dps/items';
 import type { BulkMode } from '../dps/models';
 import { isExportDocumentShape, readExportEnvelope } from './exportFormat';
 import { BulkSourceError, type SourceResult } from './rows';
@@ -30,13 +30,13 @@ function lineAndColumn(text: string, offset: number): string {
 }
 
 /**
- * Rows for one target from a JSON file. An array is read as items of `target`; an export
+ * Rows for one kind of item from a JSON file. An array is read as items of `kind`; an export
  * document gives both kinds, and the caller picks (see parseJsonSources).
  */
-export function parseJsonSource(text: string, target: BulkTarget, options: JsonSourceOptions): SourceResult {
-  const sources = parseJsonSources(text, options, target);
-  const found = sources.find((s) => s.target === target);
-  if (found === undefined) throw new BulkSourceError(`${options.fileName ?? 'The file'} holds no ${target === 'enrollments' ? 'individual enrollments' : 'enrollment groups'}.`);
+export function parseJsonSource(text: string, kind: ItemKind, options: JsonSourceOptions): SourceResult {
+  const sources = parseJsonSources(text, options, kind);
+  const found = sources.find((s) => s.kind === kind);
+  if (found === undefined) throw new BulkSourceError(`${options.fileName ?? 'The file'} holds no ${ITEM_KIND_FACTS[kind].plural}.`);
   return found;
 }
 
@@ -44,19 +44,19 @@ export function parseJsonSource(text: string, target: BulkTarget, options: JsonS
  * Every non-empty list a JSON file holds: for an export document its enrollments, then its groups.
  * A plain array is taken as `arrayTarget`, or guessed from its first item's id field.
  */
-export function parseJsonSources(text: string, options: JsonSourceOptions, arrayTarget?: BulkTarget): SourceResult[] {
+export function parseJsonSources(text: string, options: JsonSourceOptions, arrayTarget?: ItemKind): SourceResult[] {
   const name = options.fileName ?? 'The file';
   const value = parseJsonText(text, name);
-  const rowsOf = (items: unknown[], target: BulkTarget): SourceResult => ({
-    target,
+  const rowsOf = (items: unknown[], kind: ItemKind): SourceResult => ({
+    kind,
     description: name,
-    rows: items.map((item, i) => validateItem(item, target, options.mode, `item ${i + 1}`, options.now)),
+    rows: items.map((item, i) => validateItem(item, kind, options.mode, `item ${i + 1}`, options.now)),
   });
   if (isExportDocumentShape(value)) {
     const envelope = readExportEnvelope(value, name);
     const results: SourceResult[] = [];
-    if (envelope.enrollments.length > 0) results.push(rowsOf(envelope.enrollments, 'enrollments'));
-    if (envelope.enrollmentGroups.length > 0) results.push(rowsOf(envelope.enrollmentGroups, 'enrollmentGroups'));
+    if (envelope.enrollments.length > 0) results.push(rowsOf(envelope.enrollments, 'enrollment'));
+    if (envelope.enrollmentGroups.length > 0) results.push(rowsOf(envelope.enrollmentGroups, 'group'));
     return results;
   }
   if (!Array.isArray(value)) {
@@ -64,6 +64,6 @@ export function parseJsonSources(text: string, options: JsonSourceOptions, array
   }
   if (value.length === 0) return [];
   const first = value[0] as Record<string, unknown> | null;
-  const guessed: BulkTarget = typeof first === 'object' && first !== null && 'enrollmentGroupId' in first ? 'enrollmentGroups' : 'enrollments';
+  const guessed: ItemKind = typeof first === 'object' && first !== null && 'enrollmentGroupId' in first ? 'group' : 'enrollment';
   return [rowsOf(value, arrayTarget ?? guessed)];
 }

@@ -18,6 +18,3 @@ export const MODE_LABELS = {
   delete: 'Delete',
 } as const;
 
-export function targetLabel(target: 'enrollments' | 'enrollmentGroups'): string {
-  return target === 'enrollments' ? 'individual enrollments' : 'enrollment groups';
-}

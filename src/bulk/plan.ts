@@ -2,7 +2,7 @@
 // set aside with their reasons; the rest are counted by the action the service will take, which
 // depends on whether the id already exists (when the caller could find out).
 import { MAX_BULK_ITEMS } from '../dps/client';
-import type { BulkItem, BulkTarget } from '../dps/bulk';
+import type { Item, ItemKind } from '../dps/items';
 import type { BulkMode } from '../dps/models';
 import type { SourceResult, SourceRow } from './rows';
 
@@ -29,7 +29,7 @@ export interface InvalidRow {
 }
 
 export interface BulkPlan {
-  target: BulkTarget;
+  kind: ItemKind;
   mode: BulkMode;
   description: string;
   /** Rows to send, in input order. */
@@ -71,7 +71,7 @@ export function planBulk(source: SourceResult, mode: BulkMode, existingIds?: Rea
     planned.push({ row, action });
   }
   return {
-    target: source.target,
+    kind: source.kind,
     mode,
     description: source.description,
     planned,
@@ -96,8 +96,8 @@ function actionFor(mode: BulkMode, exists: boolean | undefined): PlannedAction {
 }
 
 /** The items to hand to runBulk, in plan order. */
-export function plannedItems(plan: BulkPlan): BulkItem[] {
-  return plan.planned.map((p) => p.row.item as BulkItem);
+export function plannedItems(plan: BulkPlan): Item[] {
+  return plan.planned.map((p) => p.row.item as Item);
 }
 
 /** Minutes the planned requests take at least under a pace of operationsPerMinute. */

@@ -1,21 +1,22 @@
 // The dry run as text: a one-line summary for the confirmation dialog and a full Markdown
 // document listing every invalid row with its reasons.
 import { ACTION_LABELS, type BulkPlan, type PlannedAction } from './plan';
-import { MODE_LABELS, table, targetLabel } from './markdown';
+import { MODE_LABELS, table } from './markdown';
+import { ITEM_KIND_FACTS } from '../dps/items';
 
 /** Counts for the modal: "120 to send in 12 requests: 100 create (new), 20 update (exists). 3 invalid rows not sent." */
 export function summarisePlan(plan: BulkPlan): string {
   const actions = (Object.entries(plan.counts) as Array<[PlannedAction, number]>)
     .map(([action, count]) => `${count} ${ACTION_LABELS[action]}`)
     .join(', ');
-  const parts = [`${MODE_LABELS[plan.mode]} ${targetLabel(plan.target)} from ${plan.description}: ${plan.planned.length} to send in ${plan.requests} bulk request${plan.requests === 1 ? '' : 's'}${actions !== '' ? ` (${actions})` : ''}.`];
+  const parts = [`${MODE_LABELS[plan.mode]} ${ITEM_KIND_FACTS[plan.kind].plural} from ${plan.description}: ${plan.planned.length} to send in ${plan.requests} bulk request${plan.requests === 1 ? '' : 's'}${actions !== '' ? ` (${actions})` : ''}.`];
   if (plan.invalid.length > 0) parts.push(`${plan.invalid.length} invalid row${plan.invalid.length === 1 ? '' : 's'} will not be sent.`);
   if (plan.warnings > 0) parts.push(`${plan.warnings} row${plan.warnings === 1 ? ' has' : 's have'} warnings.`);
   return parts.join(' ');
 }
 
 export function renderPlanMarkdown(plan: BulkPlan, maxListed = 5_000): string {
-  const out = [`# Dry run: ${MODE_LABELS[plan.mode]} ${targetLabel(plan.target)}`, '', summarisePlan(plan), '', '## Actions', ''];
+  const out = [`# Dry run: ${MODE_LABELS[plan.mode]} ${ITEM_KIND_FACTS[plan.kind].plural}`, '', summarisePlan(plan), '', '## Actions', ''];
   out.push(table(['Action', 'Items'], (Object.entries(plan.counts) as Array<[PlannedAction, number]>).map(([a, n]) => [ACTION_LABELS[a], String(n)])));
   out.push('', `## Invalid rows (${plan.invalid.length})`, '');
   if (plan.invalid.length === 0) out.push('None.');

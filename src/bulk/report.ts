@@ -3,10 +3,11 @@
 // it. The report holds ids, origins and the service's reasons, never an item's content (keys).
 import type { BulkReport } from '../dps/bulk';
 import type { BulkMode } from '../dps/models';
-import type { BulkTarget } from '../dps/bulk';
+import type { ItemKind } from '../dps/items';
 import type { BulkPlan } from './plan';
 import type { SourceResult, SourceRow } from './rows';
-import { MODE_LABELS, table, targetLabel } from './markdown';
+import { MODE_LABELS, table } from './markdown';
+import { ITEM_KIND_FACTS } from '../dps/items';
 
 export type ReportOutcome = 'done' | 'failed' | 'notSent' | 'invalid';
 
@@ -22,7 +23,7 @@ export interface ReportItem {
 }
 
 export interface BulkJobReport {
-  target: BulkTarget;
+  kind: ItemKind;
   mode: BulkMode;
   source: string;
   startedAtUtc: string;
@@ -54,7 +55,7 @@ export function buildJobReport(plan: BulkPlan, run: BulkReport, startedAt: Date)
   const counts: Record<ReportOutcome, number> = { done: 0, failed: 0, notSent: 0, invalid: 0 };
   for (const item of items) counts[item.outcome]++;
   return {
-    target: plan.target,
+    kind: plan.kind,
     mode: plan.mode,
     source: plan.description,
     startedAtUtc: startedAt.toISOString(),
@@ -73,7 +74,7 @@ export function buildJobReport(plan: BulkPlan, run: BulkReport, startedAt: Date)
 export function retrySource(report: BulkJobReport, plan: BulkPlan): SourceResult {
   const retry = new Set(report.items.filter((i) => i.outcome === 'failed' || i.outcome === 'notSent').map((i) => i.origin));
   const rows: SourceRow[] = plan.planned.map((p) => p.row).filter((row) => retry.has(row.origin));
-  return { target: plan.target, rows, description: `${rows.length} failed or unsent items of ${plan.description}` };
+  return { kind: plan.kind, rows, description: `${rows.length} failed or unsent items of ${plan.description}` };
 }
 
 export function renderReportJson(report: BulkJobReport): string {
@@ -89,7 +90,7 @@ export function summariseReport(report: BulkJobReport): string {
 
 export function renderReportMarkdown(report: BulkJobReport, maxListed = 10_000): string {
   const out = [
-    `# Bulk report: ${MODE_LABELS[report.mode]} ${targetLabel(report.target)}`,
+    `# Bulk report: ${MODE_LABELS[report.mode]} ${ITEM_KIND_FACTS[report.kind].plural}`,
     '',
     `Source: ${report.source}  `,
     `Started: ${report.startedAtUtc}  `,

@@ -2,7 +2,7 @@
 // per input entry, with the service object when it is valid and the reasons when it is not. The
 // dry-run plan, the runner and the report all key on rows, so a row's origin ("row 7", a file name)
 // follows it from the input to the report.
-import type { BulkItem, BulkTarget } from '../dps/bulk';
+import type { Item, ItemKind } from '../dps/items';
 
 export interface SourceRow {
   /** Where the row came from, for messages: "row 7", "item 3", "devices/a.pem". */
@@ -10,13 +10,13 @@ export interface SourceRow {
   /** The registration or group id as read; '' when the row has none. */
   id: string;
   /** The object to send; absent when the row has errors. */
-  item?: BulkItem;
+  item?: Item;
   errors: string[];
   warnings: string[];
 }
 
 export interface SourceResult {
-  target: BulkTarget;
+  kind: ItemKind;
   rows: SourceRow[];
   /** What the source was, for the plan and report headings: "devices.csv", "3 selected enrollments". */
   description: string;
@@ -30,11 +30,4 @@ export class BulkSourceError extends Error {
   }
 }
 
-export function idFieldOf(target: BulkTarget): 'registrationId' | 'enrollmentGroupId' {
-  return target === 'enrollments' ? 'registrationId' : 'enrollmentGroupId';
-}
 
-export function itemId(item: BulkItem, target: BulkTarget): string {
-  const id = (item as Record<string, unknown>)[idFieldOf(target)];
-  return typeof id === 'string' ? id : '';
-}

@@ -1,16 +1,16 @@
 // Enrollments or groups selected in the tree as a bulk source. Objects read from the service lack
 // their keys (queries withhold them) and carry server fields; validation drops the latter, and for
 // a delete only the id matters.
-import type { BulkItem, BulkTarget } from '../dps/bulk';
+import type { Item, ItemKind } from '../dps/items';
 import type { BulkMode } from '../dps/models';
 import type { SourceResult } from './rows';
 import { validateItem } from './validateItem';
 
-export function selectionSource(items: readonly BulkItem[], target: BulkTarget, mode: BulkMode, now?: Date): SourceResult {
-  const what = target === 'enrollments' ? 'enrollment' : 'enrollment group';
+export function selectionSource(items: readonly Item[], kind: ItemKind, mode: BulkMode, now?: Date): SourceResult {
+  const what = kind === 'enrollment' ? 'enrollment' : 'enrollment group';
   return {
-    target,
+    kind,
     description: `${items.length} selected ${what}${items.length === 1 ? '' : 's'}`,
-    rows: items.map((item, i) => validateItem(item, target, mode, `selection ${i + 1}`, now)),
+    rows: items.map((item, i) => validateItem(item, kind, mode, `selection ${i + 1}`, now)),
   };
 }

@@ -1,9 +1,9 @@
 // Validation of one enrollment or group object from any source, with the attestation library's
 // checks. The messages name the field and say what to write instead; none echoes a key.
 import { checkAttestationMechanism, checkRegistrationId, registrationIdFromCertificate } from '../attestation';
-import type { BulkItem, BulkTarget } from '../dps/bulk';
+import { idFieldOf, type Item, type ItemKind } from '../dps/items';
 import type { BulkMode } from '../dps/models';
-import { idFieldOf, type SourceRow } from './rows';
+import type { SourceRow } from './rows';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -16,9 +16,9 @@ const SERVER_FIELDS = ['createdDateTimeUtc', 'lastUpdatedDateTimeUtc', 'registra
  * Checks an object for a bulk request of this mode and returns a row. A delete needs only the id
  * (the service still wants an attestation, so "none" stands in); updateIfMatchETag needs an etag.
  */
-export function validateItem(value: unknown, target: BulkTarget, mode: BulkMode, origin: string, now: Date = new Date()): SourceRow {
-  const idField = idFieldOf(target);
-  const what = target === 'enrollments' ? 'enrollment' : 'enrollment group';
+export function validateItem(value: unknown, kind: ItemKind, mode: BulkMode, origin: string, now: Date = new Date()): SourceRow {
+  const idField = idFieldOf(kind);
+  const what = kind === 'enrollment' ? 'enrollment' : 'enrollment group';
   if (!isObject(value)) {
     return { origin, id: '', errors: [`Each ${what} must be a JSON object with "${idField}" and "attestation".`], warnings: [] };
   }
@@ -29,7 +29,7 @@ export function validateItem(value: unknown, target: BulkTarget, mode: BulkMode,
   if (typeof rawId !== 'string') {
     errors.push(`"${idField}" is ${rawId === undefined ? 'missing' : 'not a string'}.`);
   } else {
-    const label = target === 'enrollments' ? 'The registration id' : 'The enrollment group id';
+    const label = kind === 'enrollment' ? 'The registration id' : 'The enrollment group id';
     errors.push(...checkRegistrationId(rawId, { label }).map((p) => p.message));
   }
   const item: Json = { ...value };
@@ -41,7 +41,7 @@ export function validateItem(value: unknown, target: BulkTarget, mode: BulkMode,
   if (mode === 'delete') {
     if (item.attestation === undefined) item.attestation = { type: 'none' };
   } else {
-    const problems = checkAttestationMechanism(value.attestation, target === 'enrollments' ? 'individual' : 'group', now);
+    const problems = checkAttestationMechanism(value.attestation, kind, now);
     for (const p of problems) (p.severity === 'error' ? errors : warnings).push(p.message);
     if (mode !== 'create' && isObject(value.attestation) && value.attestation.type === 'symmetricKey' && !hasKeys(value.attestation.symmetricKey)) {
       // Items read from the service (tree, export without keys) carry no keys; an update without
@@ -50,22 +50,22 @@ export function validateItem(value: unknown, target: BulkTarget, mode: BulkMode,
     }
     const withoutPem = certificateWithoutPem(value.attestation);
     if (withoutPem !== undefined) errors.push(withoutPem);
-    if (target === 'enrollments' && typeof rawId === 'string') {
+    if (kind === 'enrollment' && typeof rawId === 'string') {
       const mismatch = commonNameMismatch(value.attestation, rawId, now);
       if (mismatch !== undefined) errors.push(mismatch);
     }
-    if (target === 'enrollmentGroups' && isObject(value.attestation) && value.attestation.type === 'none') {
+    if (kind === 'group' && isObject(value.attestation) && value.attestation.type === 'none') {
       errors.push('An enrollment group needs an attestation of type "x509" or "symmetricKey".');
     }
     const status = value.provisioningStatus;
     if (status !== undefined && (typeof status !== 'string' || !STATUSES.includes(status))) {
       errors.push(`"provisioningStatus" must be "enabled" or "disabled", not ${JSON.stringify(status)}.`);
     }
-    if (target === 'enrollmentGroups' && value.deviceId !== undefined) {
+    if (kind === 'group' && value.deviceId !== undefined) {
       errors.push('"deviceId" belongs to individual enrollments; an enrollment group has none.');
     }
   }
-  return errors.length > 0 ? { origin, id, errors, warnings } : { origin, id, item: item as BulkItem, errors, warnings };
+  return errors.length > 0 ? { origin, id, errors, warnings } : { origin, id, item: item as Item, errors, warnings };
 }
 
 /** DPS matches an X.509 device by its certificate CN, so an individual enrollment's id must equal it. */

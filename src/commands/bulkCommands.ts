@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import { certificateFolderSource, parseEnrollmentCsv, parseJsonSources, selectionSource, type SourceResult } from '../bulk';
-import type { BulkItem, BulkTarget } from '../dps/bulk';
+import type { Item } from '../dps/items';
 import type { BulkMode } from '../dps/models';
 import type { ConnectionRecord } from '../connections/connectionStore';
 import { UserCancelledError } from '../common/errorPresentation';
@@ -61,8 +61,7 @@ function selectionOf(targets: ItemTarget[], mode: BulkMode): SourceResult {
   if (targets.some((t) => t.kind !== kind)) throw new Error('The selection mixes individual enrollments and groups; select one kind at a time.');
   const missing = targets.find((t) => t.item === undefined);
   if (missing !== undefined) throw new Error(`"${missing.id}" has not been loaded; refresh the tree and select again.`);
-  const target: BulkTarget = kind === 'enrollment' ? 'enrollments' : 'enrollmentGroups';
-  return selectionSource(targets.map((t) => t.item as BulkItem), target, mode);
+  return selectionSource(targets.map((t) => t.item as Item), kind, mode);
 }
 
 function kindOfFile(uri: vscode.Uri): SourceKind {

@@ -9,7 +9,8 @@ import {
 } from '../bulk';
 import type { BulkMode } from '../dps/models';
 import type { ConnectionRecord } from '../connections/connectionStore';
-import type { DpsApi } from '../connections/dpsApi';
+import type { DpsApi } from '../dps/api';
+import { ITEM_KIND_FACTS } from '../dps/items';
 import { UserCancelledError } from '../common/errorPresentation';
 import type { CommandContext } from './commandContext';
 
@@ -40,7 +41,7 @@ export async function dryRun(ctx: CommandContext, client: DpsApi, sources: Sourc
       const subscription = token.onCancellationRequested(() => controller.abort());
       try {
         const planned: BulkPlan[] = [];
-        for (const source of sources) planned.push(planBulk(source, mode, await listExistingIds(client, source.target, controller.signal)));
+        for (const source of sources) planned.push(planBulk(source, mode, await listExistingIds(client, source.kind, controller.signal)));
         return planned;
       } finally {
         subscription.dispose();
@@ -95,7 +96,7 @@ export async function runPlans(ctx: CommandContext, client: DpsApi, plans: BulkP
             },
           });
           reports.push(report);
-          ctx.logger.info(`Bulk ${plan.mode} of ${plan.target} from ${plan.description}: ${summariseReport(report)}`);
+          ctx.logger.info(`Bulk ${plan.mode} of ${ITEM_KIND_FACTS[plan.kind].plural} from ${plan.description}: ${summariseReport(report)}`);
         }
         return reports;
       } finally {

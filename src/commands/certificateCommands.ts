@@ -8,12 +8,13 @@ import * as vscode from 'vscode';
 import { isDpsError } from '../dps/errors';
 import type { EnrollmentGroup, IndividualEnrollment } from '../dps/models';
 import { createFormAttestation } from '../enrollmentForm/attestationAdapter';
-import { serviceObjectId, type ServiceObject } from '../enrollmentForm/draftMapping';
+import { serviceObjectId } from '../enrollmentForm/draftMapping';
 import { CERTIFICATE_GLOB, fileFromUri, openEnrollmentForm, type FormConnection, type FormHostDeps } from '../enrollmentForm/enrollmentFormPanel';
 import { existsOnService } from '../enrollmentForm/formController';
-import type { FormKind } from '../enrollmentForm/protocol';
+
 import { planQuickEnrollment } from '../enrollmentForm/quickEnrollment';
 import { placeServiceError } from '../enrollmentForm/serviceErrorFields';
+import type { Item, ItemKind } from '../dps/items';
 
 export const CERTIFICATE_COMMAND_IDS = {
   enrollCertificateFile: 'dpsEnrollments.enrollCertificateFile',
@@ -58,7 +59,7 @@ export async function quickEnrollCertificateFile(deps: FormHostDeps, uri?: unkno
   if (!fileUri) return;
   const file = fileFromUri(fileUri);
   const plan = planQuickEnrollment(await file.read(), deps.attestation ?? createFormAttestation());
-  const openForm = (kind: FormKind, connection?: FormConnection): Promise<void> =>
+  const openForm = (kind: ItemKind, connection?: FormConnection): Promise<void> =>
     openEnrollmentForm(deps, { kind, mode: 'create', certificateUri: fileUri, ...(connection ? { connection } : {}) });
   if (!plan.ok) {
     if (!plan.kind) {
@@ -87,7 +88,7 @@ export async function quickEnrollCertificateFile(deps: FormHostDeps, uri?: unkno
       if (next === 'Open form') await openForm(plan.kind, connection);
       return;
     }
-    const saved: ServiceObject = plan.kind === 'group'
+    const saved: Item = plan.kind === 'group'
       ? await client.createOrUpdateEnrollmentGroup(plan.object as EnrollmentGroup)
       : await client.createOrUpdateEnrollment(plan.object as IndividualEnrollment);
     deps.onSaved(plan.kind, saved, connection);

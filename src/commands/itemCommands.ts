@@ -1,7 +1,7 @@
 // Commands on enrollments, groups and registrations: open as JSON, enable/disable, delete, copy ids.
 import * as vscode from 'vscode';
 import type { EnrollmentGroup, IndividualEnrollment, ProvisioningStatus } from '../dps/models';
-import type { DpsApi } from '../connections/dpsApi';
+import type { DpsApi } from '../dps/api';
 import { documentUri } from '../documents/enrollmentFileSystem';
 import type { DocumentAddress } from '../documents/documentUri';
 import { withPreservedKeys } from '../documents/enrollmentDocument';
@@ -10,14 +10,14 @@ import { withProgress } from '../ui/progress';
 import type { CommandContext } from './commandContext';
 import { resolveItemTargets, resolveRegistrationTargets, selectedNodes, type ItemTarget } from './targets';
 import { RegistrationNode } from '../tree/nodes';
+import { ITEM_KIND_FACTS } from '../dps/items';
 
 export function addressOf(target: ItemTarget): DocumentAddress {
-  return { connectionId: target.connection.id, kind: target.kind === 'enrollment' ? 'enrollments' : 'enrollmentGroups', id: target.id };
+  return { connectionId: target.connection.id, kind: target.kind, id: target.id };
 }
 
 function noun(kind: ItemTarget['kind'], count = 1): string {
-  const base = kind === 'enrollment' ? 'enrollment' : 'enrollment group';
-  return count === 1 ? base : `${base}s`;
+  return count === 1 ? ITEM_KIND_FACTS[kind].singular : ITEM_KIND_FACTS[kind].plural;
 }
 
 export async function openJson(ctx: CommandContext, ...args: unknown[]): Promise<void> {

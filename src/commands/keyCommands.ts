@@ -8,11 +8,12 @@ import { UserCancelledError } from '../common/errorPresentation';
 import { withProgress } from '../ui/progress';
 import type { CommandContext } from './commandContext';
 import { resolveItemTargets, type ItemTarget } from './targets';
+import { getItemAttestation } from '../dps/items';
 
 async function fetchKeys(ctx: CommandContext, target: ItemTarget): Promise<{ primaryKey: string; secondaryKey?: string }> {
   const client = await ctx.clients.clientFor(target.connection);
   const mechanism: AttestationMechanism = await withProgress(`Reading the keys of ${target.id}…`, (signal) =>
-    target.kind === 'enrollment' ? client.getEnrollmentAttestation(target.id, { signal }) : client.getEnrollmentGroupAttestation(target.id, { signal }),
+    getItemAttestation(client, target.kind, target.id, { signal }),
   );
   const keys = mechanism.symmetricKey;
   if (mechanism.type !== 'symmetricKey' || !keys?.primaryKey) {

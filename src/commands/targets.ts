@@ -1,7 +1,8 @@
 // Turns what VS Code passes to a command (a node, a multi-selection, or nothing from the palette)
 // into targets. From the palette the user picks with a QuickPick instead of getting an error.
 import * as vscode from 'vscode';
-import type { DeviceRegistrationState, EnrollmentGroup, IndividualEnrollment, QueryPage } from '../dps/models';
+import type { DeviceRegistrationState, EnrollmentGroup, IndividualEnrollment } from '../dps/models';
+import { ITEM_KIND_FACTS, itemIdOf, queryItems, type ItemKind } from '../dps/items';
 import type { ConnectionRecord } from '../connections/connectionStore';
 import { UserCancelledError } from '../common/errorPresentation';
 import { withProgress } from '../ui/progress';
@@ -9,7 +10,6 @@ import { ConnectionNode, EnrollmentNode, GroupNode, RegistrationNode, CategoryNo
 import type { DpsTreeNode } from '../tree/treeModel';
 import type { CommandContext } from './commandContext';
 
-export type ItemKind = 'enrollment' | 'group';
 
 export interface ItemTarget {
   connection: ConnectionRecord;
@@ -67,12 +67,9 @@ export async function resolveItemTargets(ctx: CommandContext, args: unknown[], o
   const connection = await pickConnection(ctx, args[0]);
   const kind = only ?? (await pickKind(args[0]));
   const client = await ctx.clients.clientFor(connection);
-  const page = await withProgress<QueryPage<IndividualEnrollment | EnrollmentGroup>>(
-    `Loading ${kind === 'enrollment' ? 'enrollments' : 'enrollment groups'}…`,
-    (signal) => (kind === 'enrollment' ? client.queryEnrollments({ pageSize: 100 }, { signal }) : client.queryEnrollmentGroups({ pageSize: 100 }, { signal })),
-  );
+  const page = await withProgress(`Loading ${ITEM_KIND_FACTS[kind].plural}…`, (signal) => queryItems(client, kind, { pageSize: 100 }, { signal }));
   const items = page.items.map((item) => {
-    const id = kind === 'enrollment' ? (item as IndividualEnrollment).registrationId : (item as EnrollmentGroup).enrollmentGroupId;
+    const id = itemIdOf(kind, item);
     return { label: id, description: `${item.attestation?.type ?? ''}${item.provisioningStatus === 'disabled' ? ' · disabled' : ''}`, id, item };
   });
   const picked = await vscode.window.showQuickPick(items, {
@@ -85,7 +82,7 @@ export async function resolveItemTargets(ctx: CommandContext, args: unknown[], o
 }
 
 async function pickKind(arg: unknown): Promise<ItemKind> {
-  if (arg instanceof CategoryNode) return arg.kind === 'enrollments' ? 'enrollment' : 'group';
+  if (arg instanceof CategoryNode) return arg.kind;
   // Not `kind`: QuickPickItem already has a property of that name.
   const choices: Array<vscode.QuickPickItem & { itemKind: ItemKind }> = [
     { label: 'Individual enrollment', itemKind: 'enrollment' },

@@ -5,7 +5,7 @@ import { DpsClient, type RequestEvent } from '../dps/client';
 import { isLoopbackHost } from '../dps/connectionString';
 import type { Logger } from '../common/logger';
 import type { ConnectionRecord, ConnectionStore } from './connectionStore';
-import type { DpsApi } from './dpsApi';
+import type { DpsApi } from '../dps/api';
 
 export class ClientFactory {
   private readonly clients = new Map<string, { fingerprint: string; client: Promise<DpsApi> }>();

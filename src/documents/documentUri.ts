@@ -5,16 +5,16 @@ export const DOCUMENT_SCHEME = 'dps-enrollments';
 /** Read-only view of the service's current version, for "Compare" after a 412. */
 export const CURRENT_VERSION_SCHEME = 'dps-enrollments-current';
 
-export type DocumentKind = 'enrollments' | 'enrollmentGroups';
+import { ITEM_KIND_FACTS, kindOfCollection, type ItemCollection, type ItemKind } from '../dps/items';
 
 export interface DocumentAddress {
   connectionId: string;
-  kind: DocumentKind;
+  kind: ItemKind;
   id: string;
 }
 
 export function formatDocumentPath(a: DocumentAddress): string {
-  return `/${encodeURIComponent(a.connectionId)}/${a.kind}/${encodeURIComponent(a.id)}.json`;
+  return `/${encodeURIComponent(a.connectionId)}/${ITEM_KIND_FACTS[a.kind].collection}/${encodeURIComponent(a.id)}.json`;
 }
 
 export function parseDocumentPath(path: string): DocumentAddress {
@@ -22,7 +22,7 @@ export function parseDocumentPath(path: string): DocumentAddress {
   if (!match) throw new Error(`Not an enrollment document path: ${path}`);
   return {
     connectionId: decodeURIComponent(match[1] ?? ''),
-    kind: match[2] as DocumentKind,
+    kind: kindOfCollection(match[2] as ItemCollection),
     id: decodeURIComponent(match[3] ?? ''),
   };
 }

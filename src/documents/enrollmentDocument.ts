@@ -1,10 +1,8 @@
 // Text of an enrollment document and the checks on what a user saves. No vscode import.
-import type { AttestationMechanism, EnrollmentGroup, IndividualEnrollment } from '../dps/models';
-import type { DocumentKind } from './documentUri';
+import type { AttestationMechanism } from '../dps/models';
+import { idFieldOf, type Item, type ItemKind } from '../dps/items';
 
-export type EnrollmentLike = IndividualEnrollment | EnrollmentGroup;
-
-export function serializeForEditing(item: EnrollmentLike): string {
+export function serializeForEditing(item: Item): string {
   return `${JSON.stringify(item, null, 2)}\n`;
 }
 
@@ -12,12 +10,8 @@ export class DocumentValidationError extends Error {
   override readonly name = 'DocumentValidationError';
 }
 
-function idField(kind: DocumentKind): 'registrationId' | 'enrollmentGroupId' {
-  return kind === 'enrollments' ? 'registrationId' : 'enrollmentGroupId';
-}
-
 /** Parses a saved document; the id must stay the document's id (saving under another id is not a rename). */
-export function parseEditedDocument(text: string, kind: DocumentKind, expectedId: string): EnrollmentLike {
+export function parseEditedDocument(text: string, kind: ItemKind, expectedId: string): Item {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -28,7 +22,7 @@ export function parseEditedDocument(text: string, kind: DocumentKind, expectedId
     throw new DocumentValidationError('The document must be one JSON object.');
   }
   const record = value as Record<string, unknown>;
-  const field = idField(kind);
+  const field = idFieldOf(kind);
   if (record[field] !== expectedId) {
     throw new DocumentValidationError(
       `"${field}" must stay "${expectedId}" in this document (found ${JSON.stringify(record[field]) ?? 'nothing'}). To create another one, use the create command.`,
@@ -41,7 +35,7 @@ export function parseEditedDocument(text: string, kind: DocumentKind, expectedId
   if (record.provisioningStatus !== undefined && record.provisioningStatus !== 'enabled' && record.provisioningStatus !== 'disabled') {
     throw new DocumentValidationError('"provisioningStatus" must be "enabled" or "disabled".');
   }
-  return record as EnrollmentLike;
+  return record as Item;
 }
 
 /**
@@ -49,7 +43,7 @@ export function parseEditedDocument(text: string, kind: DocumentKind, expectedId
  * document back without keys could make the service generate new ones and break devices: the
  * stored keys (from the attestation-mechanism call) are put back unless the user typed new ones.
  */
-export function withPreservedKeys<T extends EnrollmentLike>(item: T, stored: AttestationMechanism | undefined): T {
+export function withPreservedKeys<T extends Item>(item: T, stored: AttestationMechanism | undefined): T {
   if (item.attestation?.type !== 'symmetricKey' || stored?.type !== 'symmetricKey' || !stored.symmetricKey) return item;
   const typed = item.attestation.symmetricKey ?? {};
   return {
@@ -66,13 +60,13 @@ export function withPreservedKeys<T extends EnrollmentLike>(item: T, stored: Att
 }
 
 /** Blank documents for the create commands (placeholders until the form is wired). */
-export function templateFor(kind: DocumentKind, id: string, certificatePem?: string): EnrollmentLike {
+export function templateFor(kind: ItemKind, id: string, certificatePem?: string): Item {
   const certificates = certificatePem ? { primary: { certificate: certificatePem } } : undefined;
   const attestation: AttestationMechanism = !certificates
     ? { type: 'symmetricKey' }
-    : kind === 'enrollments'
+    : kind === 'enrollment'
       ? { type: 'x509', x509: { clientCertificates: certificates } }
       : { type: 'x509', x509: { signingCertificates: certificates } };
   const common = { attestation, provisioningStatus: 'enabled' as const, capabilities: { iotEdge: false } };
-  return kind === 'enrollments' ? { registrationId: id, ...common } : { enrollmentGroupId: id, ...common };
+  return kind === 'enrollment' ? { registrationId: id, ...common } : { enrollmentGroupId: id, ...common };
 }

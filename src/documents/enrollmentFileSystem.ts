@@ -4,10 +4,11 @@
 import * as vscode from 'vscode';
 import type { AttestationMechanism } from '../dps/models';
 import { isDpsError } from '../dps/errors';
-import type { DpsApi } from '../connections/dpsApi';
+import type { DpsApi } from '../dps/api';
 import type { Logger } from '../common/logger';
 import { CURRENT_VERSION_SCHEME, DOCUMENT_SCHEME, formatDocumentPath, parseDocumentPath, type DocumentAddress } from './documentUri';
-import { parseEditedDocument, serializeForEditing, templateFor, withPreservedKeys, type EnrollmentLike } from './enrollmentDocument';
+import { parseEditedDocument, serializeForEditing, templateFor, withPreservedKeys } from './enrollmentDocument';
+import { getItem, getItemAttestation, ITEM_KIND_FACTS, putItem, type Item } from '../dps/items';
 
 interface CachedDocument {
   content: Uint8Array;
@@ -21,7 +22,7 @@ export interface DocumentServices {
   clientFor(connectionId: string): Promise<DpsApi>;
   logger: Logger;
   /** Called after a successful save so the tree can show the new state. */
-  onSaved(address: DocumentAddress, item: EnrollmentLike): void;
+  onSaved(address: DocumentAddress, item: Item): void;
 }
 
 const encoder = new TextEncoder();
@@ -71,14 +72,14 @@ export class EnrollmentFileSystem implements vscode.FileSystemProvider, vscode.T
   async writeFile(uri: vscode.Uri, content: Uint8Array): Promise<void> {
     const address = parseDocumentPath(uri.path);
     const cached = this.cache.get(uri.toString());
-    let edited: EnrollmentLike;
+    let edited: Item;
     try {
       edited = parseEditedDocument(decoder.decode(content), address.kind, address.id);
     } catch (error) {
       throw vscode.FileSystemError.NoPermissions(error instanceof Error ? error.message : String(error));
     }
     const client = await this.services.clientFor(address.connectionId);
-    let saved: EnrollmentLike;
+    let saved: Item;
     try {
       saved = await this.put(client, address, edited, cached?.isNew ? undefined : cached?.etag);
     } catch (error) {
@@ -88,7 +89,7 @@ export class EnrollmentFileSystem implements vscode.FileSystemProvider, vscode.T
         throw toFileSystemError(error);
       }
     }
-    this.services.logger.info(`Saved ${address.kind === 'enrollments' ? 'enrollment' : 'enrollment group'} ${address.id} (etag ${saved.etag ?? '?'})`);
+    this.services.logger.info(`Saved ${ITEM_KIND_FACTS[address.kind].singular} ${address.id} (etag ${saved.etag ?? '?'})`);
     // VS Code records the bytes it wrote; the service's answer (new ETag, timestamps) follows as a change.
     const now = Date.now();
     this.cache.set(uri.toString(), { content, etag: saved.etag, mtime: now, isNew: false });
@@ -122,7 +123,7 @@ export class EnrollmentFileSystem implements vscode.FileSystemProvider, vscode.T
   private async load(uri: vscode.Uri): Promise<CachedDocument> {
     const address = parseDocumentPath(uri.path);
     const client = await this.services.clientFor(address.connectionId);
-    let item: EnrollmentLike;
+    let item: Item;
     try {
       item = await fetchItem(client, address);
     } catch (error) {
@@ -133,19 +134,17 @@ export class EnrollmentFileSystem implements vscode.FileSystemProvider, vscode.T
     return doc;
   }
 
-  private async put(client: DpsApi, address: DocumentAddress, edited: EnrollmentLike, ifMatch: string | undefined): Promise<EnrollmentLike> {
+  private async put(client: DpsApi, address: DocumentAddress, edited: Item, ifMatch: string | undefined): Promise<Item> {
     const stored = await storedAttestation(client, address, edited);
     const body = withPreservedKeys(edited, stored);
     // The etag in the text is informational; the one we read is what counts.
     delete body.etag;
     const options = ifMatch ? { ifMatch } : {};
-    return address.kind === 'enrollments'
-      ? client.createOrUpdateEnrollment(body as never, options)
-      : client.createOrUpdateEnrollmentGroup(body as never, options);
+    return putItem(client, address.kind, body, options);
   }
 
-  private async resolveConflict(client: DpsApi, uri: vscode.Uri, address: DocumentAddress, edited: EnrollmentLike): Promise<EnrollmentLike> {
-    const what = address.kind === 'enrollments' ? 'enrollment' : 'enrollment group';
+  private async resolveConflict(client: DpsApi, uri: vscode.Uri, address: DocumentAddress, edited: Item): Promise<Item> {
+    const what = ITEM_KIND_FACTS[address.kind].singular;
     const choice = await vscode.window.showWarningMessage(
       `The ${what} "${address.id}" was changed on the service after you opened it.`,
       { modal: true, detail: 'Compare your version with the current one, overwrite the current one with yours, or reload and discard your changes.' },
@@ -185,18 +184,16 @@ export class EnrollmentFileSystem implements vscode.FileSystemProvider, vscode.T
   }
 }
 
-function fetchItem(client: DpsApi, address: DocumentAddress): Promise<EnrollmentLike> {
-  return address.kind === 'enrollments' ? client.getEnrollment(address.id) : client.getEnrollmentGroup(address.id);
+function fetchItem(client: DpsApi, address: DocumentAddress): Promise<Item> {
+  return getItem(client, address.kind, address.id);
 }
 
-async function storedAttestation(client: DpsApi, address: DocumentAddress, edited: EnrollmentLike): Promise<AttestationMechanism | undefined> {
+async function storedAttestation(client: DpsApi, address: DocumentAddress, edited: Item): Promise<AttestationMechanism | undefined> {
   if (edited.attestation?.type !== 'symmetricKey') return undefined;
   const keys = edited.attestation.symmetricKey;
   if (keys?.primaryKey && keys.secondaryKey) return undefined;
   try {
-    return address.kind === 'enrollments'
-      ? await client.getEnrollmentAttestation(address.id)
-      : await client.getEnrollmentGroupAttestation(address.id);
+    return await getItemAttestation(client, address.kind, address.id);
   } catch (error) {
     // A new item has no stored keys: the service generates them.
     if (isDpsError(error) && error.status === 404) return undefined;

@@ -2,6 +2,8 @@
 // with bounded concurrency under a shared pacing budget. An item is reported 'done' only when
 // the service confirmed it: by the absence of a per-item error in a bulk result, or by a GET
 // after a failure that left it unclear whether an earlier request was applied.
+import type { DpsApi } from './api';
+import { idFieldOf, isItemKind, runItemBulk, getItem, type Item, type ItemIdField, type ItemKind } from './items';
 import type { RequestOptions } from './client';
 import { MAX_BULK_ITEMS } from './client';
 import { DpsError } from './errors';
@@ -9,28 +11,19 @@ import type {
   BulkEnrollmentGroupOperationResult,
   BulkEnrollmentOperationResult,
   BulkMode,
-  EnrollmentGroup,
-  IndividualEnrollment,
 } from './models';
 import { Pacer, realClock, type Clock } from './pacer';
 import { backoffDelayMs, provesNotProcessed, resolveRetryOptions, type RetryOptions } from './retryPolicy';
 
-/** The part of DpsClient the runner uses, so tests can pass a fake. */
-export interface BulkClient {
-  runEnrollmentBulk(mode: BulkMode, items: IndividualEnrollment[], options?: RequestOptions): Promise<BulkEnrollmentOperationResult>;
-  runEnrollmentGroupBulk(mode: BulkMode, items: EnrollmentGroup[], options?: RequestOptions): Promise<BulkEnrollmentGroupOperationResult>;
-  getEnrollment(id: string, options?: RequestOptions): Promise<IndividualEnrollment>;
-  getEnrollmentGroup(id: string, options?: RequestOptions): Promise<EnrollmentGroup>;
-}
+/** The calls the runner makes: bulk requests, and GETs to settle what an ambiguous failure did. */
+export type BulkClient = Pick<DpsApi, 'runEnrollmentBulk' | 'runEnrollmentGroupBulk' | 'getEnrollment' | 'getEnrollmentGroup'>;
 
-export type BulkTarget = 'enrollments' | 'enrollmentGroups';
-export type BulkItem = IndividualEnrollment | EnrollmentGroup;
 
 export interface BulkRunOptions {
   client: BulkClient;
-  target: BulkTarget;
+  kind: ItemKind;
   mode: BulkMode;
-  items: readonly BulkItem[];
+  items: readonly Item[];
   /** Items per request, 1 to 10; default 10. */
   batchSize?: number;
   /** Requests in flight at once; default 4. */
@@ -96,7 +89,7 @@ interface Failure {
 }
 
 class BulkRun {
-  private readonly idField: 'registrationId' | 'enrollmentGroupId';
+  private readonly idField: ItemIdField;
   private readonly clock: Clock;
   private readonly pacer: Pacer;
   private readonly retry: Required<RetryOptions>;
@@ -110,14 +103,14 @@ class BulkRun {
   private batchesSettled = 0;
 
   constructor(private readonly options: BulkRunOptions) {
-    if (options.target !== 'enrollments' && options.target !== 'enrollmentGroups') {
-      throw new RangeError("target must be 'enrollments' or 'enrollmentGroups'.");
+    if (!isItemKind(options.kind)) {
+      throw new RangeError("kind must be 'enrollment' or 'group'.");
     }
     if (!BULK_MODES.includes(options.mode)) {
       throw new RangeError(`mode must be one of ${BULK_MODES.join(', ')}.`);
     }
     if (!Array.isArray(options.items)) throw new TypeError('items must be an array.');
-    this.idField = options.target === 'enrollments' ? 'registrationId' : 'enrollmentGroupId';
+    this.idField = idFieldOf(options.kind);
     this.batchSize = options.batchSize ?? MAX_BULK_ITEMS;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1 || this.batchSize > MAX_BULK_ITEMS) {
       throw new RangeError(`batchSize must be an integer from 1 to ${MAX_BULK_ITEMS}.`);
@@ -238,13 +231,11 @@ class BulkRun {
   }
 
   private send(batch: number[]): Promise<BulkEnrollmentOperationResult | BulkEnrollmentGroupOperationResult> {
-    const { client, mode, target, items } = this.options;
+    const { client, mode, kind, items } = this.options;
     // The runner owns retries here: each try must pass the pacer and count as a request.
     const once: RequestOptions = { retry: { maxAttempts: 1 } };
     const selected = batch.map((index) => items[index]);
-    return target === 'enrollments'
-      ? client.runEnrollmentBulk(mode, selected as IndividualEnrollment[], once)
-      : client.runEnrollmentGroupBulk(mode, selected as EnrollmentGroup[], once);
+    return runItemBulk(client, kind, mode, selected, once);
   }
 
   private async applyResult(
@@ -291,13 +282,12 @@ class BulkRun {
    * Verification is not cancelled with the run: it only reads, and it makes the report true.
    */
   private async reconcile(index: number, failure: Failure): Promise<void> {
-    const { client, target, mode, items } = this.options;
+    const { client, kind, mode, items } = this.options;
     const id = this.ids[index];
     await this.pacer.take();
     this.requests++;
     try {
-      const stored: BulkItem =
-        target === 'enrollments' ? await client.getEnrollment(id) : await client.getEnrollmentGroup(id);
+      const stored: Item = await getItem(client, kind, id);
       if (mode !== 'delete' && containsSent(items[index], stored)) this.succeed(index);
       else this.fail(index, failure);
     } catch (error: unknown) {

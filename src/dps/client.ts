@@ -24,28 +24,12 @@ import {
 } from './retryPolicy';
 import { realSleep, type Sleep } from './sleep';
 import { createHttpTransport, type HttpMethod, type Transport, type TransportResponse } from './transport';
+import type { DpsApi, IfMatchOptions, PageOptions, RequestOptions } from './api';
+export type { IfMatchOptions, PageOptions, RequestOptions } from './api';
 
 /** The service takes at most this many items in one bulk request. */
 export const MAX_BULK_ITEMS = 10;
 const BULK_MODES: readonly BulkMode[] = ['create', 'update', 'updateIfMatchETag', 'delete'];
-
-export interface RequestOptions {
-  signal?: AbortSignal;
-  /** Overrides the client's retry options for this call (the bulk runner passes maxAttempts 1 and retries itself). */
-  retry?: RetryOptions;
-}
-
-export interface IfMatchOptions extends RequestOptions {
-  /** Sent as If-Match: the write or delete happens only if the stored ETag still matches (else HTTP 412). */
-  ifMatch?: string;
-}
-
-export interface PageOptions {
-  /** Sent as x-ms-max-item-count. The service caps pages at about 100. */
-  pageSize?: number;
-  /** The x-ms-continuation token of the previous page. */
-  continuationToken?: string;
-}
 
 export interface QueryOptions extends PageOptions {
   /** Query text; default '*'. */
@@ -109,7 +93,7 @@ interface Call {
   mode: RetryMode;
 }
 
-export class DpsClient {
+export class DpsClient implements DpsApi {
   readonly hostName: string;
   readonly keyName: string;
   private readonly send: Transport;

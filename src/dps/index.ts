@@ -11,7 +11,9 @@ export type {
   RequestOptions,
 } from './client';
 export { runBulk, containsSent } from './bulk';
-export type { BulkClient, BulkItem, BulkItemOutcome, BulkProgress, BulkReport, BulkRunOptions, BulkTarget } from './bulk';
+export type { BulkClient, BulkItemOutcome, BulkProgress, BulkReport, BulkRunOptions } from './bulk';
+export * from './items';
+export type { DpsApi } from './api';
 export { ConnectionStringError, formatConnectionString, isLoopbackHost, parseConnectionString } from './connectionString';
 export type { DpsConnectionString } from './connectionString';
 export { DpsError, isDpsError } from './errors';

@@ -12,18 +12,9 @@ import type {
 } from '../dps/models';
 import type { FormAttestation, FormBuildResult } from './formAttestation';
 import { toFieldProblem } from './formAttestation';
-import {
-  emptyDraft,
-  type CertificateSlot,
-  type ExistingCertificateInfo,
-  type FieldProblem,
-  type FormAttestationType,
-  type FormDraft,
-  type FormKind,
-  type FormMode,
-} from './protocol';
-
-export type ServiceObject = IndividualEnrollment | EnrollmentGroup;
+import { emptyDraft, type CertificateSlot, type ExistingCertificateInfo, type FieldProblem, type FormAttestationType, type FormDraft, type FormMode } from './protocol';
+import { type ItemKind, itemIdOf } from '../dps/items';
+import type { Item } from '../dps/items';
 
 export interface DraftFromService {
   draft: FormDraft;
@@ -59,9 +50,9 @@ function formAttestationType(type: AttestationMechanism['type']): FormAttestatio
 }
 
 /** The draft that shows a service object as it is. */
-export function draftFromServiceObject(kind: FormKind, object: ServiceObject): DraftFromService {
+export function draftFromServiceObject(kind: ItemKind, object: Item): DraftFromService {
   const draft = emptyDraft(kind);
-  draft.id = kind === 'group' ? String((object as EnrollmentGroup).enrollmentGroupId ?? '') : String((object as IndividualEnrollment).registrationId ?? '');
+  draft.id = itemIdOf(kind, object);
   if (kind === 'enrollment') draft.deviceId = String((object as IndividualEnrollment).deviceId ?? '');
   const attestation = object.attestation;
   draft.attestationType = formAttestationType(attestation?.type);
@@ -109,7 +100,7 @@ export function draftFromServiceObject(kind: FormKind, object: ServiceObject): D
 export interface BuildContext {
   mode: FormMode;
   /** The object being updated, as the service returned it. */
-  existing?: ServiceObject;
+  existing?: Item;
   /** PEM of certificates the host read, by the token the page holds. */
   certificates: ReadonlyMap<string, string>;
   /** Keys stored on the service, fetched only when the draft keeps them (update mode). */
@@ -117,7 +108,7 @@ export interface BuildContext {
   attestation: FormAttestation;
 }
 
-export type BuildResult = { ok: true; object: ServiceObject } | { ok: false; problems: FieldProblem[] };
+export type BuildResult = { ok: true; object: Item } | { ok: false; problems: FieldProblem[] };
 
 /** IoT Hub device id characters (API.md §6, newer docs: no `+` or `#`). */
 const DEVICE_ID = /^[A-Za-z0-9\-.%_*?!(),:=@$']{1,128}$/;
@@ -153,7 +144,7 @@ function accept(result: FormBuildResult, problems: FieldProblem[]): AttestationM
 }
 
 function buildAttestation(draft: FormDraft, ctx: BuildContext, problems: FieldProblem[]): AttestationMechanism | undefined {
-  const purpose = draft.kind === 'group' ? 'group' : 'individual';
+  const purpose = draft.kind;
   const existing = ctx.existing?.attestation;
   const lib = ctx.attestation;
   if (draft.attestationType === 'x509') {
@@ -327,9 +318,9 @@ export function buildServiceObject(draft: FormDraft, ctx: BuildContext): BuildRe
   object.provisioningStatus = draft.provisioningStatus;
 
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, object: object as unknown as ServiceObject };
+  return { ok: true, object: object as unknown as Item };
 }
 
-export function serviceObjectId(kind: FormKind, object: ServiceObject): string {
-  return kind === 'group' ? String((object as EnrollmentGroup).enrollmentGroupId) : String((object as IndividualEnrollment).registrationId);
+export function serviceObjectId(kind: ItemKind, object: Item): string {
+  return itemIdOf(kind, object);
 }

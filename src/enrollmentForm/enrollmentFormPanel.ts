@@ -8,11 +8,12 @@
 
 import * as vscode from 'vscode';
 import { createFormAttestation } from './attestationAdapter';
-import { serviceObjectId, type ServiceObject } from './draftMapping';
+import { serviceObjectId } from './draftMapping';
 import type { FormAttestation } from './formAttestation';
 import { EnrollmentFormController, type FormClient, type FormLogger, type FormSnapshot, type ReadableFile } from './formController';
 import { createNonce, renderFormHtml } from './formHtml';
-import type { FormKind, FormMode, HostMessage } from './protocol';
+import type { FormMode, HostMessage } from './protocol';
+import { type Item, type ItemKind, getItem } from '../dps/items';
 
 /** The connection a form saves to; chosen once when the form opens. */
 export interface FormConnection {
@@ -28,7 +29,7 @@ export interface FormHostDeps {
   pickConnection: () => Promise<FormConnection | undefined>;
   log: FormLogger;
   /** Called after a successful save, e.g. to refresh the tree. */
-  onSaved: (kind: FormKind, object: ServiceObject, connection: FormConnection) => void;
+  onSaved: (kind: ItemKind, object: Item, connection: FormConnection) => void;
   /** Defaults to the `src/attestation` library. */
   attestation?: FormAttestation;
   /** Defaults to `vscode.workspace.findFiles` over certificate extensions. */
@@ -36,10 +37,10 @@ export interface FormHostDeps {
 }
 
 export interface OpenFormInit {
-  kind: FormKind;
+  kind: ItemKind;
   mode: FormMode;
   /** The service object to update (mode 'update'), as returned by a GET (with its etag). */
-  existing?: ServiceObject;
+  existing?: Item;
   /** Prefill the primary certificate from this file. */
   certificateUri?: vscode.Uri;
   /** Skip the picker when the caller already knows the connection (e.g. a tree node's). */
@@ -151,8 +152,8 @@ export async function openEnrollmentForm(deps: FormHostDeps, init: OpenFormInit,
 }
 
 /** "Edit with form" on a tree item: reads the current object (with its etag) and opens it for update. */
-export async function openExistingInForm(deps: FormHostDeps, connection: FormConnection, kind: FormKind, id: string): Promise<void> {
+export async function openExistingInForm(deps: FormHostDeps, connection: FormConnection, kind: ItemKind, id: string): Promise<void> {
   const client = await connection.getClient();
-  const existing: ServiceObject = kind === 'group' ? await client.getEnrollmentGroup(id) : await client.getEnrollment(id);
+  const existing = await getItem(client, kind, id);
   await openEnrollmentForm(deps, { kind, mode: 'update', existing, connection });
 }

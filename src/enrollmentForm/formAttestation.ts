@@ -3,9 +3,8 @@
 // Plain serialisable results, so they can be posted to the page as they are.
 
 import type { AttestationMechanism } from '../dps/models';
-import type { CertificateSummary, FieldProblem, FormKind } from './protocol';
-
-export type CertificatePurpose = 'individual' | 'group';
+import type { CertificateSummary, FieldProblem } from './protocol';
+import type { ItemKind } from '../dps/items';
 
 /** A problem as the library reports it; the host attaches the field. */
 export interface AttestationProblem {
@@ -33,7 +32,7 @@ export type FormBuildResult =
   | { ok: false; problems: FieldProblem[] };
 
 export interface FormAttestation {
-  inspectCertificate(content: Uint8Array, purpose: CertificatePurpose): CertificateInspection;
+  inspectCertificate(content: Uint8Array, purpose: ItemKind): CertificateInspection;
   inspectTpm(endorsementKey: string, storageRootKey: string): TpmInspection;
   generateSymmetricKey(): string;
   /** undefined when the key is acceptable. */
@@ -41,9 +40,9 @@ export interface FormAttestation {
   /** Throws an Error with a user-facing message when the key or id is invalid. */
   deriveDeviceKey(groupKey: string, registrationId: string): string;
   /** undefined when the id is acceptable; `x509` applies the 64-character CN limit. */
-  checkId(id: string, kind: FormKind, x509: boolean): AttestationProblem | undefined;
+  checkId(id: string, kind: ItemKind, x509: boolean): AttestationProblem | undefined;
   /** `registrationId` (individual only) must match the certificate CN. */
-  buildX509FromCertificates(purpose: CertificatePurpose, primaryPem: string, secondaryPem: string | undefined, registrationId: string | undefined): FormBuildResult;
+  buildX509FromCertificates(purpose: ItemKind, primaryPem: string, secondaryPem: string | undefined, registrationId: string | undefined): FormBuildResult;
   buildX509FromCaReferences(primary: string, secondary: string | undefined): FormBuildResult;
   buildTpm(endorsementKey: string, storageRootKey: string | undefined): FormBuildResult;
   /** Keys left out are generated. */

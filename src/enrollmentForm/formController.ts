@@ -3,37 +3,23 @@
 // (certificate contents, the object being updated). Everything editor-specific comes in through
 // `FormPorts`, so this runs and is tested in plain Node.
 
+import type { DpsApi } from '../dps/api';
 import { randomBytes } from 'node:crypto';
-import type { AttestationMechanism, EnrollmentGroup, IndividualEnrollment } from '../dps/models';
-import { buildServiceObject, draftFromServiceObject, serviceObjectId, type ServiceObject } from './draftMapping';
-import type { CertificatePurpose, FormAttestation } from './formAttestation';
+import type { EnrollmentGroup, IndividualEnrollment } from '../dps/models';
+import { buildServiceObject, draftFromServiceObject, serviceObjectId } from './draftMapping';
+import type { FormAttestation } from './formAttestation';
 import { toFieldProblem } from './formAttestation';
-import {
-  emptyDraft,
-  type CertificateFileEntry,
-  type CertificateSlot,
-  type CertificateSummary,
-  type FieldProblem,
-  type FormDraft,
-  type FormKind,
-  type FormMode,
-  type HostMessage,
-  type InitMessage,
-  type PageMessage,
-} from './protocol';
+import { emptyDraft, type CertificateFileEntry, type CertificateSlot, type CertificateSummary, type FieldProblem, type FormDraft, type FormMode, type HostMessage, type InitMessage, type PageMessage } from './protocol';
 import { checkPageMessage, MessageRejection } from './protocolGuards';
 import { isDpsError } from '../dps/errors';
 import { placeServiceError } from './serviceErrorFields';
+import { type Item, type ItemKind, getItem, getItemAttestation } from '../dps/items';
 
 /** The client calls the form makes; `DpsClient` satisfies this structurally. */
-export interface FormClient {
-  getEnrollment(registrationId: string): Promise<IndividualEnrollment>;
-  getEnrollmentGroup(groupId: string): Promise<EnrollmentGroup>;
-  createOrUpdateEnrollment(enrollment: IndividualEnrollment, options?: { ifMatch?: string }): Promise<IndividualEnrollment>;
-  createOrUpdateEnrollmentGroup(group: EnrollmentGroup, options?: { ifMatch?: string }): Promise<EnrollmentGroup>;
-  getEnrollmentAttestation(registrationId: string): Promise<AttestationMechanism>;
-  getEnrollmentGroupAttestation(groupId: string): Promise<AttestationMechanism>;
-}
+export type FormClient = Pick<
+  DpsApi,
+  'getEnrollment' | 'getEnrollmentGroup' | 'createOrUpdateEnrollment' | 'createOrUpdateEnrollmentGroup' | 'getEnrollmentAttestation' | 'getEnrollmentGroupAttestation'
+>;
 
 /** A file the host can read; `label` is what the user sees (workspace-relative path). */
 export interface ReadableFile {
@@ -57,14 +43,14 @@ export interface FormPorts {
   /** Asks whether to throw away unsaved input; true = discard. */
   confirmDiscard(): Promise<boolean>;
   close(): void;
-  onSaved(kind: FormKind, object: ServiceObject): void;
+  onSaved(kind: ItemKind, object: Item): void;
   log: FormLogger;
 }
 
 export interface FormOpenOptions {
-  kind: FormKind;
+  kind: ItemKind;
   mode: FormMode;
-  existing?: ServiceObject;
+  existing?: Item;
   connectionLabel: string;
   /** A certificate to prefill the primary slot with (Explorer right-click). */
   certificate?: ReadableFile;
@@ -78,7 +64,7 @@ export interface FormSnapshot {
   dirty: boolean;
   /** After a save the form updates what it saved, so a reopened form must too. */
   mode: FormMode;
-  existing?: ServiceObject;
+  existing?: Item;
   certificates: Map<string, string>;
   certificateSummaries: Map<string, { slot: CertificateSlot; summary: CertificateSummary }>;
 }
@@ -94,9 +80,9 @@ function keyTextFromFile(content: Uint8Array): string {
 }
 
 /** True when the service has an object with this id; a 404 means free, anything else is thrown. */
-export async function existsOnService(client: FormClient, kind: FormKind, id: string): Promise<boolean> {
+export async function existsOnService(client: FormClient, kind: ItemKind, id: string): Promise<boolean> {
   try {
-    await (kind === 'group' ? client.getEnrollmentGroup(id) : client.getEnrollment(id));
+    await getItem(client, kind, id);
     return true;
   } catch (error) {
     if (isDpsError(error) && error.status === 404) return false;
@@ -106,8 +92,8 @@ export async function existsOnService(client: FormClient, kind: FormKind, id: st
 
 export class EnrollmentFormController {
   private mode: FormMode;
-  private existing: ServiceObject | undefined;
-  private readonly kind: FormKind;
+  private existing: Item | undefined;
+  private readonly kind: ItemKind;
   private readonly certificates: Map<string, string>;
   private readonly certificateSummaries: Map<string, { slot: CertificateSlot; summary: CertificateSummary }>;
   private files = new Map<string, ReadableFile>();
@@ -207,10 +193,6 @@ export class EnrollmentFormController {
     return [...this.files].map(([fileId, file]) => ({ fileId, label: file.label }));
   }
 
-  private purpose(): CertificatePurpose {
-    return this.kind === 'group' ? 'group' : 'individual';
-  }
-
   /** Reads and checks one certificate file; remembers its PEM under a fresh token. */
   private async inspectFile(file: ReadableFile, slot: CertificateSlot): Promise<Omit<Extract<HostMessage, { type: 'certificateChosen' }>, 'type' | 'requestId'>> {
     const field = slot === 'primary' ? 'primaryCertificate' : 'secondaryCertificate';
@@ -220,7 +202,7 @@ export class EnrollmentFormController {
     } catch (error) {
       return { slot, problems: [{ field, severity: 'error', message: `Could not read ${file.label}: ${(error as Error).message}` }] };
     }
-    const inspection = this.ports.attestation.inspectCertificate(content, this.purpose());
+    const inspection = this.ports.attestation.inspectCertificate(content, this.kind);
     const problems = inspection.problems.map((p) => toFieldProblem(field, p));
     if (!inspection.certificate) return { slot, problems };
     const token = newToken();
@@ -281,7 +263,7 @@ export class EnrollmentFormController {
     if (inline?.primaryKey && inline.secondaryKey) return inline;
     const client = await this.ports.getClient();
     const id = serviceObjectId(this.kind, this.existing);
-    const mechanism = this.kind === 'group' ? await client.getEnrollmentGroupAttestation(id) : await client.getEnrollmentAttestation(id);
+    const mechanism = await getItemAttestation(client, this.kind, id);
     return mechanism.symmetricKey;
   }
 
@@ -334,7 +316,7 @@ export class EnrollmentFormController {
       }
       const ifMatch = this.mode === 'update' ? this.existing?.etag : undefined;
       const options = ifMatch ? { ifMatch } : {};
-      const saved: ServiceObject = this.kind === 'group'
+      const saved: Item = this.kind === 'group'
         ? await client.createOrUpdateEnrollmentGroup(built.object as EnrollmentGroup, options)
         : await client.createOrUpdateEnrollment(built.object as IndividualEnrollment, options);
       const id = serviceObjectId(this.kind, saved);

@@ -1,6 +1,6 @@
 // The message protocol between the enrollment form page (webview) and its host panel.
 // Types only, plus the few constants both sides need: this file is imported by the page bundle
-// (DOM, no Node) and by the host (Node, no DOM), so it must not import anything at runtime.
+// (DOM, no Node) and by the host (Node, no DOM), so it imports types only.
 //
 // Rules the types encode:
 // - every request from the page carries a `requestId`; the host answers with the same id;
@@ -8,8 +8,7 @@
 //   typed or generated them on the form (a generated key is shown to the user, that is its purpose);
 // - certificate material stays on the host: the page holds an opaque `token` for a chosen file.
 
-export const FORM_KINDS = ['enrollment', 'group'] as const;
-export type FormKind = (typeof FORM_KINDS)[number];
+import type { ItemKind } from '../dps/itemKind';
 
 export const FORM_MODES = ['create', 'update'] as const;
 export type FormMode = (typeof FORM_MODES)[number];
@@ -44,7 +43,7 @@ export type CertificateSlotValue =
 
 /** Everything the user can type on the form. Strings are kept as typed; the host parses them. */
 export interface FormDraft {
-  kind: FormKind;
+  kind: ItemKind;
   /** Registration id (enrollment) or enrollment group id (group). */
   id: string;
   /** Enrollment only; '' = the service uses the registration id. */
@@ -220,7 +219,7 @@ export type PageMessageType = PageMessage['type'];
 export interface InitMessage {
   type: 'init';
   mode: FormMode;
-  kind: FormKind;
+  kind: ItemKind;
   /** Shown in the heading, e.g. the DPS host name; never a secret. */
   connectionLabel: string;
   draft: FormDraft;
@@ -327,7 +326,7 @@ export const PROTOCOL_LIMITS = {
 } as const;
 
 /** A draft with nothing typed yet. */
-export function emptyDraft(kind: FormKind): FormDraft {
+export function emptyDraft(kind: ItemKind): FormDraft {
   return {
     kind,
     id: '',

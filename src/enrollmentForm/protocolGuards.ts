@@ -4,19 +4,8 @@
 // (no extra fields, strings within bounds). Anything else is refused as a whole.
 // No `vscode` import here: the guards are unit-tested in plain Node.
 
-import {
-  CERTIFICATE_SLOTS,
-  FORM_ALLOCATION_POLICIES,
-  FORM_ATTESTATION_TYPES,
-  FORM_KINDS,
-  PROTOCOL_LIMITS,
-  PROVISIONING_STATUSES,
-  TPM_KEY_FIELDS,
-  X509_SOURCES,
-  type CertificateSlotValue,
-  type FormDraft,
-  type PageMessage,
-} from './protocol';
+import { CERTIFICATE_SLOTS, FORM_ALLOCATION_POLICIES, FORM_ATTESTATION_TYPES, PROTOCOL_LIMITS, PROVISIONING_STATUSES, TPM_KEY_FIELDS, X509_SOURCES, type CertificateSlotValue, type FormDraft, type PageMessage } from './protocol';
+import { ITEM_KINDS } from '../dps/items';
 
 type Obj = Record<string, unknown>;
 
@@ -77,7 +66,7 @@ const DRAFT_STRINGS: Record<string, number> = {
 };
 const DRAFT_BOOLEANS = ['reprovisionUpdateHub', 'reprovisionMigrateData', 'iotEdge'] as const;
 const DRAFT_ENUMS: Record<string, readonly string[]> = {
-  kind: FORM_KINDS,
+  kind: ITEM_KINDS,
   attestationType: FORM_ATTESTATION_TYPES,
   x509Source: X509_SOURCES,
   allocationPolicy: FORM_ALLOCATION_POLICIES,

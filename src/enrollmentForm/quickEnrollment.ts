@@ -1,22 +1,23 @@
 // The quick path without the form, decided in plain Node: a CA certificate becomes an enrollment
 // group, a leaf certificate an individual enrollment, the id comes from the CN, everything else is
 // left at the service defaults. Anything unusual is a reason to open the form instead.
-import { buildServiceObject, type ServiceObject } from './draftMapping';
+import { buildServiceObject } from './draftMapping';
 import type { FormAttestation } from './formAttestation';
-import { emptyDraft, type FormKind } from './protocol';
+import { emptyDraft } from './protocol';
+import type { Item, ItemKind } from '../dps/items';
 
 export type QuickEnrollmentPlan =
-  | { ok: true; kind: FormKind; id: string; object: ServiceObject; warnings: string[] }
+  | { ok: true; kind: ItemKind; id: string; object: Item; warnings: string[] }
   /** `kind` is known when the file holds a certificate, so the form can open for it. */
-  | { ok: false; kind?: FormKind; reason: string };
+  | { ok: false; kind?: ItemKind; reason: string };
 
 export function planQuickEnrollment(content: Uint8Array, attestation: FormAttestation): QuickEnrollmentPlan {
   // Read once without a purpose bias: whether it is a CA decides the kind.
-  const probe = attestation.inspectCertificate(content, 'individual');
+  const probe = attestation.inspectCertificate(content, 'enrollment');
   if (!probe.certificate) {
     return { ok: false, reason: probe.problems.find((p) => p.severity === 'error')?.message ?? 'The file holds no certificate.' };
   }
-  const kind: FormKind = probe.certificate.summary.isCa ? 'group' : 'enrollment';
+  const kind: ItemKind = probe.certificate.summary.isCa ? 'group' : 'enrollment';
   const inspection = kind === 'group' ? attestation.inspectCertificate(content, 'group') : probe;
   const error = inspection.problems.find((p) => p.severity === 'error');
   if (!inspection.certificate || error) return { ok: false, kind, reason: error?.message ?? 'The certificate cannot be used as it is.' };

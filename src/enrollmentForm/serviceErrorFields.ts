@@ -2,7 +2,8 @@
 // (API.md §5), so the mapping uses the HTTP status plus the words of the service's message;
 // whatever cannot be placed stays a form-level error. No `vscode` import: unit-tested in Node.
 
-import type { FieldProblem, FormField, FormKind, FormMode } from './protocol';
+import type { FieldProblem, FormField, FormMode } from './protocol';
+import type { ItemKind } from '../dps/items';
 
 /** The parts of a DpsError (src/dps/errors.ts) the placement needs. */
 export interface ServiceErrorLike {
@@ -38,7 +39,7 @@ export interface PlacedServiceError {
 }
 
 /** Turns a service (or network) error into a banner sentence and, where possible, a field error. */
-export function placeServiceError(error: ServiceErrorLike, context: { kind: FormKind; mode: FormMode }): PlacedServiceError {
+export function placeServiceError(error: ServiceErrorLike, context: { kind: ItemKind; mode: FormMode }): PlacedServiceError {
   const what = context.kind === 'group' ? 'enrollment group' : 'enrollment';
   const serviceText = error.message.trim() || 'The service gave no reason.';
   const status = error.status;

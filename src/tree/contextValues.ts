@@ -1,6 +1,7 @@
 // contextValue is a set of capability tokens joined by ';' (e.g. "enrollment;individual;x509;enabled").
 // package.json menus match single tokens with a regex, so an action shows only where it applies.
 import type { AttestationType, ProvisioningStatus } from '../dps/models';
+import type { ItemKind } from '../dps/items';
 
 /** Every token a node can carry; menus in package.json may match only these (a unit test checks). */
 export const contextTokens = [
@@ -8,7 +9,7 @@ export const contextTokens = [
   'emulator',
   'category',
   'enrollments',
-  'groups',
+  'enrollmentGroups',
   'enrollment',
   'individual',
   'group',
@@ -47,15 +48,15 @@ export function tokenRegex(token: ContextToken): RegExp {
 }
 
 export function enrollmentContext(
-  kind: 'individual' | 'group',
+  kind: ItemKind,
   type: AttestationType,
   status: ProvisioningStatus | undefined,
   ...extra: ContextToken[]
 ): string {
   const effective: ProvisioningStatus = status === 'disabled' ? 'disabled' : 'enabled';
   return contextValue(
-    kind === 'individual' ? 'enrollment' : 'group',
-    kind === 'individual' && 'individual',
+    kind,
+    kind === 'enrollment' && 'individual',
     type,
     effective,
     type === 'symmetricKey' && 'hasKeys',

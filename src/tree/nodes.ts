@@ -6,6 +6,7 @@ import { contextValue, enrollmentContext } from './contextValues';
 import { enrollmentId, isFilterActive, matchesFilter } from './filters';
 import { PagedCollection } from './pagedCollection';
 import type { DpsTreeNode, TreeContext, TreeItemDescriptor } from './treeModel';
+import { ITEM_KIND_FACTS, queryItems, type Item, type ItemKind } from '../dps/items';
 
 export const attestationIcons: Record<string, string> = {
   x509: 'workspace-trusted',
@@ -38,15 +39,10 @@ export class ConnectionNode implements DpsTreeNode {
     readonly ctx: TreeContext,
   ) {
     this.id = `conn:${connection.id}`;
-    this.enrollments = new CategoryNode(this, 'enrollments', (token) =>
-      this.ctx.clientFor(this.connection).then((c) =>
-        c.queryEnrollments({ pageSize: this.ctx.pageSize(), ...(token ? { continuationToken: token } : {}) }),
-      ),
-    );
-    this.groups = new CategoryNode(this, 'groups', (token) =>
-      this.ctx.clientFor(this.connection).then((c) =>
-        c.queryEnrollmentGroups({ pageSize: this.ctx.pageSize(), ...(token ? { continuationToken: token } : {}) }),
-      ),
+    const pageOf = (kind: ItemKind) => (token: string | undefined) =>
+      this.ctx.clientFor(this.connection).then((c) => queryItems(c, kind, { pageSize: this.ctx.pageSize(), ...(token ? { continuationToken: token } : {}) }));
+    this.enrollments = new CategoryNode(this, 'enrollment', pageOf('enrollment'));
+    this.groups = new CategoryNode(this, 'group', pageOf('group'),
     );
   }
 
@@ -74,22 +70,19 @@ export class ConnectionNode implements DpsTreeNode {
   }
 }
 
-type CategoryKind = 'enrollments' | 'groups';
-
 /** "Individual enrollments" or "Enrollment groups" under a connection: a paged, filtered list. */
-type EnrollmentLike = IndividualEnrollment | EnrollmentGroup;
 
 export class CategoryNode implements DpsTreeNode {
   readonly id: string;
-  readonly pages: PagedCollection<EnrollmentLike>;
+  readonly pages: PagedCollection<Item>;
 
   constructor(
     readonly parent: ConnectionNode,
-    readonly kind: CategoryKind,
-    fetch: (token: string | undefined) => Promise<{ items: EnrollmentLike[]; continuationToken?: string }>,
+    readonly kind: ItemKind,
+    fetch: (token: string | undefined) => Promise<{ items: Item[]; continuationToken?: string }>,
   ) {
-    this.id = `${parent.id}/${kind}`;
-    this.pages = new PagedCollection<EnrollmentLike>(fetch, enrollmentId);
+    this.id = `${parent.id}/${ITEM_KIND_FACTS[kind].collection}`;
+    this.pages = new PagedCollection<Item>(fetch, enrollmentId);
   }
 
   get connection(): ConnectionRecord {
@@ -106,18 +99,18 @@ export class CategoryNode implements DpsTreeNode {
     }
     return {
       id: this.id,
-      label: this.kind === 'enrollments' ? 'Individual enrollments' : 'Enrollment groups',
+      label: this.kind === 'enrollment' ? 'Individual enrollments' : 'Enrollment groups',
       ...(description ? { description } : {}),
-      icon: { id: this.kind === 'enrollments' ? 'person' : 'organization' },
+      icon: { id: this.kind === 'enrollment' ? 'person' : 'organization' },
       // Expanded: the first page of each list is what people come for.
       collapsible: 'expanded',
-      contextValue: contextValue('category', this.kind, 'refreshable'),
+      contextValue: contextValue('category', ITEM_KIND_FACTS[this.kind].collection, 'refreshable'),
     };
   }
 
   async getChildren(): Promise<DpsTreeNode[]> {
     await this.pages.ensureLoaded();
-    const individual = this.kind === 'enrollments';
+    const individual = this.kind === 'enrollment';
     return pagedChildren(
       this,
       this.pages.items,
@@ -195,7 +188,7 @@ export class EnrollmentNode implements DpsTreeNode {
       icon: { id: attestationIcons[type] ?? 'question', ...(status === 'disabled' ? { color: DISABLED_COLOR } : {}) },
       collapsible: 'none',
       ariaLabel: [e.registrationId, 'individual enrollment', type, status, target].filter(Boolean).join(', '),
-      contextValue: enrollmentContext('individual', type, e.provisioningStatus),
+      contextValue: enrollmentContext('enrollment', type, e.provisioningStatus),
       command: { command: 'dpsEnrollments.openJson', title: 'Open as JSON' },
     };
   }

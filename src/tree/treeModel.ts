@@ -2,7 +2,7 @@
 // nodes are unit-testable) and, for containers, its children.
 import type { CommandId } from '../commands/commandIds';
 import type { ConnectionRecord } from '../connections/connectionStore';
-import type { DpsApi } from '../connections/dpsApi';
+import type { DpsApi } from '../dps/api';
 import type { UserFacingError } from '../common/errorPresentation';
 import type { EnrollmentFilter } from './filters';
 

@@ -38,7 +38,7 @@ async function runUnderFaults(mode: 'create' | 'update' | 'delete', items: Indiv
   test_emu.emu.setFaults({ rate: 0.25, kinds: ['429', '503', '500', 'reset'], retryAfterSeconds: 1, applyAfterProcessing: true, seed });
   try {
     const report = await runBulk({
-      client, target: 'enrollments', mode, items,
+      client, kind: 'enrollment', mode, items,
       operationsPerMinute: 600_000, concurrency: 4,
       retry: { maxAttempts: 12, baseDelayMs: 5, maxDelayMs: 2_000 },
     });

@@ -41,7 +41,7 @@ void describe('bulk create from CSV', () => {
     const csv = csvLines('registrationId,primaryKey,tags', [...ids, 'csv-exists', 'csv bad', 'csv-badkey', 'CSV-01'], (id) =>
       id === 'csv-badkey' ? ',bm90IGEga2V5,' : `,,"{""n"":""${id}""}"`);
     const source = parseEnrollmentCsv(csv, { mode: 'create', fileName: 'devices.csv' });
-    const plan = planBulk(source, 'create', await listExistingIds(env.client, 'enrollments'));
+    const plan = planBulk(source, 'create', await listExistingIds(env.client, 'enrollment'));
     assert.deepEqual(plan.counts, { create: 24, failExists: 1 });
     assert.equal(plan.invalid.length, 3);
 
@@ -69,7 +69,7 @@ void describe('update, update if ETag matches, delete', () => {
 
   void test('update from a JSON array replaces content', async () => {
     const items = ids.map((registrationId) => ({ registrationId, attestation: { type: 'symmetricKey' }, provisioningStatus: 'disabled' }));
-    const report = await runBulkJob(env.client, planBulk(parseJsonSource(JSON.stringify(items), 'enrollments', { mode: 'update' }), 'update'), fast);
+    const report = await runBulkJob(env.client, planBulk(parseJsonSource(JSON.stringify(items), 'enrollment', { mode: 'update' }), 'update'), fast);
     assert.equal(report.counts.done, 30);
     assert.ok(storedEnrollments(env, 'upd-').every((e) => e.provisioningStatus === 'disabled'));
   });
@@ -78,7 +78,7 @@ void describe('update, update if ETag matches, delete', () => {
     const current = await Promise.all(ids.slice(0, 5).map((id) => env.client.getEnrollment(id)));
     current[2].etag = '"stale"';
     const text = JSON.stringify(current.map((e) => ({ ...e, provisioningStatus: 'enabled' })));
-    const report = await runBulkJob(env.client, planBulk(parseJsonSource(text, 'enrollments', { mode: 'updateIfMatchETag' }), 'updateIfMatchETag'), fast);
+    const report = await runBulkJob(env.client, planBulk(parseJsonSource(text, 'enrollment', { mode: 'updateIfMatchETag' }), 'updateIfMatchETag'), fast);
     assert.deepEqual(report.counts, { done: 4, failed: 1, notSent: 0, invalid: 0 });
     const failed = report.items.find((i) => i.outcome === 'failed');
     assert.equal(failed?.id, ids[2]);
@@ -89,7 +89,7 @@ void describe('update, update if ETag matches, delete', () => {
 
   void test('delete from the tree selection', async () => {
     const selected = await Promise.all(ids.slice(0, 10).map((id) => env.client.getEnrollment(id)));
-    const report = await runBulkJob(env.client, planBulk(selectionSource(selected, 'enrollments', 'delete'), 'delete'), fast);
+    const report = await runBulkJob(env.client, planBulk(selectionSource(selected, 'enrollment', 'delete'), 'delete'), fast);
     assert.equal(report.counts.done, 10);
     const left = new Set(storedEnrollments(env, 'upd-').map((e) => e.registrationId));
     assert.equal(left.size, 20);
@@ -119,7 +119,7 @@ void describe('other sources', () => {
     const target = await startBulkEnvironment();
     try {
       const sources = parseJsonSources(JSON.stringify(exported), { mode: 'update' });
-      assert.deepEqual(sources.map((s) => s.target), ['enrollments', 'enrollmentGroups']);
+      assert.deepEqual(sources.map((s) => s.kind), ['enrollment', 'group']);
       let x509WithoutPem = 0;
       for (const source of sources) {
         const plan = planBulk(source, 'update');
@@ -145,11 +145,11 @@ void describe('other sources', () => {
 
   void test('groups: create from JSON and delete from the selection, through the group bulk API', async () => {
     const groups = ['grp-a', 'grp-b', 'grp-c'].map((enrollmentGroupId) => ({ enrollmentGroupId, attestation: { type: 'symmetricKey' } }));
-    const created = await runBulkJob(env.client, planBulk(parseJsonSource(JSON.stringify(groups), 'enrollmentGroups', { mode: 'create' }), 'create'), fast);
+    const created = await runBulkJob(env.client, planBulk(parseJsonSource(JSON.stringify(groups), 'group', { mode: 'create' }), 'create'), fast);
     assert.equal(created.counts.done, 3);
     assert.equal(storedGroups(env, 'grp-').length, 3);
     const selected = await Promise.all(['grp-a', 'grp-c'].map((id) => env.client.getEnrollmentGroup(id)));
-    const deleted = await runBulkJob(env.client, planBulk(selectionSource(selected, 'enrollmentGroups', 'delete'), 'delete'), fast);
+    const deleted = await runBulkJob(env.client, planBulk(selectionSource(selected, 'group', 'delete'), 'delete'), fast);
     assert.equal(deleted.counts.done, 2);
     assert.deepEqual(storedGroups(env, 'grp-').map((g) => g.enrollmentGroupId), ['grp-b']);
   });
@@ -194,9 +194,9 @@ void describe('duplicates inside one batch', () => {
   void test('the runner alone refuses a repeated id without sending the batch twice', async () => {
     // Bypass the plan: even a caller that skips the dry run never sends a repeat to the service.
     const items: IndividualEnrollment[] = ['dup-1', 'dup-2', 'DUP-1'].map((registrationId) => ({ registrationId, attestation: { type: 'symmetricKey' } }));
-    const plan = planBulk(selectionSource(items, 'enrollments', 'create'), 'create');
+    const plan = planBulk(selectionSource(items, 'enrollment', 'create'), 'create');
     assert.equal(plan.invalid.length, 1, 'the plan sets the repeat aside');
-    const run = await runBulk({ client: env.client, target: 'enrollments', mode: 'create', items, ...fast });
+    const run = await runBulk({ client: env.client, kind: 'enrollment', mode: 'create', items, ...fast });
     assert.deepEqual(run.items.map((i) => i.outcome), ['done', 'done', 'failed']);
     assert.equal(storedEnrollments(env, 'dup-').length, 2);
   });

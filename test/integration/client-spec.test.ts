@@ -67,9 +67,9 @@ void describe('every request body the client sends validates against the spec', 
     await client.getEnrollmentAttestation('spec-sym');
     await client.getEnrollmentGroupAttestation('spec-group-sym');
     const bulkItems = Array.from({ length: 12 }, (_, i) => ({ registrationId: `spec-bulk-${i}`, attestation: attested(buildSymmetricKeyAttestation()) }));
-    await runBulk({ client, target: 'enrollments', mode: 'create', items: bulkItems, operationsPerMinute: 60_000 });
-    await runBulk({ client, target: 'enrollmentGroups', mode: 'update', items: groups, operationsPerMinute: 60_000 });
-    await runBulk({ client, target: 'enrollments', mode: 'delete', items: bulkItems, operationsPerMinute: 60_000 });
+    await runBulk({ client, kind: 'enrollment', mode: 'create', items: bulkItems, operationsPerMinute: 60_000 });
+    await runBulk({ client, kind: 'group', mode: 'update', items: groups, operationsPerMinute: 60_000 });
+    await runBulk({ client, kind: 'enrollment', mode: 'delete', items: bulkItems, operationsPerMinute: 60_000 });
     await client.deleteEnrollment('spec-tpm');
     await client.deleteEnrollmentGroup('spec-group-ca');
 

@@ -111,10 +111,10 @@ void describe('DpsClient against the emulator', () => {
     // Start from an empty service so the page arithmetic is exact.
     const leftovers = [];
     for await (const page of dps.listEnrollments({ pageSize: 100 })) leftovers.push(...page.items);
-    if (leftovers.length > 0) await runBulk({ client: dps, target: 'enrollments', mode: 'delete', items: leftovers, operationsPerMinute: FAST });
+    if (leftovers.length > 0) await runBulk({ client: dps, kind: 'enrollment', mode: 'delete', items: leftovers, operationsPerMinute: FAST });
 
     const items = Array.from({ length: 250 }, (_, i) => symmetricEnrollment(`it-page-${String(i).padStart(3, '0')}`));
-    const created = await runBulk({ client: dps, target: 'enrollments', mode: 'create', items, operationsPerMinute: FAST });
+    const created = await runBulk({ client: dps, kind: 'enrollment', mode: 'create', items, operationsPerMinute: FAST });
     assert.deepEqual(created.counts, { done: 250, failed: 0, notSent: 0 });
     assert.equal(created.requests, 25);
 
@@ -131,7 +131,7 @@ void describe('DpsClient against the emulator', () => {
     assert.ok(events.every((e) => e.operation === 'IndividualEnrollment_Query' && e.status === 200 && e.attempt === 1));
     assert.deepEqual([...new Set(ids)].sort(), items.map((e) => e.registrationId));
 
-    const removed = await runBulk({ client: dps, target: 'enrollments', mode: 'delete', items, operationsPerMinute: FAST });
+    const removed = await runBulk({ client: dps, kind: 'enrollment', mode: 'delete', items, operationsPerMinute: FAST });
     assert.equal(removed.counts.done, 250);
   });
 
@@ -148,7 +148,7 @@ void describe('DpsClient against the emulator', () => {
     await assert.rejects(dps.runEnrollmentBulk('create', Array.from({ length: 11 }, (_, i) => symmetricEnrollment(`it-bulk-11-${i}`))), /at most 10 items/);
     assert.equal(emu.stats().requests, before, 'nothing was sent');
 
-    const report = await runBulk({ client: dps, target: 'enrollments', mode: 'create', items: [symmetricEnrollment('it-bulk-exists'), symmetricEnrollment('it-bulk-r1'), symmetricEnrollment('it-bulk-r1')] });
+    const report = await runBulk({ client: dps, kind: 'enrollment', mode: 'create', items: [symmetricEnrollment('it-bulk-exists'), symmetricEnrollment('it-bulk-r1'), symmetricEnrollment('it-bulk-r1')] });
     assert.deepEqual(report.items.map((i) => i.outcome), ['failed', 'done', 'failed']);
     assert.ok(String(report.items[0].errorCode).startsWith('409'));
   });
@@ -216,7 +216,7 @@ void describe('DpsClient reliability against the emulator', () => {
     emu.setQuota({ operationsPerMinute: 1200 });
     let report;
     try {
-      report = await runBulk({ client: dps, target: 'enrollments', mode: 'create', items, operationsPerMinute: 1200 });
+      report = await runBulk({ client: dps, kind: 'enrollment', mode: 'create', items, operationsPerMinute: 1200 });
     } finally {
       emu.setQuota(undefined);
     }
@@ -226,7 +226,7 @@ void describe('DpsClient reliability against the emulator', () => {
     // 30 requests, 50 ms apart: at least 29 gaps, and not much slower than the budget allows.
     assert.ok(report.elapsedMs >= 29 * 50 - 5, `elapsed ${report.elapsedMs} ms`);
     assert.ok(report.elapsedMs < 29 * 50 * 1.5 + 500, `elapsed ${report.elapsedMs} ms`);
-    await runBulk({ client: dps, target: 'enrollments', mode: 'delete', items, operationsPerMinute: FAST });
+    await runBulk({ client: dps, kind: 'enrollment', mode: 'delete', items, operationsPerMinute: FAST });
   });
 
   void test('bulk create under 20% faults (resets and 500s after processing, 503s) loses and duplicates nothing', async () => {
@@ -235,7 +235,7 @@ void describe('DpsClient reliability against the emulator', () => {
     emu.setFaults({ rate: 0.2, kinds: ['reset', '500', '503'], retryAfterSeconds: 0, applyAfterProcessing: true, seed: 7 });
     let report;
     try {
-      report = await runBulk({ client: dps, target: 'enrollments', mode: 'create', items, operationsPerMinute: FAST, retry: { maxAttempts: 8, baseDelayMs: 5, maxDelayMs: 100 } });
+      report = await runBulk({ client: dps, kind: 'enrollment', mode: 'create', items, operationsPerMinute: FAST, retry: { maxAttempts: 8, baseDelayMs: 5, maxDelayMs: 100 } });
     } finally {
       emu.setFaults(undefined);
     }

@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import type { CommandContext } from '../../src/commands/commandContext';
 import { readSettings } from '../../src/common/settings';
 import type { ConnectionRecord } from '../../src/connections/connectionStore';
-import type { DpsApi } from '../../src/connections/dpsApi';
+import type { DpsApi } from '../../src/dps/api';
 import { createLogger } from '../../src/common/logger';
 import { ConnectionNode } from '../../src/tree/nodes';
 import { describeError } from '../../src/common/errorPresentation';

@@ -1,7 +1,8 @@
 // Test doubles for src/dps: a virtual clock (deterministic time for pacing and back-off), an
 // in-memory bulk service with scriptable faults, and error builders.
 import { DpsError } from '../../src/dps/errors';
-import type { BulkClient, BulkItem } from '../../src/dps/bulk';
+import type { BulkClient } from '../../src/dps/bulk';
+import type { Item } from '../../src/dps/items';
 import type { RequestOptions } from '../../src/dps/client';
 import type {
   BulkEnrollmentGroupOperationResult,
@@ -88,7 +89,7 @@ export interface BulkCall {
 
 /** An in-memory DPS bulk endpoint with the service's per-item semantics, for enrollments and groups. */
 export class FakeBulkService implements BulkClient {
-  readonly store = new Map<string, BulkItem>();
+  readonly store = new Map<string, Item>();
   readonly calls: BulkCall[] = [];
   readonly gets: string[] = [];
   readonly requestOptions: (RequestOptions | undefined)[] = [];
@@ -103,7 +104,7 @@ export class FakeBulkService implements BulkClient {
       /** Per-item failure decided by the test, e.g. a validation error for one id. */
       itemError?: (id: string) => { errorCode: number; errorStatus: string } | undefined;
       /** Stored copies differ from what was sent (simulates someone else's item). */
-      mutateStored?: (item: BulkItem) => BulkItem;
+      mutateStored?: (item: Item) => Item;
     } = {},
   ) {}
 
@@ -131,7 +132,7 @@ export class FakeBulkService implements BulkClient {
     return this.get(id) as Promise<EnrollmentGroup>;
   }
 
-  private async get(id: string): Promise<BulkItem> {
+  private async get(id: string): Promise<Item> {
     this.gets.push(id);
     await this.clock.sleep(1);
     const stored = this.store.get(id.toLowerCase());
@@ -141,7 +142,7 @@ export class FakeBulkService implements BulkClient {
 
   private async run(
     mode: BulkMode,
-    items: BulkItem[],
+    items: Item[],
     idField: 'registrationId' | 'enrollmentGroupId',
     options: RequestOptions | undefined,
   ): Promise<{ id: string; errorCode: number; errorStatus: string }[]> {

@@ -1,6 +1,6 @@
 // Fakes for the extension's seams: a scripted DPS API, in-memory SecretStorage and globalState,
 // and a log recorder. Used by the unit tests of the UI layer.
-import type { DpsApi, PageOptions } from '../../src/connections/dpsApi';
+import type { DpsApi, PageOptions } from '../../src/dps/api';
 import type { SecretStore, StateStore } from '../../src/connections/connectionStore';
 import type {
   BulkEnrollmentGroupOperationResult, BulkEnrollmentOperationResult, DeviceRegistrationState, EnrollmentGroup, IndividualEnrollment, QueryPage,

@@ -1,5 +1,6 @@
 // Host messages for the form's tests, built from the protocol's own defaults.
-import { emptyDraft, type CertificateSummary, type FormDraft, type FormKind, type InitMessage } from '../../src/enrollmentForm/protocol';
+import { emptyDraft, type CertificateSummary, type FormDraft, type InitMessage } from '../../src/enrollmentForm/protocol';
+import type { ItemKind } from '../../src/dps/items';
 
 export function certificateSummary(overrides: Partial<CertificateSummary> = {}): CertificateSummary {
   return {
@@ -19,7 +20,7 @@ export function certificateSummary(overrides: Partial<CertificateSummary> = {}):
   };
 }
 
-export function initMessage(kind: FormKind = 'enrollment', overrides: Partial<InitMessage> = {}, draft: Partial<FormDraft> = {}): InitMessage {
+export function initMessage(kind: ItemKind = 'enrollment', overrides: Partial<InitMessage> = {}, draft: Partial<FormDraft> = {}): InitMessage {
   return {
     type: 'init',
     mode: 'create',

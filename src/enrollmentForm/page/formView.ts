@@ -1,21 +1,6 @@
 // The form itself: builds the fields once, shows and hides sections by choice, reads the draft back
 // and places problems next to their fields. It knows nothing of messages; main.ts wires it.
-import type {
-  CertificateFileEntry,
-  CertificateSlot,
-  CertificateSlotValue,
-  CertificateSummary,
-  ExistingCertificateInfo,
-  FieldProblem,
-  FormAllocationPolicy,
-  FormAttestationType,
-  FormDraft,
-  FormField,
-  FormKind,
-  FormMode,
-  TpmKeyField,
-  X509Source,
-} from '../protocol';
+import type { CertificateFileEntry, CertificateSlot, CertificateSlotValue, CertificateSummary, ExistingCertificateInfo, FieldProblem, FormAllocationPolicy, FormAttestationType, FormDraft, FormField, FormMode, TpmKeyField, X509Source } from '../protocol';
 import { CertificateSlotView } from './certificateSlot';
 import { el, setText, show } from './dom';
 import {
@@ -31,6 +16,7 @@ import {
   type RadioField,
   type ValueControl,
 } from './fields';
+import type { ItemKind } from '../../dps/itemKind';
 
 export interface FormViewEvents {
   pickCertificate(slot: CertificateSlot, fileId: string | undefined): void;
@@ -48,7 +34,7 @@ export interface FormViewEvents {
 
 export class FormView {
   readonly root: HTMLElement;
-  private kind: FormKind = 'enrollment';
+  private kind: ItemKind = 'enrollment';
   private mode: FormMode = 'create';
   private readonly heading = el('h1', { id: 'form-title' });
   private readonly subheading = el('p', { class: 'subheading', id: 'form-subtitle' });
@@ -228,7 +214,7 @@ export class FormView {
 
   // ------------------------------------------------------------ state in and out
 
-  configure(kind: FormKind, mode: FormMode, connectionLabel: string, etag: string | undefined): void {
+  configure(kind: ItemKind, mode: FormMode, connectionLabel: string, etag: string | undefined): void {
     this.kind = kind;
     this.mode = mode;
     const what = kind === 'group' ? 'enrollment group' : 'individual enrollment';

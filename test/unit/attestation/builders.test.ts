@@ -127,7 +127,7 @@ void describe('attestation builders', () => {
 
   void test('inspectCertificate gives facts, problems and the registration id a form shows', async () => {
     const { root, device } = await testChain('ecdsa-p384');
-    const leaf = inspectCertificate(Buffer.from(device.certificatePem), 'individual');
+    const leaf = inspectCertificate(Buffer.from(device.certificatePem), 'enrollment');
     assert.equal(leaf.registrationId, 'device-01');
     assert.equal(leaf.certificate?.facts.commonName, 'device-01');
     assert.equal(describeKey(leaf.certificate?.facts ?? { keyAlgorithm: 'other', keySize: null, curve: null }), 'ECDSA P-384');

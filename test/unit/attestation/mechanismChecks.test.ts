@@ -3,28 +3,28 @@ import assert from 'node:assert/strict';
 import { buildSymmetricKeyAttestation, buildTpmAttestation, buildX509GroupAttestation, buildX509IndividualAttestation, checkAttestationMechanism } from '../../../src/attestation';
 import { rsaEndorsementKey, testChain } from '../../support/attestation';
 
-const found = (value: unknown, kind: 'group' | 'individual') => checkAttestationMechanism(value, kind).map((p) => [p.code, p.field]);
+const found = (value: unknown, kind: 'group' | 'enrollment') => checkAttestationMechanism(value, kind).map((p) => [p.code, p.field]);
 
 void describe('checking a whole attestation mechanism', () => {
   void test('what the builders make passes', async () => {
     const { root, device } = await testChain();
     const built = [
       [buildX509GroupAttestation({ primaryCertificate: root.certificatePem }), 'group'],
-      [buildX509IndividualAttestation({ primaryCertificate: device.certificatePem }), 'individual'],
-      [buildTpmAttestation({ endorsementKey: rsaEndorsementKey().toString('base64') }), 'individual'],
+      [buildX509IndividualAttestation({ primaryCertificate: device.certificatePem }), 'enrollment'],
+      [buildTpmAttestation({ endorsementKey: rsaEndorsementKey().toString('base64') }), 'enrollment'],
       [buildSymmetricKeyAttestation(), 'group'],
     ] as const;
     for (const [result, kind] of built) {
       assert.ok(result.ok);
       assert.deepEqual(checkAttestationMechanism(result.attestation, kind), []);
     }
-    assert.deepEqual(checkAttestationMechanism({ type: 'none' }, 'individual'), []);
+    assert.deepEqual(checkAttestationMechanism({ type: 'none' }, 'enrollment'), []);
   });
 
   void test('shape mistakes: no object, unknown type, missing member, ignored member', () => {
     assert.deepEqual(found('x509', 'group'), [['invalidAttestation', 'attestation']]);
     assert.deepEqual(found({ type: 'X509' }, 'group'), [['invalidAttestation', 'attestation.type']]);
-    assert.deepEqual(found({ type: 'tpm' }, 'individual'), [['invalidAttestation', 'attestation.tpm']]);
+    assert.deepEqual(found({ type: 'tpm' }, 'enrollment'), [['invalidAttestation', 'attestation.tpm']]);
     assert.deepEqual(found({ type: 'x509', x509: {} }, 'group'), [['invalidAttestation', 'attestation.x509']]);
     assert.deepEqual(found({ type: 'symmetricKey', symmetricKey: {}, tpm: { endorsementKey: 'x' } }, 'group'), [['ignoredMember', 'attestation.tpm']]);
   });
@@ -33,8 +33,8 @@ void describe('checking a whole attestation mechanism', () => {
     const { root, device } = await testChain();
     assert.deepEqual(found({ type: 'tpm', tpm: { endorsementKey: rsaEndorsementKey().toString('base64') } }, 'group'), [['tpmForGroup', 'attestation.type']]);
     assert.deepEqual(found({ type: 'x509', x509: { clientCertificates: { primary: { certificate: device.certificatePem } } } }, 'group'), [['wrongCertificateSlot', 'attestation.x509.clientCertificates']]);
-    assert.deepEqual(found({ type: 'x509', x509: { signingCertificates: { primary: { certificate: root.certificatePem } } } }, 'individual'), [['wrongCertificateSlot', 'attestation.x509.signingCertificates']]);
-    assert.deepEqual(found({ type: 'x509', x509: { caReferences: { primary: 'ca' } } }, 'individual'), [['wrongCertificateSlot', 'attestation.x509.caReferences']]);
+    assert.deepEqual(found({ type: 'x509', x509: { signingCertificates: { primary: { certificate: root.certificatePem } } } }, 'enrollment'), [['wrongCertificateSlot', 'attestation.x509.signingCertificates']]);
+    assert.deepEqual(found({ type: 'x509', x509: { caReferences: { primary: 'ca' } } }, 'enrollment'), [['wrongCertificateSlot', 'attestation.x509.caReferences']]);
   });
 
   void test('content mistakes reach the same checks as the builders, with the field path', async () => {
@@ -43,8 +43,8 @@ void describe('checking a whole attestation mechanism', () => {
       [['leafForGroup', 'attestation.x509.signingCertificates.primary']]);
     assert.deepEqual(found({ type: 'x509', x509: { signingCertificates: { primary: { certificate: root.certificatePem }, secondary: { certificate: root.privateKeyPem } } } }, 'group'),
       [['privateKeyGiven', 'attestation.x509.signingCertificates.secondary']]);
-    assert.deepEqual(found({ type: 'tpm', tpm: { endorsementKey: rsaEndorsementKey().toString('hex') } }, 'individual'), [['tpmHexGiven', 'attestation.tpm.endorsementKey']]);
-    assert.deepEqual(found({ type: 'symmetricKey', symmetricKey: { primaryKey: 'short', secondaryKey: 42 } }, 'individual'),
+    assert.deepEqual(found({ type: 'tpm', tpm: { endorsementKey: rsaEndorsementKey().toString('hex') } }, 'enrollment'), [['tpmHexGiven', 'attestation.tpm.endorsementKey']]);
+    assert.deepEqual(found({ type: 'symmetricKey', symmetricKey: { primaryKey: 'short', secondaryKey: 42 } }, 'enrollment'),
       [['keyNotBase64', 'attestation.symmetricKey.primaryKey'], ['invalidAttestation', 'attestation.symmetricKey.secondaryKey']]);
   });
 

@@ -11,8 +11,8 @@ void describe('parseEnrollmentCsv', () => {
     const csv = '\uFEFFRegistration ID,Primary_Key,Device-Id,hub,Status,tags\r\n'
       + `dev-1,${key},device one,hub1.azure-devices.net,Disabled,"{""site"":""north, 2""}"\r\n`
       + 'dev-2,,,,,site=south;line=3\r\n';
-    const { rows, target } = parseEnrollmentCsv(csv, { mode: 'create', fileName: 'devices.csv' });
-    assert.equal(target, 'enrollments');
+    const { rows, kind } = parseEnrollmentCsv(csv, { mode: 'create', fileName: 'devices.csv' });
+    assert.equal(kind, 'enrollment');
     assert.equal(rows.length, 2);
     assert.deepEqual(rows.map((r) => r.errors), [[], []]);
     assert.deepEqual(rows[0].item, {

@@ -19,8 +19,8 @@ const group: EnrollmentGroup = { enrollmentGroupId: 'group-1', attestation: { ty
 void describe('JSON sources', () => {
   void test('an array: each item validated on its own, server fields dropped, unknown fields kept', () => {
     const text = JSON.stringify([enrollment, { registrationId: 'x y', attestation: { type: 'symmetricKey' } }, 'nonsense', { attestation: { type: 'tpm' } }]);
-    const { rows, target } = parseJsonSource(text, 'enrollments', { mode: 'create' });
-    assert.equal(target, 'enrollments');
+    const { rows, kind } = parseJsonSource(text, 'enrollment', { mode: 'create' });
+    assert.equal(kind, 'enrollment');
     assert.deepEqual(rows[0].errors, []);
     assert.equal(rows[0].item?.etag, undefined);
     assert.equal(rows[0].item?.registrationState, undefined);
@@ -33,14 +33,14 @@ void describe('JSON sources', () => {
 
   void test('an update without keys warns that the service would replace them', () => {
     const text = JSON.stringify([{ registrationId: 'k1', attestation: { type: 'symmetricKey' } }, enrollment]);
-    const { rows } = parseJsonSource(text, 'enrollments', { mode: 'update' });
+    const { rows } = parseJsonSource(text, 'enrollment', { mode: 'update' });
     assert.match(rows[0].warnings.join(' '), /replaces its keys/);
     assert.deepEqual(rows[1].warnings, []);
-    assert.deepEqual(parseJsonSource(text, 'enrollments', { mode: 'create' }).rows[0].warnings, []);
+    assert.deepEqual(parseJsonSource(text, 'enrollment', { mode: 'create' }).rows[0].warnings, []);
   });
 
   void test('updateIfMatchETag keeps the etag and requires it', () => {
-    const { rows } = parseJsonSource(JSON.stringify([enrollment, { ...enrollment, registrationId: 'dev-2', etag: undefined }]), 'enrollments', { mode: 'updateIfMatchETag' });
+    const { rows } = parseJsonSource(JSON.stringify([enrollment, { ...enrollment, registrationId: 'dev-2', etag: undefined }]), 'enrollment', { mode: 'updateIfMatchETag' });
     assert.equal(rows[0].item?.etag, '"abc"');
     assert.match(rows[1].errors.join(' '), /"etag" is missing/);
   });
@@ -48,7 +48,7 @@ void describe('JSON sources', () => {
   void test('groups: TPM and deviceId refused, array target guessed from the id field', () => {
     const text = JSON.stringify([group, { enrollmentGroupId: 'g2', attestation: { type: 'tpm', tpm: { endorsementKey: 'AAAA' } } }, { ...group, enrollmentGroupId: 'g3', deviceId: 'd' }]);
     const [source] = parseJsonSources(text, { mode: 'create' });
-    assert.equal(source.target, 'enrollmentGroups');
+    assert.equal(source.kind, 'group');
     assert.deepEqual(source.rows[0].errors, []);
     assert.match(source.rows[1].errors.join(' '), /only X\.509 and symmetric-key/);
     assert.match(source.rows[2].errors.join(' '), /"deviceId" belongs to individual enrollments/);
@@ -57,7 +57,7 @@ void describe('JSON sources', () => {
   void test('an export document gives both lists; wrong envelopes are refused clearly', () => {
     const doc = buildExportDocument({ sourceHost: 'a.azure-devices-provisioning.net', enrollments: [enrollment], enrollmentGroups: [group], includeKeys: true, now: new Date(0) });
     const sources = parseJsonSources(JSON.stringify(doc), { mode: 'update' });
-    assert.deepEqual(sources.map((s) => [s.target, s.rows.length]), [['enrollments', 1], ['enrollmentGroups', 1]]);
+    assert.deepEqual(sources.map((s) => [s.kind, s.rows.length]), [['enrollment', 1], ['group', 1]]);
     assert.throws(() => parseJsonSources(JSON.stringify({ ...doc, version: 9 }), { mode: 'update', fileName: 'e.json' }), /e\.json is export version 9/);
     assert.throws(() => parseJsonSources(JSON.stringify({ ...doc, enrollments: {} }), { mode: 'update' }), /"enrollments" must be an array/);
     assert.throws(() => parseJsonSources('{"a":1}', { mode: 'update', fileName: 'o.json' }), /o\.json must hold a JSON array/);
@@ -66,7 +66,7 @@ void describe('JSON sources', () => {
     const secret = generateSymmetricKey();
     assert.throws(() => parseJsonSources(`[\n{"primaryKey": "${secret}" x}]`, { mode: 'update', fileName: 'k.json' }), (e: unknown) =>
       e instanceof Error && /k\.json is not valid JSON at line 2, column \d+/.test(e.message) && !e.message.includes(secret.slice(0, 12)));
-    assert.throws(() => parseJsonSource(JSON.stringify({ ...doc, enrollmentGroups: [] }), 'enrollmentGroups', { mode: 'update' }), /holds no enrollment groups/);
+    assert.throws(() => parseJsonSource(JSON.stringify({ ...doc, enrollmentGroups: [] }), 'group', { mode: 'update' }), /holds no enrollment groups/);
   });
 });
 

@@ -15,7 +15,7 @@ function row(id: string, errors: string[] = [], warnings: string[] = []): Source
 }
 
 const source: SourceResult = {
-  target: 'enrollments',
+  kind: 'enrollment',
   description: 'devices.csv',
   rows: [row('a'), row('b', ['bad key | really']), row('c', [], ['expires soon']), row('A'), row('d'), row('e')],
 };

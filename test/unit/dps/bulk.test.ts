@@ -15,7 +15,7 @@ function setup(behaviour: ConstructorParameters<typeof FakeBulkService>[1] = {})
 void describe('runBulk splitting', () => {
   void test('25 items go out as 10, 10 and 5, all confirmed done', async () => {
     const { clock, service } = setup();
-    const report = await runBulk({ client: service, target: 'enrollments', mode: 'create', items: enrollments(25), clock, random: noJitter });
+    const report = await runBulk({ client: service, kind: 'enrollment', mode: 'create', items: enrollments(25), clock, random: noJitter });
     assert.deepEqual(service.calls.map((c) => c.ids.length).sort((a, b) => b - a), [10, 10, 5]);
     assert.equal(report.requests, 3);
     assert.deepEqual(report.counts, { done: 25, failed: 0, notSent: 0 });
@@ -27,25 +27,25 @@ void describe('runBulk splitting', () => {
 
   void test('11 items make two requests (10 and 1); batchSize above 10 is refused', async () => {
     const { clock, service } = setup();
-    const report = await runBulk({ client: service, target: 'enrollments', mode: 'create', items: enrollments(11), clock });
+    const report = await runBulk({ client: service, kind: 'enrollment', mode: 'create', items: enrollments(11), clock });
     assert.deepEqual(service.calls.map((c) => c.ids.length).sort((a, b) => a - b), [1, 10]);
     assert.equal(report.counts.done, 11);
     await assert.rejects(
-      runBulk({ client: service, target: 'enrollments', mode: 'create', items: enrollments(1), batchSize: 11, clock }),
+      runBulk({ client: service, kind: 'enrollment', mode: 'create', items: enrollments(1), batchSize: 11, clock }),
       /batchSize must be an integer from 1 to 10/,
     );
   });
 
   void test('the client is asked for one try per request: the runner owns retries and pacing', async () => {
     const { clock, service } = setup();
-    await runBulk({ client: service, target: 'enrollments', mode: 'create', items: enrollments(3), clock });
+    await runBulk({ client: service, kind: 'enrollment', mode: 'create', items: enrollments(3), clock });
     assert.deepEqual(service.requestOptions[0]?.retry, { maxAttempts: 1 });
   });
 
   void test('enrollment groups use the group operation and ids', async () => {
     const { clock, service } = setup();
     const groups: EnrollmentGroup[] = ['g1', 'g2'].map((id) => ({ enrollmentGroupId: id, attestation: { type: 'symmetricKey' } }));
-    const report = await runBulk({ client: service, target: 'enrollmentGroups', mode: 'update', items: groups, clock });
+    const report = await runBulk({ client: service, kind: 'group', mode: 'update', items: groups, clock });
     assert.deepEqual(report.items.map((i) => [i.id, i.outcome]), [['g1', 'done'], ['g2', 'done']]);
   });
 });
@@ -55,7 +55,7 @@ void describe('runBulk input checks', () => {
     const { clock, service } = setup();
     const items = enrollments(3);
     items.push({ ...items[1], registrationId: items[1].registrationId.toUpperCase() }, { ...items[0] });
-    const report = await runBulk({ client: service, target: 'enrollments', mode: 'create', items, clock });
+    const report = await runBulk({ client: service, kind: 'enrollment', mode: 'create', items, clock });
     assert.deepEqual(report.items.map((i) => i.outcome), ['done', 'done', 'done', 'failed', 'failed']);
     assert.match(report.items[3].errorStatus ?? '', /Duplicate registrationId 'DEV-001' \(same as item 2\)/);
     assert.equal(report.items[4].attempts, 0);
@@ -64,9 +64,9 @@ void describe('runBulk input checks', () => {
 
   void test('bad options are refused before anything is sent', async () => {
     const { clock, service } = setup();
-    const base = { client: service, target: 'enrollments' as const, mode: 'create' as const, items: enrollments(1), clock };
+    const base = { client: service, kind: 'enrollment' as const, mode: 'create' as const, items: enrollments(1), clock };
     await assert.rejects(runBulk({ ...base, mode: 'upsert' as never }), /mode must be one of create, update, updateIfMatchETag, delete/);
-    await assert.rejects(runBulk({ ...base, target: 'devices' as never }), /target must be/);
+    await assert.rejects(runBulk({ ...base, kind: 'devices' as never }), /kind must be/);
     await assert.rejects(runBulk({ ...base, concurrency: 0 }), /concurrency must be an integer/);
     await assert.rejects(runBulk({ ...base, operationsPerMinute: 0 }), /operationsPerMinute must be a positive number/);
     assert.equal(service.calls.length, 0);
@@ -75,7 +75,7 @@ void describe('runBulk input checks', () => {
   void test('an item without an id fails without being sent', async () => {
     const { clock, service } = setup();
     const items = [...enrollments(1), { attestation: { type: 'none' } } as unknown as ReturnType<typeof enrollments>[number]];
-    const report = await runBulk({ client: service, target: 'enrollments', mode: 'create', items, clock });
+    const report = await runBulk({ client: service, kind: 'enrollment', mode: 'create', items, clock });
     assert.equal(report.items[1].outcome, 'failed');
     assert.match(report.items[1].errorStatus ?? '', /has no registrationId/);
     assert.deepEqual(report.counts, { done: 1, failed: 1, notSent: 0 });
@@ -87,7 +87,7 @@ void describe('runBulk results', () => {
     const { clock, service } = setup({ itemError: (id) => (id === 'dev-004' ? { errorCode: 400207, errorStatus: 'Invalid attestation.' } : undefined) });
     const items = enrollments(12);
     service.store.set('dev-010', { ...items[10] }); // exists already: create reports a conflict
-    const report = await runBulk({ client: service, target: 'enrollments', mode: 'create', items, clock });
+    const report = await runBulk({ client: service, kind: 'enrollment', mode: 'create', items, clock });
     const failed = report.items.filter((i) => i.outcome === 'failed');
     assert.deepEqual(failed.map((f) => [f.id, f.errorCode, f.errorStatus]), [
       ['dev-004', 400207, 'Invalid attestation.'],
@@ -101,7 +101,7 @@ void describe('runBulk results', () => {
     const { clock, service } = setup({
       faultFor: (_n, ids) => (ids.includes('dev-000') ? { when: 'before', error: httpError(401, { errorCode: 401002, message: 'Unauthorized' }) } : undefined),
     });
-    const report = await runBulk({ client: service, target: 'enrollments', mode: 'create', items: enrollments(15), clock, concurrency: 1 });
+    const report = await runBulk({ client: service, kind: 'enrollment', mode: 'create', items: enrollments(15), clock, concurrency: 1 });
     const first = report.items.slice(0, 10);
     assert.ok(first.every((i) => i.outcome === 'failed' && i.errorCode === 401002 && i.errorStatus === 'HTTP 401: Unauthorized'));
     assert.ok(report.items.slice(10).every((i) => i.outcome === 'done'));
@@ -110,7 +110,7 @@ void describe('runBulk results', () => {
 
   void test('429 with Retry-After then success: waits as told, retries, all done', async () => {
     const { clock, service } = setup({ faultFor: (n) => (n === 0 ? { when: 'before', error: httpError(429, { retryAfterMs: 7000 }) } : undefined) });
-    const report = await runBulk({ client: service, target: 'enrollments', mode: 'create', items: enrollments(10), clock });
+    const report = await runBulk({ client: service, kind: 'enrollment', mode: 'create', items: enrollments(10), clock });
     assert.equal(service.calls.length, 2);
     assert.ok(service.calls[1].at - service.calls[0].at >= 7000, `retried after ${service.calls[1].at - service.calls[0].at} ms`);
     assert.deepEqual(report.counts, { done: 10, failed: 0, notSent: 0 });
@@ -121,7 +121,7 @@ void describe('runBulk results', () => {
     const { clock, service } = setup({
       faultFor: (n) => (n === 0 ? { when: 'before', error: httpError(503) } : n === 1 ? { when: 'before', error: networkError('ECONNREFUSED') } : undefined),
     });
-    const report = await runBulk({ client: service, target: 'enrollments', mode: 'create', items: enrollments(4), clock, random: noJitter });
+    const report = await runBulk({ client: service, kind: 'enrollment', mode: 'create', items: enrollments(4), clock, random: noJitter });
     assert.equal(service.calls.length, 3);
     assert.equal(report.counts.done, 4);
     assert.equal(service.gets.length, 0);
@@ -129,7 +129,7 @@ void describe('runBulk results', () => {
 
   void test('gives up after the retry budget and reports the last failure', async () => {
     const { clock, service } = setup({ faultFor: () => ({ when: 'before', error: httpError(503) }) });
-    const report = await runBulk({ client: service, target: 'enrollments', mode: 'create', items: enrollments(3), clock, retry: { maxAttempts: 3, baseDelayMs: 100 } });
+    const report = await runBulk({ client: service, kind: 'enrollment', mode: 'create', items: enrollments(3), clock, retry: { maxAttempts: 3, baseDelayMs: 100 } });
     assert.equal(service.calls.length, 3);
     assert.ok(report.items.every((i) => i.outcome === 'failed' && /gave up after 3 requests/.test(i.errorStatus ?? '')));
   });
@@ -138,7 +138,7 @@ void describe('runBulk results', () => {
 void describe('runBulk reconciliation after an ambiguous failure', () => {
   void test('a reset after the batch was applied: the retry sees "already exists", GET confirms, items are done', async () => {
     const { clock, service } = setup({ faultFor: (n) => (n === 0 ? { when: 'after', error: networkError('ECONNRESET') } : undefined) });
-    const report = await runBulk({ client: service, target: 'enrollments', mode: 'create', items: enrollments(5), clock, random: noJitter });
+    const report = await runBulk({ client: service, kind: 'enrollment', mode: 'create', items: enrollments(5), clock, random: noJitter });
     assert.deepEqual(report.counts, { done: 5, failed: 0, notSent: 0 });
     assert.equal(service.calls.length, 2);
     assert.deepEqual(service.gets.sort(), enrollments(5).map((e) => e.registrationId));
@@ -149,7 +149,7 @@ void describe('runBulk reconciliation after an ambiguous failure', () => {
     const { clock, service } = setup({ faultFor: (n) => (n === 0 ? { when: 'before', error: timeoutError() } : undefined) });
     const items = enrollments(3);
     service.store.set('dev-001', { ...items[1], provisioningStatus: 'disabled', etag: '"x"' });
-    const report = await runBulk({ client: service, target: 'enrollments', mode: 'create', items, clock, random: noJitter });
+    const report = await runBulk({ client: service, kind: 'enrollment', mode: 'create', items, clock, random: noJitter });
     assert.deepEqual(report.items.map((i) => i.outcome), ['done', 'failed', 'done']);
     assert.equal(report.items[1].errorCode, 409201);
   });
@@ -158,7 +158,7 @@ void describe('runBulk reconciliation after an ambiguous failure', () => {
     const { clock, service } = setup({ faultFor: (n) => (n === 0 ? { when: 'after', error: httpError(500) } : undefined) });
     const items = enrollments(4);
     for (const item of items) service.store.set(item.registrationId, item);
-    const report = await runBulk({ client: service, target: 'enrollments', mode: 'delete', items, clock, random: noJitter });
+    const report = await runBulk({ client: service, kind: 'enrollment', mode: 'delete', items, clock, random: noJitter });
     assert.deepEqual(report.counts, { done: 4, failed: 0, notSent: 0 });
     assert.equal(service.store.size, 0);
   });
@@ -168,7 +168,7 @@ void describe('runBulk reconciliation after an ambiguous failure', () => {
       faultFor: (n) => (n === 0 ? { when: 'after', error: networkError('ECONNRESET') } : undefined),
       mutateStored: (item) => ({ ...item, provisioningStatus: 'disabled' }),
     });
-    const report = await runBulk({ client: service, target: 'enrollments', mode: 'create', items: enrollments(2), clock, random: noJitter });
+    const report = await runBulk({ client: service, kind: 'enrollment', mode: 'create', items: enrollments(2), clock, random: noJitter });
     assert.deepEqual(report.counts, { done: 0, failed: 2, notSent: 0 });
   });
 });
@@ -180,7 +180,7 @@ void describe('runBulk cancellation and pacing', () => {
     const progress: BulkProgress[] = [];
     const report = await runBulk({
       client: service,
-      target: 'enrollments',
+      kind: 'enrollment',
       mode: 'create',
       items: enrollments(100),
       clock,
@@ -212,7 +212,7 @@ void describe('runBulk cancellation and pacing', () => {
         return undefined;
       },
     });
-    const report = await runBulk({ client: service, target: 'enrollments', mode: 'create', items: enrollments(3), clock, signal: controller.signal });
+    const report = await runBulk({ client: service, kind: 'enrollment', mode: 'create', items: enrollments(3), clock, signal: controller.signal });
     assert.equal(service.calls.length, 1);
     assert.deepEqual(report.counts, { done: 3, failed: 0, notSent: 0 });
   });
@@ -221,7 +221,7 @@ void describe('runBulk cancellation and pacing', () => {
     const { clock, service } = setup({ latencyMs: 5 });
     const report = await runBulk({
       client: service,
-      target: 'enrollments',
+      kind: 'enrollment',
       mode: 'create',
       items: enrollments(60),
       clock,
@@ -238,7 +238,7 @@ void describe('runBulk cancellation and pacing', () => {
   void test('a burst allowance lets that many requests start at once, then paces at the budget', async () => {
     const { clock, service } = setup({ latencyMs: 5 });
     await runBulk({
-      client: service, target: 'enrollments', mode: 'create', items: enrollments(100), clock,
+      client: service, kind: 'enrollment', mode: 'create', items: enrollments(100), clock,
       concurrency: 4, operationsPerMinute: 120, burst: 6, // one request every 500 ms after 6 at once
     });
     const starts = service.calls.map((c) => c.at - service.calls[0].at).sort((a, b) => a - b);
@@ -246,14 +246,14 @@ void describe('runBulk cancellation and pacing', () => {
     assert.ok(starts[5] < 50, `the first 6 start together (6th at ${starts[5]} ms)`);
     for (let i = 7; i < starts.length; i++) assert.ok(starts[i] - starts[i - 1] >= 500, `then ${starts[i] - starts[i - 1]} ms apart`);
     await assert.rejects(
-      runBulk({ client: service, target: 'enrollments', mode: 'create', items: enrollments(1), clock, operationsPerMinute: 10, burst: 11 }),
+      runBulk({ client: service, kind: 'enrollment', mode: 'create', items: enrollments(1), clock, operationsPerMinute: 10, burst: 11 }),
       /burst must be an integer from 1 to operationsPerMinute/,
     );
   });
 
   void test('a 429 pauses all workers, not only the throttled one', async () => {
     const { clock, service } = setup({ latencyMs: 5, faultFor: (n) => (n === 0 ? { when: 'before', error: httpError(429, { retryAfterMs: 10_000 }) } : undefined) });
-    const report = await runBulk({ client: service, target: 'enrollments', mode: 'create', items: enrollments(80), clock, concurrency: 4, operationsPerMinute: 60_000 });
+    const report = await runBulk({ client: service, kind: 'enrollment', mode: 'create', items: enrollments(80), clock, concurrency: 4, operationsPerMinute: 60_000 });
     assert.equal(report.counts.done, 80);
     const throttledAt = service.calls[0].at;
     const startedDuringPause = service.calls.slice(1).filter((c) => c.at > throttledAt + 5 && c.at < throttledAt + 10_000);

@@ -5,7 +5,7 @@ import { DocumentValidationError, parseEditedDocument, serializeForEditing, temp
 
 void describe('enrollment documents', () => {
   void test('paths round-trip ids with any allowed character and connection ids with "/"', () => {
-    const address = { connectionId: 'localhost:8443/provisioningserviceowner', kind: 'enrollments' as const, id: 'dev:01.a_b-' };
+    const address = { connectionId: 'localhost:8443/provisioningserviceowner', kind: 'enrollment' as const, id: 'dev:01.a_b-' };
     const p = formatDocumentPath(address);
     assert.equal(p, '/localhost%3A8443%2Fprovisioningserviceowner/enrollments/dev%3A01.a_b-.json');
     assert.deepEqual(parseDocumentPath(p), address);
@@ -13,7 +13,7 @@ void describe('enrollment documents', () => {
   });
 
   void test('a saved document must be one JSON object keeping its id and an attestation type', () => {
-    const ok = parseEditedDocument(serializeForEditing({ registrationId: 'a', attestation: { type: 'tpm' }, future: { x: 1 } }), 'enrollments', 'a');
+    const ok = parseEditedDocument(serializeForEditing({ registrationId: 'a', attestation: { type: 'tpm' }, future: { x: 1 } }), 'enrollment', 'a');
     assert.deepEqual(ok.future, { x: 1 }, 'unknown fields survive');
     const cases: Array<[string, RegExp]> = [
       ['{ "registrationId": "a", ', /not valid JSON/],
@@ -23,9 +23,9 @@ void describe('enrollment documents', () => {
       ['{"registrationId":"a","attestation":{"type":"tpm"},"provisioningStatus":"off"}', /"enabled" or "disabled"/],
     ];
     for (const [text, message] of cases) {
-      assert.throws(() => parseEditedDocument(text, 'enrollments', 'a'), (e: unknown) => e instanceof DocumentValidationError && message.test(e.message), text);
+      assert.throws(() => parseEditedDocument(text, 'enrollment', 'a'), (e: unknown) => e instanceof DocumentValidationError && message.test(e.message), text);
     }
-    assert.throws(() => parseEditedDocument('{"registrationId":"g","attestation":{"type":"x509"}}', 'enrollmentGroups', 'g'), /"enrollmentGroupId" must stay "g"/);
+    assert.throws(() => parseEditedDocument('{"registrationId":"g","attestation":{"type":"x509"}}', 'group', 'g'), /"enrollmentGroupId" must stay "g"/);
   });
 
   void test('stored symmetric keys are put back when the document has none, and typed keys win', () => {
@@ -39,9 +39,9 @@ void describe('enrollment documents', () => {
   });
 
   void test('templates for the create commands', () => {
-    assert.deepEqual(templateFor('enrollments', 'd1').attestation, { type: 'symmetricKey' });
+    assert.deepEqual(templateFor('enrollment', 'd1').attestation, { type: 'symmetricKey' });
     const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
-    assert.equal(templateFor('enrollmentGroups', 'g1', pem).attestation.x509?.signingCertificates?.primary?.certificate, pem);
-    assert.equal(templateFor('enrollments', 'd1', pem).attestation.x509?.clientCertificates?.primary?.certificate, pem);
+    assert.equal(templateFor('group', 'g1', pem).attestation.x509?.signingCertificates?.primary?.certificate, pem);
+    assert.equal(templateFor('enrollment', 'd1', pem).attestation.x509?.clientCertificates?.primary?.certificate, pem);
   });
 });
