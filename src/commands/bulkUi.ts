@@ -13,6 +13,7 @@ import type { DpsApi } from '../dps/api';
 import { ITEM_KIND_FACTS } from '../dps/items';
 import { UserCancelledError } from '../common/errorPresentation';
 import type { CommandContext } from './commandContext';
+import { withProgress } from '../ui/progress';
 
 const BULK_CONCURRENCY = 4;
 
@@ -34,20 +35,11 @@ export async function openMarkdown(content: string): Promise<void> {
  */
 export async function dryRun(ctx: CommandContext, client: DpsApi, sources: SourceResult[], mode: BulkMode): Promise<BulkPlan[]> {
   if (sources.length === 0) throw new Error('The source holds no enrollments or enrollment groups.');
-  const plans = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Checking which items exist…', cancellable: true },
-    async (_progress, token) => {
-      const controller = new AbortController();
-      const subscription = token.onCancellationRequested(() => controller.abort());
-      try {
-        const planned: BulkPlan[] = [];
-        for (const source of sources) planned.push(planBulk(source, mode, await listExistingIds(client, source.kind, controller.signal)));
-        return planned;
-      } finally {
-        subscription.dispose();
-      }
-    },
-  );
+  const plans = await withProgress('Checking which items exist…', async (signal) => {
+    const planned: BulkPlan[] = [];
+    for (const source of sources) planned.push(planBulk(source, mode, await listExistingIds(client, source.kind, signal)));
+    return planned;
+  });
   const toSend = plans.reduce((n, p) => n + p.planned.length, 0);
   const invalid = plans.reduce((n, p) => n + p.invalid.length, 0);
   ctx.logger.info(`Bulk dry run (${mode}): ${plans.map(summarisePlan).join(' ')}`);
@@ -75,35 +67,21 @@ export async function dryRun(ctx: CommandContext, client: DpsApi, sources: Sourc
 
 /** Runs the plans one after another under one cancellable notification. */
 export async function runPlans(ctx: CommandContext, client: DpsApi, plans: BulkPlan[]): Promise<BulkJobReport[]> {
-  return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: 'Bulk job', cancellable: true },
-    async (progress, token) => {
-      const controller = new AbortController();
-      const subscription = token.onCancellationRequested(() => controller.abort());
-      try {
-        const reports: BulkJobReport[] = [];
-        for (const plan of plans) {
-          let lastShare = 0;
-          // Reports after cancellation still run: the runner marks the rest "not sent".
-          const report = await runBulkJob(client, plan, {
-            ...bulkPacing(ctx.settings.value.bulkOperationsPerMinute),
-            concurrency: BULK_CONCURRENCY,
-            signal: controller.signal,
-            onProgress: (p) => {
-              const share = ((p.done + p.failed) / Math.max(1, p.total)) * 100;
-              progress.report({ message: describeProgress(p), increment: share - lastShare });
-              lastShare = share;
-            },
-          });
-          reports.push(report);
-          ctx.logger.info(`Bulk ${plan.mode} of ${ITEM_KIND_FACTS[plan.kind].plural} from ${plan.description}: ${summariseReport(report)}`);
-        }
-        return reports;
-      } finally {
-        subscription.dispose();
-      }
-    },
-  );
+  return withProgress('Bulk job', async (signal, report) => {
+    const reports: BulkJobReport[] = [];
+    for (const plan of plans) {
+      // Reports after cancellation still run: the runner marks the rest "not sent".
+      const jobReport = await runBulkJob(client, plan, {
+        ...bulkPacing(ctx.settings.value.bulkOperationsPerMinute),
+        concurrency: BULK_CONCURRENCY,
+        signal,
+        onProgress: (p) => report({ message: describeProgress(p), done: (p.done + p.failed) / Math.max(1, p.total) }),
+      });
+      reports.push(jobReport);
+      ctx.logger.info(`Bulk ${plan.mode} of ${ITEM_KIND_FACTS[plan.kind].plural} from ${plan.description}: ${summariseReport(jobReport)}`);
+    }
+    return reports;
+  });
 }
 
 /** The whole flow: dry run, run, report with its actions. */

@@ -6,7 +6,6 @@
 
 import * as vscode from 'vscode';
 import { isDpsError } from '../dps/errors';
-import type { EnrollmentGroup, IndividualEnrollment } from '../dps/models';
 import { createFormAttestation } from '../enrollmentForm/attestationAdapter';
 import { serviceObjectId } from '../enrollmentForm/draftMapping';
 import { CERTIFICATE_GLOB, fileFromUri, openEnrollmentForm, type FormConnection, type FormHostDeps } from '../enrollmentForm/enrollmentFormPanel';
@@ -14,16 +13,7 @@ import { existsOnService } from '../enrollmentForm/formController';
 
 import { planQuickEnrollment } from '../enrollmentForm/quickEnrollment';
 import { placeServiceError } from '../enrollmentForm/serviceErrorFields';
-import type { Item, ItemKind } from '../dps/items';
-
-export const CERTIFICATE_COMMAND_IDS = {
-  enrollCertificateFile: 'dpsEnrollments.enrollCertificateFile',
-  createGroupFromCertificateFile: 'dpsEnrollments.createGroupFromCertificateFile',
-  quickEnrollCertificateFile: 'dpsEnrollments.quickEnrollCertificateFile',
-} as const;
-
-/** The `when` clause for the Explorer menu entries (package.json `menus.explorer/context`). */
-export const CERTIFICATE_FILE_WHEN = 'resourceExtname =~ /^\\.(pem|crt|cer|der)$/i && !explorerResourceIsFolder';
+import { putItem, type ItemKind } from '../dps/items';
 
 /** The Explorer passes the clicked file's Uri; from the palette there is none and the user picks. */
 async function chooseCertificateFile(arg: unknown): Promise<vscode.Uri | undefined> {
@@ -88,9 +78,7 @@ export async function quickEnrollCertificateFile(deps: FormHostDeps, uri?: unkno
       if (next === 'Open form') await openForm(plan.kind, connection);
       return;
     }
-    const saved: Item = plan.kind === 'group'
-      ? await client.createOrUpdateEnrollmentGroup(plan.object as EnrollmentGroup)
-      : await client.createOrUpdateEnrollment(plan.object as IndividualEnrollment);
+    const saved = await putItem(client, plan.kind, plan.object);
     deps.onSaved(plan.kind, saved, connection);
     void vscode.window.showInformationMessage(`Created the ${what} "${serviceObjectId(plan.kind, saved)}".`);
   } catch (error) {

@@ -27,7 +27,7 @@ export const commandIds = [
   'dpsEnrollments.copyPrimaryKey',
   'dpsEnrollments.deriveDeviceKey',
   'dpsEnrollments.copyId',
-  // the enrollment form (placeholders until the webview is wired; they open the JSON editor)
+  // the enrollment form and the Explorer's certificate commands
   'dpsEnrollments.createEnrollment',
   'dpsEnrollments.createEnrollmentGroup',
   'dpsEnrollments.editWithForm',

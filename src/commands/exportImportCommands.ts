@@ -8,6 +8,7 @@ import { UserCancelledError } from '../common/errorPresentation';
 import type { CommandContext } from './commandContext';
 import { asFileUri, runBulkFlow } from './bulkUi';
 import { pickConnection } from './targets';
+import { withProgress } from '../ui/progress';
 
 export async function exportEnrollments(ctx: CommandContext, ...args: unknown[]): Promise<void> {
   const connection = await pickConnection(ctx, args[0]);
@@ -35,21 +36,12 @@ export async function exportEnrollments(ctx: CommandContext, ...args: unknown[])
   });
   if (uri === undefined) throw new UserCancelledError();
   const client = await ctx.clients.clientFor(connection);
-  const document = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Exporting ${connection.label}`, cancellable: true },
-    async (progress, token) => {
-      const controller = new AbortController();
-      const subscription = token.onCancellationRequested(() => controller.abort());
-      try {
-        return await exportConnection(client, {
-          includeKeys: choice.includeKeys,
-          signal: controller.signal,
-          onProgress: (read) => progress.report({ message: `${read.toLocaleString('en-US')} read` }),
-        });
-      } finally {
-        subscription.dispose();
-      }
-    },
+  const document = await withProgress(`Exporting ${connection.label}`, (signal, report) =>
+    exportConnection(client, {
+      includeKeys: choice.includeKeys,
+      signal,
+      onProgress: (read) => report({ message: `${read.toLocaleString('en-US')} read` }),
+    }),
   );
   // Keys live only in the file the user chose, readable by the user alone.
   await writeFileAtomic(uri.fsPath, JSON.stringify(document, null, 2) + '\n', { mode: choice.includeKeys ? 0o600 : 0o644 });

@@ -1,6 +1,6 @@
 // Commands on enrollments, groups and registrations: open as JSON, enable/disable, delete, copy ids.
 import * as vscode from 'vscode';
-import type { EnrollmentGroup, IndividualEnrollment, ProvisioningStatus } from '../dps/models';
+import type { ProvisioningStatus } from '../dps/models';
 import type { DpsApi } from '../dps/api';
 import { documentUri } from '../documents/enrollmentFileSystem';
 import type { DocumentAddress } from '../documents/documentUri';
@@ -10,7 +10,7 @@ import { withProgress } from '../ui/progress';
 import type { CommandContext } from './commandContext';
 import { resolveItemTargets, resolveRegistrationTargets, selectedNodes, type ItemTarget } from './targets';
 import { RegistrationNode } from '../tree/nodes';
-import { ITEM_KIND_FACTS } from '../dps/items';
+import { deleteItem, getItem, getItemAttestation, ITEM_KIND_FACTS, putItem, type Item } from '../dps/items';
 
 export function addressOf(target: ItemTarget): DocumentAddress {
   return { connectionId: target.connection.id, kind: target.kind, id: target.id };
@@ -50,17 +50,12 @@ async function setStatus(ctx: CommandContext, status: ProvisioningStatus, args: 
 }
 
 /** Read, change one field, write back with If-Match: a concurrent edit fails with 412 instead of being lost. */
-async function updateStatus(client: DpsApi, target: ItemTarget, status: ProvisioningStatus, signal: AbortSignal): Promise<IndividualEnrollment | EnrollmentGroup> {
-  if (target.kind === 'enrollment') {
-    const current = await client.getEnrollment(target.id, { signal });
-    const keys = current.attestation.type === 'symmetricKey' ? await client.getEnrollmentAttestation(target.id, { signal }) : undefined;
-    const body = withPreservedKeys({ ...current, provisioningStatus: status }, keys);
-    return client.createOrUpdateEnrollment(body, { ...(current.etag ? { ifMatch: current.etag } : {}), signal });
-  }
-  const current = await client.getEnrollmentGroup(target.id, { signal });
-  const keys = current.attestation.type === 'symmetricKey' ? await client.getEnrollmentGroupAttestation(target.id, { signal }) : undefined;
+async function updateStatus(client: DpsApi, target: ItemTarget, status: ProvisioningStatus, signal: AbortSignal): Promise<Item> {
+  const current = await getItem(client, target.kind, target.id, { signal });
+  // Reads withhold symmetric keys; a write without them would make the service generate new ones.
+  const keys = current.attestation.type === 'symmetricKey' ? await getItemAttestation(client, target.kind, target.id, { signal }) : undefined;
   const body = withPreservedKeys({ ...current, provisioningStatus: status }, keys);
-  return client.createOrUpdateEnrollmentGroup(body, { ...(current.etag ? { ifMatch: current.etag } : {}), signal });
+  return putItem(client, target.kind, body, { ...(current.etag ? { ifMatch: current.etag } : {}), signal });
 }
 
 export const enable = (ctx: CommandContext, ...args: unknown[]) => setStatus(ctx, 'enabled', args);
@@ -93,8 +88,7 @@ export async function deleteItems(ctx: CommandContext, ...args: unknown[]): Prom
         const count = await deleteRegistrationsOfGroup(client, target.id, signal);
         ctx.logger.info(`Deleted ${count} registration(s) of group ${target.id}`);
       }
-      if (target.kind === 'enrollment') await client.deleteEnrollment(target.id, { ...(etag ? { ifMatch: etag } : {}), signal });
-      else await client.deleteEnrollmentGroup(target.id, { ...(etag ? { ifMatch: etag } : {}), signal });
+      await deleteItem(client, target.kind, target.id, { ...(etag ? { ifMatch: etag } : {}), signal });
       ctx.logger.info(`Deleted ${noun(target.kind)} ${target.id}`);
       if (target.node) {
         target.node.parent.pages.remove(target.id);

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { AttestationType, ProvisioningStatus } from '../dps/models';
 import { UserCancelledError } from '../common/errorPresentation';
-import { withViewProgress } from '../ui/progress';
+import { withProgress } from '../ui/progress';
 import { describeFilter, isFilterActive, type EnrollmentFilter } from '../tree/filters';
 import { ErrorNode, findConnection } from '../tree/nodes';
 import type { DpsTreeNode } from '../tree/treeModel';
@@ -22,7 +22,7 @@ function isTreeNode(value: unknown): value is DpsTreeNode {
 export async function loadMore(ctx: CommandContext, node?: unknown): Promise<void> {
   const owner = pagedNodeOf(node);
   if (!owner) throw new Error('Use "Load more…" in the DPS Enrollments view.');
-  await withViewProgress(TREE_VIEW_ID, () => ctx.tree.loadMore(owner));
+  await withProgress('Loading more…', () => ctx.tree.loadMore(owner), { viewId: TREE_VIEW_ID });
   // A failed page shows as an error node under the list; nothing else to report here.
 }
 
@@ -41,7 +41,7 @@ export async function retry(ctx: CommandContext, node?: unknown): Promise<void> 
     }
     if (choice !== 'Retry Anyway') return;
   }
-  await withViewProgress(TREE_VIEW_ID, () => ctx.tree.loadMore(owner));
+  await withProgress('Loading more…', () => ctx.tree.loadMore(owner), { viewId: TREE_VIEW_ID });
 }
 
 const attestationChoices: Array<{ label: string; type: AttestationType }> = [

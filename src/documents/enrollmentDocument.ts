@@ -58,15 +58,3 @@ export function withPreservedKeys<T extends Item>(item: T, stored: AttestationMe
     },
   };
 }
-
-/** Blank documents for the create commands (placeholders until the form is wired). */
-export function templateFor(kind: ItemKind, id: string, certificatePem?: string): Item {
-  const certificates = certificatePem ? { primary: { certificate: certificatePem } } : undefined;
-  const attestation: AttestationMechanism = !certificates
-    ? { type: 'symmetricKey' }
-    : kind === 'enrollment'
-      ? { type: 'x509', x509: { clientCertificates: certificates } }
-      : { type: 'x509', x509: { signingCertificates: certificates } };
-  const common = { attestation, provisioningStatus: 'enabled' as const, capabilities: { iotEdge: false } };
-  return kind === 'enrollment' ? { registrationId: id, ...common } : { enrollmentGroupId: id, ...common };
-}

@@ -7,15 +7,13 @@ import { isDpsError } from '../dps/errors';
 import type { DpsApi } from '../dps/api';
 import type { Logger } from '../common/logger';
 import { CURRENT_VERSION_SCHEME, DOCUMENT_SCHEME, formatDocumentPath, parseDocumentPath, type DocumentAddress } from './documentUri';
-import { parseEditedDocument, serializeForEditing, templateFor, withPreservedKeys } from './enrollmentDocument';
+import { parseEditedDocument, serializeForEditing, withPreservedKeys } from './enrollmentDocument';
 import { getItem, getItemAttestation, ITEM_KIND_FACTS, putItem, type Item } from '../dps/items';
 
 interface CachedDocument {
   content: Uint8Array;
   etag: string | undefined;
   mtime: number;
-  /** A create command's draft: saved without If-Match. */
-  isNew: boolean;
 }
 
 export interface DocumentServices {
@@ -41,14 +39,6 @@ export class EnrollmentFileSystem implements vscode.FileSystemProvider, vscode.T
   private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(private readonly services: DocumentServices) {}
-
-  /** Opens a blank document for a new item (create commands). */
-  openDraft(address: DocumentAddress, certificatePem?: string): vscode.Uri {
-    const uri = documentUri(address);
-    const template = templateFor(address.kind, address.id, certificatePem);
-    this.cache.set(uri.toString(), { content: encoder.encode(serializeForEditing(template)), etag: undefined, mtime: Date.now(), isNew: true });
-    return uri;
-  }
 
   /** Drops the cached version so the next open reads the service again. */
   forget(address: DocumentAddress): void {
@@ -81,7 +71,7 @@ export class EnrollmentFileSystem implements vscode.FileSystemProvider, vscode.T
     const client = await this.services.clientFor(address.connectionId);
     let saved: Item;
     try {
-      saved = await this.put(client, address, edited, cached?.isNew ? undefined : cached?.etag);
+      saved = await this.put(client, address, edited, cached?.etag);
     } catch (error) {
       if (isDpsError(error) && error.status === 412) {
         saved = await this.resolveConflict(client, uri, address, edited);
@@ -92,9 +82,9 @@ export class EnrollmentFileSystem implements vscode.FileSystemProvider, vscode.T
     this.services.logger.info(`Saved ${ITEM_KIND_FACTS[address.kind].singular} ${address.id} (etag ${saved.etag ?? '?'})`);
     // VS Code records the bytes it wrote; the service's answer (new ETag, timestamps) follows as a change.
     const now = Date.now();
-    this.cache.set(uri.toString(), { content, etag: saved.etag, mtime: now, isNew: false });
+    this.cache.set(uri.toString(), { content, etag: saved.etag, mtime: now });
     this.schedule(() => {
-      this.cache.set(uri.toString(), { content: encoder.encode(serializeForEditing(saved)), etag: saved.etag, mtime: now + 1, isNew: false });
+      this.cache.set(uri.toString(), { content: encoder.encode(serializeForEditing(saved)), etag: saved.etag, mtime: now + 1 });
       this.changes.fire([{ type: vscode.FileChangeType.Changed, uri }]);
     });
     this.services.onSaved(address, saved);
@@ -129,7 +119,7 @@ export class EnrollmentFileSystem implements vscode.FileSystemProvider, vscode.T
     } catch (error) {
       throw toFileSystemError(error);
     }
-    const doc: CachedDocument = { content: encoder.encode(serializeForEditing(item)), etag: item.etag, mtime: Date.now(), isNew: false };
+    const doc: CachedDocument = { content: encoder.encode(serializeForEditing(item)), etag: item.etag, mtime: Date.now() };
     this.cache.set(uri.toString(), doc);
     return doc;
   }

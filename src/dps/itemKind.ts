@@ -43,8 +43,3 @@ export function kindOfCollection(collection: ItemCollection): ItemKind {
   return collection === 'enrollments' ? 'enrollment' : 'group';
 }
 
-/** "1 individual enrollment", "3 enrollment groups". */
-export function countItems(kind: ItemKind, count: number): string {
-  const facts = ITEM_KIND_FACTS[kind];
-  return `${count.toLocaleString('en-US')} ${count === 1 ? facts.singular : facts.plural}`;
-}

@@ -212,7 +212,6 @@ export type PageMessage =
   | CancelMessage
   | DraftChangedMessage;
 
-export type PageMessageType = PageMessage['type'];
 
 // ---------------------------------------------------------------- host -> page
 
@@ -315,7 +314,6 @@ export type HostMessage =
   | SavedMessage
   | ErrorMessage;
 
-export type HostMessageType = HostMessage['type'];
 
 /** Bounds the host enforces on inbound strings, so a runaway page cannot flood it. */
 export const PROTOCOL_LIMITS = {

@@ -4,7 +4,7 @@
 // (no extra fields, strings within bounds). Anything else is refused as a whole.
 // No `vscode` import here: the guards are unit-tested in plain Node.
 
-import { CERTIFICATE_SLOTS, FORM_ALLOCATION_POLICIES, FORM_ATTESTATION_TYPES, PROTOCOL_LIMITS, PROVISIONING_STATUSES, TPM_KEY_FIELDS, X509_SOURCES, type CertificateSlotValue, type FormDraft, type PageMessage } from './protocol';
+import { CERTIFICATE_SLOTS, FORM_ALLOCATION_POLICIES, FORM_ATTESTATION_TYPES, PROTOCOL_LIMITS, PROVISIONING_STATUSES, TPM_KEY_FIELDS, X509_SOURCES, type PageMessage } from './protocol';
 import { ITEM_KINDS } from '../dps/items';
 
 type Obj = Record<string, unknown>;
@@ -92,14 +92,6 @@ export function checkDraft(value: unknown): string | undefined {
     if (problem) return `draft: "${key}": ${problem}`;
   }
   return undefined;
-}
-
-export function isFormDraft(value: unknown): value is FormDraft {
-  return checkDraft(value) === undefined;
-}
-
-export function isCertificateSlotValue(value: unknown): value is CertificateSlotValue {
-  return checkCertificateSlotValue(value) === undefined;
 }
 
 type Checker = (m: Obj) => string | undefined;

@@ -42,11 +42,6 @@ export function hasToken(value: string, token: ContextToken): boolean {
   return value.split(';').includes(token);
 }
 
-/** The regex package.json uses for a token; exported so the manifest test can check menus use this form. */
-export function tokenRegex(token: ContextToken): RegExp {
-  return new RegExp(`(^|;)${token}(;|$)`);
-}
-
 export function enrollmentContext(
   kind: ItemKind,
   type: AttestationType,

@@ -52,7 +52,7 @@ void describe('bulk create from a CSV file in the workspace', () => {
     const saved = JSON.parse(readFileSync(reportPath, 'utf8')) as { counts: Record<string, number> };
     assert.deepEqual(saved.counts, { done: 2, failed: 0, notSent: 0, invalid: 1 });
     assert.ok(bulkUi.progressMessages.some((m) => /^2 of 2 · \d+\/s$/.test(m)), bulkUi.progressMessages.join(' | '));
-    assert.ok(log.lines.some((l) => /Bulk create of enrollments from devices\.csv: 2 done/.test(l)));
+    assert.ok(log.lines.some((l) => /Bulk create of individual enrollments from devices\.csv: 2 done/.test(l)));
   });
 
   void test('dismissing the dry run sends nothing', async () => {

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatDocumentPath, parseDocumentPath } from '../../../src/documents/documentUri';
-import { DocumentValidationError, parseEditedDocument, serializeForEditing, templateFor, withPreservedKeys } from '../../../src/documents/enrollmentDocument';
+import { DocumentValidationError, parseEditedDocument, serializeForEditing, withPreservedKeys } from '../../../src/documents/enrollmentDocument';
 
 void describe('enrollment documents', () => {
   void test('paths round-trip ids with any allowed character and connection ids with "/"', () => {
@@ -36,12 +36,5 @@ void describe('enrollment documents', () => {
     assert.deepEqual(withPreservedKeys(typed, stored).attestation.symmetricKey, { primaryKey: 'bmV3', secondaryKey: 'c2Vj' });
     const x509 = { registrationId: 'a', attestation: { type: 'x509' as const } };
     assert.equal(withPreservedKeys(x509, stored), x509, 'other attestation types are left alone');
-  });
-
-  void test('templates for the create commands', () => {
-    assert.deepEqual(templateFor('enrollment', 'd1').attestation, { type: 'symmetricKey' });
-    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
-    assert.equal(templateFor('group', 'g1', pem).attestation.x509?.signingCertificates?.primary?.certificate, pem);
-    assert.equal(templateFor('enrollment', 'd1', pem).attestation.x509?.clientCertificates?.primary?.certificate, pem);
   });
 });
