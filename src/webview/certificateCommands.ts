@@ -5,7 +5,6 @@
 // Run from the palette (no Uri), each asks for the file with a QuickPick of the workspace's certificates.
 
 import * as vscode from 'vscode';
-import { isDpsError } from '../dps/errors';
 import type { EnrollmentGroup, IndividualEnrollment } from '../dps/models';
 import { createFormAttestation } from './attestationAdapter';
 import { serviceObjectId, type ServiceObject } from './draftMapping';
@@ -13,7 +12,6 @@ import { CERTIFICATE_GLOB, fileFromUri, openEnrollmentForm, type FormConnection,
 import { existsOnService } from './formController';
 import type { FormKind } from './protocol';
 import { planQuickEnrollment } from './quickEnrollment';
-import { placeServiceError } from './serviceErrorFields';
 
 export const CERTIFICATE_COMMAND_IDS = {
   enrollCertificateFile: 'dpsEnrollments.enrollCertificateFile',
@@ -50,8 +48,8 @@ export async function createGroupFromCertificateFile(deps: FormHostDeps, uri?: u
 }
 
 /**
- * The common case without the form (see quickEnrollment.ts): checks, confirms, creates. Any
- * problem with the certificate, an existing id, or a service error offers the form instead.
+ * The common case without the form (see quickEnrollment.ts): checks, confirms, creates. A problem
+ * with the certificate or an existing id offers the form; a service error goes to the error path.
  */
 export async function quickEnrollCertificateFile(deps: FormHostDeps, uri?: unknown): Promise<void> {
   const fileUri = await chooseCertificateFile(uri);
@@ -61,10 +59,8 @@ export async function quickEnrollCertificateFile(deps: FormHostDeps, uri?: unkno
   const openForm = (kind: FormKind, connection?: FormConnection): Promise<void> =>
     openEnrollmentForm(deps, { kind, mode: 'create', certificateUri: fileUri, ...(connection ? { connection } : {}) });
   if (!plan.ok) {
-    if (!plan.kind) {
-      void vscode.window.showErrorMessage(`${file.label} cannot be enrolled: ${plan.reason}`);
-      return;
-    }
+    // Through the one error path (logged, with its buttons), like every other failure of the command.
+    if (!plan.kind) throw new Error(`${file.label} cannot be enrolled: ${plan.reason}`);
     const answer = await vscode.window.showWarningMessage(`${file.label}: ${plan.reason}`, 'Open form');
     if (answer === 'Open form') await openForm(plan.kind);
     return;
@@ -80,22 +76,16 @@ export async function quickEnrollCertificateFile(deps: FormHostDeps, uri?: unkno
   );
   if (answer === 'Open form') return openForm(plan.kind, connection);
   if (answer !== 'Create') return;
-  try {
-    const client = await connection.getClient();
-    if (await existsOnService(client, plan.kind, plan.id)) {
-      const next = await vscode.window.showWarningMessage(`An ${what} "${plan.id}" already exists on ${connection.label}; nothing was changed.`, 'Open form');
-      if (next === 'Open form') await openForm(plan.kind, connection);
-      return;
-    }
-    const saved: ServiceObject = plan.kind === 'group'
-      ? await client.createOrUpdateEnrollmentGroup(plan.object as EnrollmentGroup)
-      : await client.createOrUpdateEnrollment(plan.object as IndividualEnrollment);
-    deps.onSaved(plan.kind, saved, connection);
-    void vscode.window.showInformationMessage(`Created the ${what} "${serviceObjectId(plan.kind, saved)}".`);
-  } catch (error) {
-    if (!isDpsError(error)) throw error;
-    const placed = placeServiceError(error, { kind: plan.kind, mode: 'create' });
-    const next = await vscode.window.showErrorMessage(placed.summary, 'Open form');
+  // A service error propagates to the command wrapper: logged, mapped, with Retry and the other buttons.
+  const client = await connection.getClient();
+  if (await existsOnService(client, plan.kind, plan.id)) {
+    const next = await vscode.window.showWarningMessage(`An ${what} "${plan.id}" already exists on ${connection.label}; nothing was changed.`, 'Open form');
     if (next === 'Open form') await openForm(plan.kind, connection);
+    return;
   }
+  const saved: ServiceObject = plan.kind === 'group'
+    ? await client.createOrUpdateEnrollmentGroup(plan.object as EnrollmentGroup)
+    : await client.createOrUpdateEnrollment(plan.object as IndividualEnrollment);
+  deps.onSaved(plan.kind, saved, connection);
+  void vscode.window.showInformationMessage(`Created the ${what} "${serviceObjectId(plan.kind, saved)}".`);
 }
