@@ -52,6 +52,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const errors = new ErrorHandler(logger, {
     refresh: () => tree.refresh(),
     updateConnection: () => vscode.commands.executeCommand('dpsEnrollments.updateConnection'),
+    // Commands on items show the item's current version as well (see commandTable).
+    reloadAndCompare: () => tree.refresh(),
+    startEmulator: () => vscode.commands.executeCommand('dpsEnrollments.startEmulator'),
   });
   const ctx: CommandContext = { extensionUri: context.extensionUri, store, clients, tree, treeView, documents, emulator, errors, logger, settings, filter };
 

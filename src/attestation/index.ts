@@ -9,6 +9,7 @@ export type { CertificateFacts, KeyAlgorithm, KeyUsageName, ValidityState } from
 export { checkCertificateFor, checkChainOrder, checkGroupCertificate, checkIndividualCertificate, checkKeyStrength, checkValidity } from './checks';
 export type { ChainOrderResult, ItemKind } from './checks';
 export { checkAttestationMechanism } from './mechanismChecks';
+export { certificatePemOnly, withCertificatesOnly } from './certificatesOnly';
 export { checkRegistrationId, isValidRegistrationId, MAX_COMMON_NAME_LENGTH, MAX_REGISTRATION_ID_LENGTH } from './registrationId';
 export type { RegistrationIdOptions } from './registrationId';
 export {

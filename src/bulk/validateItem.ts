@@ -1,6 +1,6 @@
 // Validation of one enrollment or group object from any source, with the attestation library's
 // checks. The messages name the field and say what to write instead; none echoes a key.
-import { checkAttestationMechanism, checkRegistrationId, registrationIdFromCertificate } from '../attestation';
+import { checkAttestationMechanism, checkRegistrationId, registrationIdFromCertificate, withCertificatesOnly } from '../attestation';
 import { idFieldOf, type Item, type ItemKind } from '../dps/items';
 import type { BulkMode } from '../dps/models';
 import type { SourceRow } from './rows';
@@ -64,6 +64,8 @@ export function validateItem(value: unknown, kind: ItemKind, mode: BulkMode, ori
     if (kind === 'group' && value.deviceId !== undefined) {
       errors.push('"deviceId" belongs to individual enrollments; an enrollment group has none.');
     }
+    // Only the certificate the checks used is sent: a key (or chain) in the same text stays here.
+    item.attestation = withCertificatesOnly(item.attestation, kind, now);
   }
   return errors.length > 0 ? { origin, id, errors, warnings } : { origin, id, item: item as Item, errors, warnings };
 }

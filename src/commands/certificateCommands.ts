@@ -5,15 +5,12 @@
 // Run from the palette (no Uri), each asks for the file with a QuickPick of the workspace's certificates.
 
 import * as vscode from 'vscode';
-import { isDpsError } from '../dps/errors';
+import { putItem, type ItemKind } from '../dps/items';
 import { createFormAttestation } from '../enrollmentForm/attestationAdapter';
 import { serviceObjectId } from '../enrollmentForm/draftMapping';
 import { CERTIFICATE_GLOB, fileFromUri, openEnrollmentForm, type FormConnection, type FormHostDeps } from '../enrollmentForm/enrollmentFormPanel';
 import { existsOnService } from '../enrollmentForm/formController';
-
 import { planQuickEnrollment } from '../enrollmentForm/quickEnrollment';
-import { placeServiceError } from '../enrollmentForm/serviceErrorFields';
-import { putItem, type ItemKind } from '../dps/items';
 
 /** The Explorer passes the clicked file's Uri; from the palette there is none and the user picks. */
 async function chooseCertificateFile(arg: unknown): Promise<vscode.Uri | undefined> {
@@ -41,8 +38,8 @@ export async function createGroupFromCertificateFile(deps: FormHostDeps, uri?: u
 }
 
 /**
- * The common case without the form (see quickEnrollment.ts): checks, confirms, creates. Any
- * problem with the certificate, an existing id, or a service error offers the form instead.
+ * The common case without the form (see quickEnrollment.ts): checks, confirms, creates. A problem
+ * with the certificate or an existing id offers the form; a service error goes to the error path.
  */
 export async function quickEnrollCertificateFile(deps: FormHostDeps, uri?: unknown): Promise<void> {
   const fileUri = await chooseCertificateFile(uri);
@@ -52,10 +49,8 @@ export async function quickEnrollCertificateFile(deps: FormHostDeps, uri?: unkno
   const openForm = (kind: ItemKind, connection?: FormConnection): Promise<void> =>
     openEnrollmentForm(deps, { kind, mode: 'create', certificateUri: fileUri, ...(connection ? { connection } : {}) });
   if (!plan.ok) {
-    if (!plan.kind) {
-      void vscode.window.showErrorMessage(`${file.label} cannot be enrolled: ${plan.reason}`);
-      return;
-    }
+    // Through the one error path (logged, with its buttons), like every other failure of the command.
+    if (!plan.kind) throw new Error(`${file.label} cannot be enrolled: ${plan.reason}`);
     const answer = await vscode.window.showWarningMessage(`${file.label}: ${plan.reason}`, 'Open form');
     if (answer === 'Open form') await openForm(plan.kind);
     return;
@@ -71,20 +66,14 @@ export async function quickEnrollCertificateFile(deps: FormHostDeps, uri?: unkno
   );
   if (answer === 'Open form') return openForm(plan.kind, connection);
   if (answer !== 'Create') return;
-  try {
-    const client = await connection.getClient();
-    if (await existsOnService(client, plan.kind, plan.id)) {
-      const next = await vscode.window.showWarningMessage(`An ${what} "${plan.id}" already exists on ${connection.label}; nothing was changed.`, 'Open form');
-      if (next === 'Open form') await openForm(plan.kind, connection);
-      return;
-    }
-    const saved = await putItem(client, plan.kind, plan.object);
-    deps.onSaved(plan.kind, saved, connection);
-    void vscode.window.showInformationMessage(`Created the ${what} "${serviceObjectId(plan.kind, saved)}".`);
-  } catch (error) {
-    if (!isDpsError(error)) throw error;
-    const placed = placeServiceError(error, { kind: plan.kind, mode: 'create' });
-    const next = await vscode.window.showErrorMessage(placed.summary, 'Open form');
+  // A service error propagates to the command wrapper: logged, mapped, with Retry and the other buttons.
+  const client = await connection.getClient();
+  if (await existsOnService(client, plan.kind, plan.id)) {
+    const next = await vscode.window.showWarningMessage(`An ${what} "${plan.id}" already exists on ${connection.label}; nothing was changed.`, 'Open form');
     if (next === 'Open form') await openForm(plan.kind, connection);
+    return;
   }
+  const saved = await putItem(client, plan.kind, plan.object);
+  deps.onSaved(plan.kind, saved, connection);
+  void vscode.window.showInformationMessage(`Created the ${what} "${serviceObjectId(plan.kind, saved)}".`);
 }

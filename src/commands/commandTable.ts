@@ -18,6 +18,8 @@ interface CommandEntry {
   failure: string;
   /** For commands that enter a connection string: "Update Connection" means "try again", not "edit a saved one". */
   retriesForCredentials?: boolean;
+  /** For commands that write items with If-Match: on 412, "Reload and Compare" shows each item's current version. */
+  writesItems?: boolean;
 }
 
 export const commandTable: Record<CommandId, CommandEntry> = {
@@ -35,9 +37,9 @@ export const commandTable: Record<CommandId, CommandEntry> = {
   'dpsEnrollments.clearFilter': { handler: clearFilter, failure: 'Could not clear the filter' },
   'dpsEnrollments.showLogs': { handler: showLogs, failure: 'Could not show the log' },
   'dpsEnrollments.openJson': { handler: openJson, failure: 'Could not open the document' },
-  'dpsEnrollments.enable': { handler: enable, failure: 'Could not enable' },
-  'dpsEnrollments.disable': { handler: disable, failure: 'Could not disable' },
-  'dpsEnrollments.delete': { handler: deleteItems, failure: 'Could not delete' },
+  'dpsEnrollments.enable': { handler: enable, failure: 'Could not enable', writesItems: true },
+  'dpsEnrollments.disable': { handler: disable, failure: 'Could not disable', writesItems: true },
+  'dpsEnrollments.delete': { handler: deleteItems, failure: 'Could not delete', writesItems: true },
   'dpsEnrollments.deleteRegistration': { handler: deleteRegistration, failure: 'Could not delete the registration' },
   'dpsEnrollments.showKeys': { handler: showKeys, failure: 'Could not read the keys' },
   'dpsEnrollments.copyPrimaryKey': { handler: copyPrimaryKey, failure: 'Could not copy the key' },
@@ -65,7 +67,17 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         // "Retry" re-runs the same command with the same arguments.
         retry: () => vscode.commands.executeCommand(id, ...args),
         ...(entry.retriesForCredentials ? { updateConnection: () => vscode.commands.executeCommand(id, ...args) } : {}),
+        ...(entry.writesItems ? { reloadAndCompare: () => reloadAndShow(ctx, args) } : {}),
       }),
     ),
   );
+}
+
+/**
+ * After a 412 the tree is reloaded (its nodes carry the ETags the next try uses) and each item's
+ * current version opens beside, to compare with what was intended before acting again.
+ */
+async function reloadAndShow(ctx: CommandContext, args: unknown[]): Promise<void> {
+  ctx.tree.refresh();
+  await vscode.commands.executeCommand('dpsEnrollments.openJson', ...args);
 }

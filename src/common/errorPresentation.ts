@@ -3,13 +3,14 @@
 import { redact } from './redact';
 
 /** Buttons the error wrapper knows how to perform. */
-export type ErrorAction = 'updateConnection' | 'refresh' | 'retry' | 'reloadAndCompare' | 'showLogs';
+export type ErrorAction = 'updateConnection' | 'refresh' | 'retry' | 'reloadAndCompare' | 'startEmulator' | 'showLogs';
 
 export const actionLabels: Record<ErrorAction, string> = {
   updateConnection: 'Update Connection',
   refresh: 'Refresh',
   retry: 'Retry',
   reloadAndCompare: 'Reload and Compare',
+  startEmulator: 'Start Emulator',
   showLogs: 'Show Logs',
 };
 
@@ -21,6 +22,8 @@ export interface UserFacingError {
   logLine: string;
   /** True for 401/403: the connection string is wrong or lacks rights. */
   isAuth: boolean;
+  /** For a throttled request: how long the service asked to wait before a retry. */
+  retryAfterMs?: number;
 }
 
 /** The fields of the client's DpsError we rely on (structural, so this module stays free of the client). */
@@ -33,6 +36,10 @@ interface DpsErrorShape {
   trackingId?: string;
   operation?: string;
   retryAfterMs?: number;
+  attempts?: number;
+  causeCode?: string;
+  lastKind?: string;
+  hostName?: string;
 }
 
 function isDpsErrorShape(e: unknown): e is DpsErrorShape {
@@ -54,20 +61,58 @@ export function isCancellation(e: unknown): boolean {
   return isDpsErrorShape(e) && e.kind === 'aborted';
 }
 
+/** The local emulator's hosts: only there can "Start Emulator" help. */
+const LOOPBACK_HOST = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d+)?$/i;
+
+const TLS_REASONS: ReadonlyArray<[RegExp, string]> = [
+  [/^CERT_HAS_EXPIRED$/, 'its certificate has expired'],
+  [/^CERT_NOT_YET_VALID$/, 'its certificate is not valid yet (check the clock)'],
+  [/ALTNAME|HOSTNAME_MISMATCH/, 'its certificate was issued for another host name'],
+  [/^DEPTH_ZERO_SELF_SIGNED_CERT$/, 'its certificate is self-signed and not trusted'],
+  [/^SELF_SIGNED_CERT_IN_CHAIN$/, 'its certificate chain ends in a root this machine does not trust (a proxy that intercepts TLS?)'],
+  [/^(UNABLE_TO_GET_ISSUER_CERT|UNABLE_TO_GET_ISSUER_CERT_LOCALLY|UNABLE_TO_VERIFY_LEAF_SIGNATURE)$/, 'the issuer of its certificate is not trusted'],
+  [/^CERT_REVOKED$/, 'its certificate was revoked'],
+];
+
+function tlsReason(code: string | undefined): string {
+  const found = code !== undefined ? TLS_REASONS.find(([pattern]) => pattern.test(code)) : undefined;
+  return found ? `${found[1]} (${code})` : `its certificate could not be verified${code ? ` (${code})` : ''}`;
+}
+
+/**
+ * Failures to reach the service, each with its own sentence and the buttons that help. A failure
+ * that was retried arrives as retriesExhausted; its last kind and cause code still say what it was.
+ */
+function describeUnreachable(e: DpsErrorShape, context: string): Omit<UserFacingError, 'logLine'> | undefined {
+  const kind = e.kind === 'retriesExhausted' ? e.lastKind : e.kind;
+  const host = e.hostName ?? 'the service';
+  const local = e.hostName !== undefined && LOOPBACK_HOST.test(e.hostName);
+  const tries = e.attempts !== undefined && e.attempts > 1 ? ` (tried ${e.attempts} times)` : '';
+  const result = (message: string, actions: ErrorAction[]) => ({ message, actions: [...actions, 'showLogs' as const], isAuth: false });
+  if (kind === 'tls') return result(`${context}: the TLS connection to ${host} is not trusted: ${tlsReason(e.causeCode)}.`, ['updateConnection']);
+  if (kind === 'timeout') return result(`${context}: ${host} did not answer in time${tries}.`, ['retry']);
+  if (kind !== 'network') return undefined;
+  switch (e.causeCode) {
+    case 'ECONNREFUSED':
+      return local
+        ? result(`${context}: nothing is listening at ${host}; the connection was refused. Is the local emulator running?`, ['startEmulator', 'retry', 'updateConnection'])
+        : result(`${context}: ${host} refused the connection; nothing is listening there.`, ['retry', 'updateConnection']);
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return result(`${context}: the host name ${host} could not be found (DNS ${e.causeCode}). Check HostName in the connection string and the network.`, ['updateConnection', 'retry']);
+    default:
+      return result(`${context}: the service could not be reached.${e.message ? ` ${ensureSentence(e.message)}` : ''}`, ['retry']);
+  }
+}
+
 function describeDpsError(e: DpsErrorShape, context: string): Omit<UserFacingError, 'logLine'> {
   const serviceText = e.message ? ` ${ensureSentence(e.message)}` : '';
   const withLogs = (actions: ErrorAction[]): ErrorAction[] => [...actions, 'showLogs'];
+  const unreachable = describeUnreachable(e, context);
+  if (unreachable !== undefined) return unreachable;
   switch (e.kind) {
-    case 'network':
-      return { message: `${context}: the service could not be reached.${serviceText}`, actions: withLogs(['retry']), isAuth: false };
-    case 'timeout':
-      return { message: `${context}: the service did not answer in time.`, actions: withLogs(['retry']), isAuth: false };
-    case 'tls':
-      return { message: `${context}: the service's TLS certificate is not trusted.${serviceText}`, actions: withLogs(['updateConnection']), isAuth: false };
     case 'retriesExhausted':
-      if (e.status === 429) {
-        return { message: `${context}: the service is throttling requests (429). Wait a moment and retry.`, actions: withLogs(['retry']), isAuth: false };
-      }
+      if (e.status === 429) return throttled(e, context);
       return { message: `${context}: the service kept failing${e.status ? ` (${e.status})` : ''}; gave up after several attempts.`, actions: withLogs(['retry']), isAuth: false };
     default:
       break;
@@ -91,7 +136,7 @@ function describeDpsError(e: DpsErrorShape, context: string): Omit<UserFacingErr
         isAuth: false,
       };
     case 429:
-      return { message: `${context}: the service is throttling requests (429). Wait a moment and retry.`, actions: withLogs(['retry']), isAuth: false };
+      return throttled(e, context);
     default:
       break;
   }
@@ -102,6 +147,17 @@ function describeDpsError(e: DpsErrorShape, context: string): Omit<UserFacingErr
     return { message: `${context}: the service rejected the request (${e.status}).${serviceText}`, actions: withLogs([]), isAuth: false };
   }
   return { message: `${context}: ${ensureSentence(e.message || 'the request failed.')}`, actions: withLogs(['retry']), isAuth: false };
+}
+
+/** Retry waits what the service asked (the error handler honours retryAfterMs). */
+function throttled(e: DpsErrorShape, context: string): Omit<UserFacingError, 'logLine'> {
+  const wait = e.retryAfterMs !== undefined && e.retryAfterMs > 0 ? Math.ceil(e.retryAfterMs / 1000) : undefined;
+  return {
+    message: `${context}: the service is throttling requests (429). ${wait !== undefined ? `Retry waits the ${wait} s it asked for.` : 'Wait a moment and retry.'}`,
+    actions: ['retry', 'showLogs'],
+    isAuth: false,
+    ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}),
+  };
 }
 
 function ensureSentence(text: string): string {

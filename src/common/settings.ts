@@ -31,6 +31,19 @@ export const settingDefaults = {
 
 export type SettingKey = keyof typeof settingDefaults;
 
+/**
+ * Ten units of the S1 tier at about 1,000 operations per minute each. Higher values would only
+ * throttle the instance for every other client of it.
+ */
+export const MAX_BULK_OPERATIONS_PER_MINUTE = 10_000;
+
+/**
+ * Settings a workspace must not set (package.json declares them with scope machine or
+ * application): they start processes or set the load a user's jobs put on a service instance,
+ * which a cloned repository's .vscode/settings.json must not decide.
+ */
+export const MACHINE_ONLY_SETTINGS: readonly SettingKey[] = ['emulator.autoStart', 'emulator.port', 'emulator.seedDemo', 'bulk.operationsPerMinute'];
+
 export type SettingGetter = (key: SettingKey) => unknown;
 
 function integerIn(value: unknown, min: number, max: number, fallback: number): number {
@@ -49,6 +62,6 @@ export function readSettings(get: SettingGetter): Settings {
     emulatorAutoStart: bool(get('emulator.autoStart'), settingDefaults['emulator.autoStart']),
     emulatorPort: integerIn(get('emulator.port'), 0, 65535, settingDefaults['emulator.port']),
     emulatorSeedDemo: bool(get('emulator.seedDemo'), settingDefaults['emulator.seedDemo']),
-    bulkOperationsPerMinute: integerIn(get('bulk.operationsPerMinute'), 10, 100_000, settingDefaults['bulk.operationsPerMinute']),
+    bulkOperationsPerMinute: integerIn(get('bulk.operationsPerMinute'), 10, MAX_BULK_OPERATIONS_PER_MINUTE, settingDefaults['bulk.operationsPerMinute']),
   };
 }

@@ -4,6 +4,7 @@
 import { formatConnectionString, parseConnectionString, type DpsConnectionString } from './connectionString';
 import { DpsError } from './errors';
 import { errorFromResponse } from './responseErrors';
+import { holdsPrivateKey, KeyMaterialError } from './keyMaterialGuard';
 import type {
   AttestationMechanism,
   BulkEnrollmentGroupOperationResult,
@@ -404,6 +405,8 @@ export class DpsClient implements DpsApi {
 
   /** One operation with retries; resolves with a 2xx response, rejects with DpsError. */
   private exchange(call: Call, options: RequestOptions): Promise<TransportResponse> {
+    // Whatever path built the body, a private key never leaves the process.
+    if (call.body !== undefined && holdsPrivateKey(JSON.stringify(call.body))) return Promise.reject(new KeyMaterialError(call.operation));
     const retry = options.retry ? resolveRetryOptions({ ...this.retry, ...options.retry }) : this.retry;
     // Set once a try failed in a way that may still have been applied (reset, timeout, 500).
     let mayHaveApplied = false;

@@ -192,19 +192,25 @@ function validateHostName(hostName: string): void {
   }
   const parts = splitHostPort(hostName);
   if (parts === undefined || !(DNS_NAME.test(parts.host) || parts.host === '[::1]' || parts.host === '::1')) {
-    throw new ConnectionStringError(`HostName '${hostName}' is not a valid host name.`);
+    // The value is not echoed: a key pasted into the wrong field would land in the message and the log.
+    throw new ConnectionStringError(`HostName is not a valid host name${looksLikeKey(hostName) ? ' (it looks like a key: was the key pasted into HostName?)' : ''}; it must look like mydps.azure-devices-provisioning.net.`);
   }
   if (parts.port !== undefined) {
     if (!isLoopbackHost(hostName)) {
       throw new ConnectionStringError(
-        `HostName '${hostName}' has a port: a port is allowed only for a local emulator (localhost, 127.0.0.1 or [::1]).`,
+        `HostName has a port (${parts.port}): a port is allowed only for a local emulator (localhost, 127.0.0.1 or [::1]).`,
       );
     }
     const port = Number(parts.port);
     if (parts.port === '' || !Number.isInteger(port) || port < 1 || port > 65535) {
-      throw new ConnectionStringError(`HostName '${hostName}' has an invalid port; use a number from 1 to 65535.`);
+      throw new ConnectionStringError('HostName has an invalid port; use a number from 1 to 65535.');
     }
   }
+}
+
+/** Base64 of 16 bytes or more, the shape of a shared access key. */
+function looksLikeKey(value: string): boolean {
+  return /^[A-Za-z0-9+/]{22,}={0,2}$/.test(value) && /[0-9+/=]/.test(value);
 }
 
 function validateKeyName(keyName: string): void {

@@ -25,6 +25,8 @@ export interface DpsErrorInit {
   causeCode?: string;
   /** For retriesExhausted: the kind of the last failure. */
   lastKind?: DpsErrorKind;
+  /** Host of a network, TLS or timeout failure, so the message and its buttons can name it. */
+  hostName?: string;
 }
 
 /** HTTP statuses that mean "try again later" rather than "this request is wrong". */
@@ -54,6 +56,7 @@ export class DpsError extends Error {
   readonly attempts: number;
   readonly causeCode?: string;
   readonly lastKind?: DpsErrorKind;
+  readonly hostName?: string;
 
   constructor(init: DpsErrorInit) {
     super(init.message);
@@ -66,6 +69,7 @@ export class DpsError extends Error {
     if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
     if (init.causeCode !== undefined) this.causeCode = init.causeCode;
     if (init.lastKind !== undefined) this.lastKind = init.lastKind;
+    if (init.hostName !== undefined) this.hostName = init.hostName;
   }
 
   /** Worth trying again later: throttling, server errors, resets and timeouts. */
@@ -100,6 +104,7 @@ export class DpsError extends Error {
       retryAfterMs: this.retryAfterMs,
       causeCode: this.causeCode,
       lastKind: this.lastKind,
+      hostName: this.hostName,
     };
   }
 

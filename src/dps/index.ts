@@ -17,6 +17,7 @@ export type { DpsApi } from './api';
 export { ConnectionStringError, formatConnectionString, isLoopbackHost, parseConnectionString } from './connectionString';
 export type { DpsConnectionString } from './connectionString';
 export { DpsError, isDpsError } from './errors';
+export { KeyMaterialError } from './keyMaterialGuard';
 export type { DpsErrorKind } from './errors';
 export type { RetryOptions } from './retryPolicy';
 export type { Clock } from './pacer';

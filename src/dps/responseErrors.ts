@@ -101,7 +101,7 @@ const NETWORK_SENTENCES: Readonly<Record<string, string>> = {
 };
 
 export function errorFromTransportFailure(failure: TransportFailure): DpsError {
-  const base = { operation: failure.operation, causeCode: failure.code };
+  const base = { operation: failure.operation, causeCode: failure.code, hostName: failure.hostName };
   if (failure.aborted) {
     return new DpsError({ ...base, kind: 'aborted', message: `${failure.operation} was cancelled.` });
   }

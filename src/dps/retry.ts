@@ -3,7 +3,7 @@
 // event, waits must be injectable (fast tests) and abortable, and giving up must produce our own
 // typed 'retriesExhausted' error with the attempt count.
 import { DpsError } from './errors';
-import { isRetryable, retryDelayMs, type ResolvedRetryOptions, type RetryMode } from './retryPolicy';
+import { isRetryable, maxAttemptsFor, retryDelayMs, type ResolvedRetryOptions, type RetryMode } from './retryPolicy';
 import type { Sleep } from './sleep';
 
 export interface RetryContext {
@@ -27,7 +27,7 @@ export async function withRetries<T>(attempt: (attemptNumber: number) => Promise
       if (!isRetryable(error, context.mode)) throw error.withAttempts(n);
       // With retries switched off (maxAttempts 1) the caller gets the failure itself, not "gave up".
       if (options.maxAttempts === 1) throw error.withAttempts(n);
-      if (n >= options.maxAttempts) throw exhausted(error, n, `gave up after ${n} attempts`);
+      if (n >= maxAttemptsFor(error, options)) throw exhausted(error, n, `gave up after ${n} attempts`);
       if (error.retryAfterMs !== undefined && error.retryAfterMs > options.maxDelayMs) {
         // Waiting longer than the caller allows would look like a hang: report the wait instead.
         throw exhausted(error, n, `the service asked to wait ${Math.ceil(error.retryAfterMs / 1000)} s`);

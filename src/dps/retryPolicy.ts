@@ -75,6 +75,20 @@ export function isRetryable(error: DpsError, mode: RetryMode): boolean {
   return provesNotProcessed(error);
 }
 
+/**
+ * Failures that another four tries would not cure within a command's patience: nothing listens
+ * (refused), the name does not resolve (DNS), or a request timed out (each try already waited the
+ * whole timeout). They get one quick second try at most, so the person hears why at once.
+ */
+const FAIL_FAST_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN']);
+export const FAIL_FAST_MAX_ATTEMPTS = 2;
+
+/** Total tries allowed for a failure of this kind (the options' bound, or less for fail-fast failures). */
+export function maxAttemptsFor(error: DpsError, options: ResolvedRetryOptions): number {
+  const failFast = error.kind === 'timeout' || (error.kind === 'network' && error.causeCode !== undefined && FAIL_FAST_CODES.has(error.causeCode));
+  return failFast ? Math.min(options.maxAttempts, FAIL_FAST_MAX_ATTEMPTS) : options.maxAttempts;
+}
+
 /** True when the failure shows the service did not act on the request. */
 export function provesNotProcessed(error: DpsError): boolean {
   const kind = error.kind === 'retriesExhausted' ? error.lastKind : error.kind;

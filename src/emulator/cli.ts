@@ -1,5 +1,6 @@
 // Entry point of `npm run emulator` and dist/emulator.js. With --json, stdout carries exactly one
 // JSON line once listening; everything else goes to stderr.
+import { bindWarning } from './bindWarning';
 import { CliUsageError, HELP, parseCliArgs, type CliCommand } from './cliOptions';
 import { startEmulator, type RunningEmulator } from './server';
 
@@ -30,6 +31,9 @@ async function main(): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  // On stderr even with --quiet and --json: stdout stays the one JSON line.
+  const warning = bindWarning(command.options.bindAddress);
+  if (warning !== undefined) process.stderr.write(`emulator: ${warning}\n`);
   const log = command.quiet ? undefined : (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
   let emu: RunningEmulator;
   try {

@@ -61,3 +61,25 @@ void test('--help documents every option; a bad option exits 2 with a message', 
   assert.equal(badCode, 2);
   assert.match(err, /--fault-rate must be a number from 0 to 1/);
 });
+
+void test('--bind 0.0.0.0 warns on stderr that the emulator is reachable from the network; --json stdout stays one line', async (t) => {
+  const dataDir = tempDir();
+  t.after(() => rmSync(dataDir, { recursive: true, force: true }));
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, '--json', '--quiet', '--memory', '--bind', '0.0.0.0', '--data-dir', dataDir, '--port', '0'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  t.after(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  let stderr = '';
+  let stdout = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  const deadline = Date.now() + 30_000;
+  while (!stdout.includes('\n') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+  child.kill('SIGTERM');
+  await once(child, 'exit');
+  assert.match(stderr, /WARNING: the emulator listens on 0\.0\.0\.0, so it is reachable from the network.*well-known shared access key/);
+  const lines = stdout.split('\n').filter((l) => l !== '');
+  assert.equal(lines.length, 1, `stdout: ${stdout}`);
+  assert.ok(JSON.parse(lines[0] ?? '') !== null);
+  assert.doesNotMatch(stdout, /WARNING/);
+});

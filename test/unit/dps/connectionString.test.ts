@@ -138,3 +138,25 @@ void describe('isLoopbackHost', () => {
     }
   });
 });
+
+void describe('connection string messages never echo a value that may be a secret', () => {
+  const key = 'c2VjcmV0LWtleS1mb3ItcmVkYWN0aW9uLXRlc3RzMzI=';
+  void test('a key pasted into HostName is not repeated, and the message says what probably happened', () => {
+    const error = (() => {
+      try {
+        parseConnectionString(`HostName=${key};SharedAccessKeyName=owner;SharedAccessKey=${key}`);
+      } catch (e) {
+        return e as Error;
+      }
+      return undefined;
+    })();
+    assert.ok(error, 'refused');
+    assert.ok(!error.message.includes(key), error.message);
+    assert.ok(!error.message.includes(key.slice(0, 12)), error.message);
+    assert.match(error.message, /HostName is not a valid host name \(it looks like a key: was the key pasted into HostName\?\)/);
+  });
+
+  void test('a host with a port off loopback names the port, not the host', () => {
+    assert.throws(() => parseConnectionString(`HostName=abcdefghijklmnopqrstuvwxyz0123456789.example.com:8443;SharedAccessKeyName=owner;SharedAccessKey=${key}`), (e: Error) => /has a port \(8443\)/.test(e.message) && !e.message.includes('abcdefghijklmnop'));
+  });
+});

@@ -64,4 +64,39 @@ void describe('error mapping', () => {
     assert.ok(!d.logLine.includes(key));
     assert.match(d.message ?? '', /SharedAccessKey=\*\*\*/);
   });
+
+  void test('refused, DNS, TLS and timeout each get their own sentence and the buttons that help', () => {
+    const net = (causeCode: string, hostName: string, extra: Partial<ConstructorParameters<typeof DpsError>[0]> = {}) =>
+      new DpsError({ kind: 'network', causeCode, hostName, message: `Could not reach ${hostName}.`, operation: 'x', ...extra });
+    // A stopped local emulator, after its quick second try: not "kept failing".
+    const refusedLocal = describeError(new DpsError({ kind: 'retriesExhausted', lastKind: 'network', causeCode: 'ECONNREFUSED', hostName: 'localhost:8443', attempts: 2, message: 'm', operation: 'x' }), 'Could not load');
+    assert.equal(refusedLocal.message, 'Could not load: nothing is listening at localhost:8443; the connection was refused. Is the local emulator running?');
+    assert.deepEqual(refusedLocal.actions, ['startEmulator', 'retry', 'updateConnection', 'showLogs']);
+    const refusedRemote = describeError(net('ECONNREFUSED', 'mydps.azure-devices-provisioning.net'), 'C');
+    assert.match(refusedRemote.message ?? '', /refused the connection/);
+    assert.ok(!refusedRemote.actions.includes('startEmulator'), 'Start Emulator only for the local emulator');
+    for (const code of ['ENOTFOUND', 'EAI_AGAIN']) {
+      const dns = describeError(net(code, 'nosuch.azure-devices-provisioning.net'), 'C');
+      assert.match(dns.message ?? '', new RegExp(`host name nosuch\\.azure-devices-provisioning\\.net could not be found \\(DNS ${code}\\)`));
+      assert.deepEqual(dns.actions, ['updateConnection', 'retry', 'showLogs']);
+    }
+    const tls = (code: string) => describeError(new DpsError({ kind: 'tls', causeCode: code, hostName: 'h.example', message: 'm', operation: 'x' }), 'C');
+    assert.match(tls('CERT_HAS_EXPIRED').message ?? '', /not trusted: its certificate has expired \(CERT_HAS_EXPIRED\)/);
+    assert.match(tls('ERR_TLS_CERT_ALTNAME_INVALID').message ?? '', /issued for another host name/);
+    assert.match(tls('SELF_SIGNED_CERT_IN_CHAIN').message ?? '', /root this machine does not trust/);
+    assert.match(tls('DEPTH_ZERO_SELF_SIGNED_CERT').message ?? '', /self-signed/);
+    assert.deepEqual(tls('CERT_HAS_EXPIRED').actions, ['updateConnection', 'showLogs']);
+    const timeout = describeError(new DpsError({ kind: 'retriesExhausted', lastKind: 'timeout', hostName: 'h.example', attempts: 2, message: 'm', operation: 'x' }), 'C');
+    assert.equal(timeout.message, 'C: h.example did not answer in time (tried 2 times).');
+    assert.deepEqual(timeout.actions, ['retry', 'showLogs']);
+    for (const d of [refusedLocal, refusedRemote, timeout, tls('CERT_HAS_EXPIRED')]) assert.doesNotMatch(d.message ?? '', /kept failing/);
+  });
+
+  void test('a 429 carries the wait it asked for, so Retry can honour it', () => {
+    const d = describeError(http(429, { retryAfterMs: 7000 }), 'C');
+    assert.equal(d.retryAfterMs, 7000);
+    assert.match(d.message ?? '', /Retry waits the 7 s it asked for/);
+    assert.deepEqual(d.actions, ['retry', 'showLogs']);
+  });
 });
+

@@ -2,10 +2,10 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { readSettings, settingDefaults, SETTINGS_SECTION, type SettingKey } from '../../../src/common/settings';
+import { MACHINE_ONLY_SETTINGS, MAX_BULK_OPERATIONS_PER_MINUTE, readSettings, settingDefaults, SETTINGS_SECTION, type SettingKey } from '../../../src/common/settings';
 
 const manifest = JSON.parse(readFileSync(path.resolve(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
-  contributes: { configuration: { properties: Record<string, { default: unknown }> } };
+  contributes: { configuration: { properties: Record<string, { default: unknown; scope?: string; minimum?: number; maximum?: number }> } };
 };
 
 void describe('settings', () => {
@@ -40,5 +40,29 @@ void describe('settings', () => {
     assert.equal(s.pageSize, 5);
     assert.equal(s.emulatorAutoStart, true);
     assert.equal(s.emulatorPort, 8443);
+  });
+
+  void test('settings that start processes or set the load on an instance cannot be set by a workspace', () => {
+    const declared = manifest.contributes.configuration.properties;
+    // VS Code ignores machine and application settings in workspace and folder settings.
+    const notByWorkspace = new Set(['machine', 'application']);
+    for (const key of MACHINE_ONLY_SETTINGS) {
+      const scope = declared[`${SETTINGS_SECTION}.${key}`]?.scope;
+      assert.ok(scope !== undefined && notByWorkspace.has(scope), `${key} has scope ${String(scope)}`);
+    }
+    // Every other setting is a harmless view preference; a new one must be classified here on purpose.
+    const workspaceSettable = Object.entries(declared)
+      .filter(([, d]) => d.scope === undefined || !notByWorkspace.has(d.scope))
+      .map(([k]) => k)
+      .sort();
+    assert.deepEqual(workspaceSettable, [`${SETTINGS_SECTION}.pageSize`, `${SETTINGS_SECTION}.requestTimeoutSeconds`]);
+  });
+
+  void test('the bulk budget has a sane maximum, the same in package.json and the reader', () => {
+    const declared = manifest.contributes.configuration.properties[`${SETTINGS_SECTION}.bulk.operationsPerMinute`];
+    assert.equal(declared?.maximum, MAX_BULK_OPERATIONS_PER_MINUTE);
+    assert.ok(MAX_BULK_OPERATIONS_PER_MINUTE <= 10_000);
+    assert.equal(readSettings((k) => (k === 'bulk.operationsPerMinute' ? 100_000 : undefined)).bulkOperationsPerMinute, settingDefaults['bulk.operationsPerMinute']);
+    assert.equal(readSettings((k) => (k === 'bulk.operationsPerMinute' ? 10_000 : undefined)).bulkOperationsPerMinute, 10_000);
   });
 });
