@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { DpsClient } from '../../src/dps/client';
 import { isDpsError } from '../../src/dps/errors';
 import type { IndividualEnrollment } from '../../src/dps/models';
+import { waitUntil } from '../support/formE2e';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
 import {
   addConnectionThroughUi,
@@ -76,8 +77,7 @@ void describe('enrollments in code-server', { skip, timeout: 600_000 }, () => {
     await clickRow(page, 'Load more…');
     await treeRow(page, 'device-12').waitFor({ timeout: 30_000 });
     // Last page: no "Load more" left under the enrollments.
-    await page.waitForTimeout(500);
-    assert.equal(await treeRow(page, 'Load more…').count(), 0);
+    await waitUntil(async () => (await treeRow(page, 'Load more…').count()) === 0, 'the last "Load more" row to go');
     await clickRow(page, 'fleet-a');
     await treeRow(page, 'fleet-a-dev-1').waitFor({ timeout: 30_000 });
     await treeRow(page, 'fleet-a-dev-2').waitFor();
@@ -110,7 +110,7 @@ void describe('enrollments in code-server', { skip, timeout: 600_000 }, () => {
     await dialogButton(page, 'Overwrite');
 
     // The service now has the user's version, written over the current ETag.
-    await waitFor(async () => (await client.getEnrollment(id)).capabilities?.iotEdge === true, 'the overwrite to reach the service');
+    await waitUntil(async () => (await client.getEnrollment(id)).capabilities?.iotEdge === true, 'the overwrite to reach the service');
     const after = await client.getEnrollment(id);
     assert.notEqual(after.etag, concurrent.etag);
     // The document is refreshed with the service's answer (the new ETag).
@@ -157,16 +157,7 @@ void describe('enrollments in code-server', { skip, timeout: 600_000 }, () => {
     await page.locator('.monaco-dialog-box', { hasText: `Delete "${id}"` }).waitFor({ timeout: 15_000 });
     await wb.screenshot('items-6-delete-confirmation');
     await dialogButton(page, 'Delete');
-    await waitFor(async () => (await treeRow(page, id).count()) === 0, 'the row to disappear');
+    await waitUntil(async () => (await treeRow(page, id).count()) === 0, 'the row to disappear');
     await assert.rejects(client.getEnrollment(id), (e) => isDpsError(e) && e.status === 404);
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await condition()) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`Timed out waiting for ${what}.`);
-}

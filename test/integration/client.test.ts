@@ -223,9 +223,8 @@ void describe('DpsClient reliability against the emulator', () => {
     assert.deepEqual(report.counts, { done: 300, failed: 0, notSent: 0 });
     assert.equal(report.requests, 30);
     assert.equal(emu.stats().throttled - throttledBefore, 0, 'no 429 from the quota');
-    // 30 requests, 50 ms apart: at least 29 gaps, and not much slower than the budget allows.
+    // 30 requests, 50 ms apart: at least 29 gaps. (How close to the budget it runs is checked on a virtual clock in test/unit/dps/bulk.test.ts.)
     assert.ok(report.elapsedMs >= 29 * 50 - 5, `elapsed ${report.elapsedMs} ms`);
-    assert.ok(report.elapsedMs < 29 * 50 * 1.5 + 500, `elapsed ${report.elapsedMs} ms`);
     await runBulk({ client: dps, kind: 'enrollment', mode: 'delete', items, operationsPerMinute: FAST });
   });
 
