@@ -10,6 +10,8 @@ import type {
   X509Certificates,
 } from '../dps/models';
 import { ErrorCodes, badRequest } from './errors';
+import { certificateTimestamp } from './timestamps';
+import { endorsementKeyProblem } from './tpmPublic';
 
 export type EnrollmentKind = 'individual' | 'group';
 
@@ -17,6 +19,7 @@ const TYPES = ['none', 'tpm', 'x509', 'symmetricKey'] as const;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 const invalid = (message: string) => badRequest(message, ErrorCodes.invalidAttestation);
+export const INVALID_EK_MESSAGE = 'Endorsement key is invalid, or does not match the Enrollment.';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -66,8 +69,8 @@ export function certificateInfo(cert: X509Certificate): X509CertificateInfo {
     sha1Thumbprint: thumbprint(cert.fingerprint),
     sha256Thumbprint: thumbprint(cert.fingerprint256),
     issuerName: distinguishedName(cert.issuer),
-    notBeforeUtc: new Date(cert.validFrom).toISOString(),
-    notAfterUtc: new Date(cert.validTo).toISOString(),
+    notBeforeUtc: certificateTimestamp(new Date(cert.validFrom)),
+    notAfterUtc: certificateTimestamp(new Date(cert.validTo)),
     serialNumber: cert.serialNumber.toUpperCase(),
     version: certificateVersion(cert.raw),
   };
@@ -173,7 +176,10 @@ export function normalizeAttestation(value: unknown, kind: EnrollmentKind, exist
     case 'tpm': {
       if (kind === 'group') throw invalid('Enrollment groups do not support TPM attestation; use x509 or symmetricKey.');
       if (!isObject(tpm)) throw invalid("attestation.tpm is required when attestation.type is 'tpm'.");
-      base64Bytes(tpm.endorsementKey, 'attestation.tpm.endorsementKey');
+      const ek = base64Bytes(tpm.endorsementKey, 'attestation.tpm.endorsementKey');
+      // The service parses the EK as a TPM2B_PUBLIC and refuses anything else with this code and text
+      // (Azure/azure-iot-sdk-c issues 937 and 1955).
+      if (endorsementKeyProblem(ek) !== undefined) throw badRequest(INVALID_EK_MESSAGE, ErrorCodes.invalidEndorsementKey);
       if (tpm.storageRootKey !== undefined && tpm.storageRootKey !== null) base64Bytes(tpm.storageRootKey, 'attestation.tpm.storageRootKey');
       return { ...rest, type, tpm: tpm as unknown as NonNullable<AttestationMechanism['tpm']> };
     }
@@ -184,26 +190,30 @@ export function normalizeAttestation(value: unknown, kind: EnrollmentKind, exist
   }
 }
 
-/** The attestation as GET/query/PUT responses show it: symmetric keys and certificate bodies left out. */
-export function publicAttestation(attestation: AttestationMechanism): AttestationMechanism {
+function withoutCertificateBodies(x509: X509Attestation): X509Attestation {
+  const out: X509Attestation = { ...x509 };
+  const strip = (e: X509CertificateWithInfo | undefined) => {
+    if (e === undefined) return undefined;
+    const { certificate: _c, ...rest } = e;
+    return rest;
+  };
+  for (const field of ['clientCertificates', 'signingCertificates'] as const) {
+    const certs = out[field];
+    if (certs === undefined) continue;
+    out[field] = { ...certs, primary: strip(certs.primary), ...(certs.secondary ? { secondary: strip(certs.secondary) } : {}) };
+  }
+  return out;
+}
+
+/**
+ * The attestation as responses show it. Certificate bodies are always left out (only `info`).
+ * Symmetric keys: a PUT response echoes them (`withKeys`); GET and query results carry
+ * `{type: "symmetricKey"}` with no `symmetricKey` member at all (recordings
+ * test_enrollment_symmetrickey_lifecycle, test_enrollment_group_symmetrickey_lifecycle).
+ */
+export function publicAttestation(attestation: AttestationMechanism, options: { withKeys?: boolean } = {}): AttestationMechanism {
   const out: AttestationMechanism = { ...attestation };
-  if (attestation.symmetricKey !== undefined) {
-    const { primaryKey: _p, secondaryKey: _s, ...rest } = attestation.symmetricKey;
-    out.symmetricKey = rest;
-  }
-  if (attestation.x509 !== undefined) {
-    const x509: X509Attestation = { ...attestation.x509 };
-    for (const field of ['clientCertificates', 'signingCertificates'] as const) {
-      const certs = x509[field];
-      if (certs === undefined) continue;
-      const strip = (e: X509CertificateWithInfo | undefined) => {
-        if (e === undefined) return undefined;
-        const { certificate: _c, ...rest } = e;
-        return rest;
-      };
-      x509[field] = { ...certs, primary: strip(certs.primary), ...(certs.secondary ? { secondary: strip(certs.secondary) } : {}) };
-    }
-    out.x509 = x509;
-  }
+  if (attestation.symmetricKey !== undefined && options.withKeys !== true) delete out.symmetricKey;
+  if (attestation.x509 !== undefined) out.x509 = withoutCertificateBodies(attestation.x509);
   return out;
 }

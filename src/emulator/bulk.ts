@@ -1,5 +1,6 @@
 // Bulk operations: whole-request rules (mode, at most 10 items, no duplicate ids) give a 400;
 // per-item failures are reported in the result while the valid items are applied (non-atomic).
+// Like the service, `create` and `update` both fail per item for an id that already exists.
 import type { BulkMode, EnrollmentGroup, IndividualEnrollment } from '../dps/models';
 import { EmulatorError, ErrorCodes, badRequest } from './errors';
 import { idProblem, keyOf } from './ids';
@@ -76,8 +77,10 @@ function putByMode(
   item: Record<string, unknown>,
   put: (opts: { ifMatch?: string; mustNotExist?: boolean }) => IndividualEnrollment | EnrollmentGroup,
 ): void {
-  if (mode === 'create') put({ mustNotExist: true });
-  else if (mode === 'update') put({});
+  // The service refuses `update` of an existing item exactly like `create` (per item, 409201/409202;
+  // recordings test_individual_enrollment_bulk_operations and test_enrollment_group_bulk_operations).
+  // Only updateIfMatchETag changes existing items.
+  if (mode === 'create' || mode === 'update') put({ mustNotExist: true });
   // updateIfMatchETag: the item's own etag is the precondition; without one it is a plain update.
   else put(typeof item.etag === 'string' && item.etag !== '' ? { ifMatch: item.etag } : {});
 }

@@ -1,8 +1,10 @@
-// ETags: a fresh opaque value on every write; If-Match compared without quotes or weak prefix.
-import { randomBytes } from 'node:crypto';
+// ETags as the service writes them: an opaque base64 string with no quote characters (recorded:
+// `IjBhMDBiNzQyLTAwMDAtMDgwMC0wMDAwLTY0NjgwMWY1MDAwMCI=`, base64 of a quoted id). Clients send the
+// body's etag back verbatim in If-Match; a quoted or weak (`W/"..."`) form is accepted as well.
+import { randomUUID } from 'node:crypto';
 
 export function newEtag(): string {
-  return `"${randomBytes(9).toString('base64url')}"`;
+  return Buffer.from(`"${randomUUID()}"`, 'utf8').toString('base64');
 }
 
 export function normalizeEtag(value: string): string {

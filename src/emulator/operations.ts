@@ -6,6 +6,7 @@ import { publicAttestation } from './attestation';
 import { parseBulkRequest, runBulk, type BulkKind } from './bulk';
 import { EmulatorError, ErrorCodes, badRequest } from './errors';
 import { assertValidId, keyOf } from './ids';
+import { listingKey } from './listingOrder';
 import { paginate } from './paging';
 import type { RouteMatch } from './routes';
 import type { EmulatorStore } from './store';
@@ -37,15 +38,26 @@ function requireId(route: RouteMatch, label: string): string {
   return assertValidId(route.id, label);
 }
 
-export function enrollmentView(store: EmulatorStore, e: IndividualEnrollment): IndividualEnrollment {
-  const view: IndividualEnrollment = { ...e, attestation: publicAttestation(e.attestation) };
+export type ViewKind = 'get' | 'query' | 'put';
+
+/**
+ * An individual enrollment as a response shows it (recording test_enrollment_symmetrickey_lifecycle):
+ * - PUT echoes symmetric keys; GET and query leave the `symmetricKey` member out.
+ * - GET carries `registrationState`: `{registrationId, status: "unassigned"}` until a device has
+ *   registered, then the real state. PUT and query responses of unregistered enrollments carry
+ *   none; once registered they carry the real state (unverified: no recording shows it).
+ */
+export function enrollmentView(store: EmulatorStore, e: IndividualEnrollment, kind: ViewKind = 'get'): IndividualEnrollment {
+  const view: IndividualEnrollment = { ...e, attestation: publicAttestation(e.attestation, { withKeys: kind === 'put' }) };
   const reg = store.individualRegistration(e.registrationId);
   if (reg !== undefined) view.registrationState = reg.state;
+  else if (kind === 'get') view.registrationState = { registrationId: e.registrationId, status: 'unassigned' };
   return view;
 }
 
-export function groupView(g: EnrollmentGroup): EnrollmentGroup {
-  return { ...g, attestation: publicAttestation(g.attestation) };
+/** A group as a response shows it: keys only in PUT responses (test_enrollment_group_symmetrickey_lifecycle). */
+export function groupView(g: EnrollmentGroup, kind: ViewKind = 'get'): EnrollmentGroup {
+  return { ...g, attestation: publicAttestation(g.attestation, { withKeys: kind === 'put' }) };
 }
 
 function requireQuerySpecification(body: Buffer): void {
@@ -55,11 +67,10 @@ function requireQuerySpecification(body: Buffer): void {
   }
 }
 
-function pageResponse<T>(page: { items: T[]; pageSize: number; continuation?: string }, itemType: string): ServiceResponse {
-  const headers: Record<string, string> = {
-    'x-ms-max-item-count': String(page.pageSize),
-    'x-ms-item-type': itemType,
-  };
+/** Query answers carry x-ms-item-type and, except on the last page, x-ms-continuation; they do not
+ * echo x-ms-max-item-count (recordings test_individual_enrollment_paging, test_device_registration_lifecycle). */
+function pageResponse<T>(page: { items: T[]; continuation?: string }, itemType: string): ServiceResponse {
+  const headers: Record<string, string> = { 'x-ms-item-type': itemType };
   if (page.continuation !== undefined) headers['x-ms-continuation'] = page.continuation;
   return { status: 200, body: page.items, headers };
 }
@@ -90,7 +101,7 @@ export const operations: Record<Exclude<RouteMatch['operationId'], 'Device_Regis
     const id = requireId(req.route, 'registrationId');
     const record = validateIndividualEnrollment(parseJsonBody(req.body), id, ctx.store.enrollments.get(id));
     const stored = ctx.store.enrollments.put(record, { ifMatch: ifMatchOf(req) });
-    return { status: 200, body: enrollmentView(ctx.store, stored) };
+    return { status: 200, body: enrollmentView(ctx.store, stored, 'put') };
   },
   IndividualEnrollment_Delete: (ctx, req) => {
     ctx.store.deleteEnrollment(requireId(req.route, 'registrationId'), ifMatchOf(req));
@@ -102,13 +113,13 @@ export const operations: Record<Exclude<RouteMatch['operationId'], 'Device_Regis
   }),
   IndividualEnrollment_Query: (ctx, req) => {
     requireQuerySpecification(req.body);
-    const page = paginate(ctx.store.enrollments.list(), (e) => keyOf(e.registrationId), {
+    const page = paginate(ctx.store.enrollments.list(), (e) => listingKey(e.registrationId), {
       scope: 'enrollments',
       maxItemCount: header(req.headers, 'x-ms-max-item-count'),
       continuation: header(req.headers, 'x-ms-continuation'),
       maxPageSize: ctx.maxPageSize,
     });
-    return pageResponse({ ...page, items: page.items.map((e) => enrollmentView(ctx.store, e)) }, 'Enrollment');
+    return pageResponse({ ...page, items: page.items.map((e) => enrollmentView(ctx.store, e, 'query')) }, 'Enrollment');
   },
   IndividualEnrollment_RunBulkOperation: (ctx, req) => bulk(ctx, req, 'enrollments'),
 
@@ -119,7 +130,7 @@ export const operations: Record<Exclude<RouteMatch['operationId'], 'Device_Regis
   EnrollmentGroup_CreateOrUpdate: (ctx, req) => {
     const id = requireId(req.route, 'enrollmentGroupId');
     const record = validateEnrollmentGroup(parseJsonBody(req.body), id, ctx.store.enrollmentGroups.get(id));
-    return { status: 200, body: groupView(ctx.store.enrollmentGroups.put(record, { ifMatch: ifMatchOf(req) })) };
+    return { status: 200, body: groupView(ctx.store.enrollmentGroups.put(record, { ifMatch: ifMatchOf(req) }), 'put') };
   },
   EnrollmentGroup_Delete: (ctx, req) => {
     ctx.store.enrollmentGroups.delete(requireId(req.route, 'enrollmentGroupId'), ifMatchOf(req));
@@ -131,13 +142,13 @@ export const operations: Record<Exclude<RouteMatch['operationId'], 'Device_Regis
   }),
   EnrollmentGroup_Query: (ctx, req) => {
     requireQuerySpecification(req.body);
-    const page = paginate(ctx.store.enrollmentGroups.list(), (g) => keyOf(g.enrollmentGroupId), {
+    const page = paginate(ctx.store.enrollmentGroups.list(), (g) => listingKey(g.enrollmentGroupId), {
       scope: 'enrollmentGroups',
       maxItemCount: header(req.headers, 'x-ms-max-item-count'),
       continuation: header(req.headers, 'x-ms-continuation'),
       maxPageSize: ctx.maxPageSize,
     });
-    return pageResponse({ ...page, items: page.items.map(groupView) }, 'EnrollmentGroup');
+    return pageResponse({ ...page, items: page.items.map((g) => groupView(g, 'query')) }, 'EnrollmentGroup');
   },
   EnrollmentGroup_RunBulkOperation: (ctx, req) => bulk(ctx, req, 'enrollmentGroups'),
 
@@ -157,7 +168,7 @@ export const operations: Record<Exclude<RouteMatch['operationId'], 'Device_Regis
     if (records.length === 0 && ctx.store.enrollmentGroups.get(groupId) === undefined) {
       throw new EmulatorError(404, ErrorCodes.enrollmentGroupNotFound, `Enrollment group '${groupId}' does not exist.`);
     }
-    const page = paginate(records, (r) => keyOf(r.state.registrationId), {
+    const page = paginate(records, (r) => listingKey(r.state.registrationId), {
       scope: `registrations:${keyOf(groupId)}`,
       maxItemCount: header(req.headers, 'x-ms-max-item-count'),
       continuation: header(req.headers, 'x-ms-continuation'),

@@ -1,5 +1,5 @@
-// Query paging: stable order by case-insensitive id, opaque continuation tokens that remember the
-// last id returned and what was queried, so a token from another query is refused.
+// Query paging over a list in listing order (listingOrder.ts): opaque continuation tokens remember
+// the last listing key returned and what was queried, so a token from another query is refused.
 import { ErrorCodes, badRequest } from './errors';
 
 export interface PageRequest {

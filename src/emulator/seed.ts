@@ -11,8 +11,19 @@ const HUB_B = 'contoso-hub-2.azure-devices.net';
 const reprovision = { updateHubAssignment: true, migrateDeviceData: true };
 
 /** A TPM2B_PUBLIC-sized stand-in endorsement key (the emulator only checks it is base64). */
+/** A well-formed RSA-2048 EK (TPM2B_PUBLIC with the standard EK template's layout) around a random modulus. */
 function demoEndorsementKey(): string {
-  return Buffer.concat([Buffer.from([0x01, 0x3a, 0x00, 0x01, 0x00, 0x0b]), randomBytes(308)]).toString('base64');
+  const u16 = (n: number) => Buffer.from([n >> 8, n & 0xff]);
+  const modulus = randomBytes(256);
+  modulus[0] |= 0x80;
+  const tpmtPublic = Buffer.concat([
+    u16(0x0001), u16(0x000b), Buffer.from([0x00, 0x03, 0x00, 0xb2]), // RSA, SHA-256, EK object attributes
+    u16(32), randomBytes(32), // authPolicy
+    u16(0x0006), u16(128), u16(0x0043), // AES-128-CFB
+    u16(0x0010), u16(2048), Buffer.alloc(4), // no scheme, 2048 bits, default exponent
+    u16(256), modulus,
+  ]);
+  return Buffer.concat([u16(tpmtPublic.length), tpmtPublic]).toString('base64');
 }
 
 export function seedDemo(store: EmulatorStore): void {

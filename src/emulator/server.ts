@@ -15,6 +15,7 @@ import { operations, type ServiceResponse } from './operations';
 import { DebouncedSaver, readJsonFile } from './persistence';
 import { writeFileAtomicSync } from '../util/atomicWrite';
 import { SlidingWindowQuota } from './quota';
+import { checkRequestBody } from './requestBodyRules';
 import { matchRoute, type OperationId } from './routes';
 import { verifyServiceAuthorization } from './sasVerifier';
 import { seedDemo } from './seed';
@@ -41,6 +42,8 @@ export interface EmulatorOptions {
   quota?: QuotaOptions;
   faults?: FaultOptions;
   maxPageSize?: number;
+  /** More `host:port` names clients reach this emulator by (e.g. through a port forward); SAS tokens must name one of these or localhost/127.0.0.1/[::1] with the emulator's port. */
+  hostNames?: string[];
   log?: (line: string) => void;
   /** Sees each authenticated service request (operation and parsed JSON body), e.g. to check clients against the spec. */
   observe?: (request: ObservedRequest) => void;
@@ -198,10 +201,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       const route = matchRoute(req.method ?? 'GET', url.pathname);
       operationId = route.operationId;
       const body = await readBody(req);
-      const contentType = req.headers['content-type'];
-      if (body.length > 0 && contentType !== undefined && !/json/i.test(contentType)) {
-        throw new EmulatorError(415, ErrorCodes.unsupportedMediaType, 'Request bodies must be application/json.');
-      }
+      checkRequestBody(body, req.headers['content-type']);
       if (route.operationId === 'Device_Register') {
         checkDeviceApiVersion(url.searchParams.get('api-version'));
         finish({ status: 200, body: registerDevice(store, route.idScope ?? '', route.id, req.headers, body) });
@@ -210,8 +210,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       const apiVersion = url.searchParams.get('api-version');
       if (apiVersion === null) throw new EmulatorError(400, ErrorCodes.invalidApiVersion, `The api-version query parameter is required (use ${API_VERSION}).`);
       if (apiVersion !== API_VERSION) throw new EmulatorError(400, ErrorCodes.invalidApiVersion, `api-version '${apiVersion}' is not supported; use ${API_VERSION}.`);
-      const hostHeader = (req.headers.host ?? '').toLowerCase();
-      verifyServiceAuthorization(req.headers.authorization, { keyName, key, acceptedResources: [...acceptedResources, hostHeader] });
+      // The token's sr must name this emulator as configured, never merely the request's Host header:
+      // a token minted for another DPS host must not work here even when Host says that host.
+      verifyServiceAuthorization(req.headers.authorization, { keyName, key, acceptedResources });
       options.observe?.({ operationId: route.operationId, method: req.method ?? 'GET', path: url.pathname, body: parsedOrUndefined(body) });
 
       stats.byOperation[route.operationId] = (stats.byOperation[route.operationId] ?? 0) + 1;
@@ -269,7 +270,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
   const hostName = `localhost:${port}`;
-  acceptedResources = [hostName, `127.0.0.1:${port}`, `[::1]:${port}`];
+  acceptedResources = [hostName, `127.0.0.1:${port}`, `[::1]:${port}`, ...(options.hostNames ?? []).map((h) => h.toLowerCase())];
 
   let httpServer: http.Server | undefined;
   let httpUrl: string | undefined;

@@ -10,6 +10,8 @@ import type { DeviceRegistrationState, EnrollmentGroup, IndividualEnrollment } f
 import { EmulatorError, ErrorCodes } from './errors';
 import { etagMatches, newEtag } from './etag';
 import { keyOf } from './ids';
+import { inListingOrder, listingKey } from './listingOrder';
+import { recordTimestamp } from './timestamps';
 
 export interface RegistrationRecord {
   state: DeviceRegistrationState & { registrationId: string };
@@ -26,7 +28,7 @@ export interface StoreSnapshot {
 }
 
 
-/** One keyed collection with etag rules and a lazily sorted view for paging. */
+/** One keyed collection with etag rules and a lazily built view in listing order (see listingOrder.ts) for paging. */
 export class EnrollmentCollection<T extends { etag?: string; createdDateTimeUtc?: string; lastUpdatedDateTimeUtc?: string }> {
   readonly items = new Map<string, T>();
   private sorted: T[] | undefined;
@@ -34,6 +36,7 @@ export class EnrollmentCollection<T extends { etag?: string; createdDateTimeUtc?
   constructor(
     private readonly idOf: (item: T) => string,
     private readonly notFound: (id: string) => EmulatorError,
+    private readonly alreadyExists: (id: string) => EmulatorError,
     private readonly changed: () => void,
   ) {}
 
@@ -52,14 +55,14 @@ export class EnrollmentCollection<T extends { etag?: string; createdDateTimeUtc?
     const key = keyOf(this.idOf(item));
     const existing = this.items.get(key);
     if (options.mustNotExist === true && existing !== undefined) {
-      throw new EmulatorError(409, ErrorCodes.conflict, `'${this.idOf(item)}' already exists.`);
+      throw this.alreadyExists(this.idOf(item));
     }
     if (options.ifMatch !== undefined && !etagMatches(options.ifMatch, existing?.etag)) {
       throw new EmulatorError(412, ErrorCodes.preconditionFailed, existing === undefined
         ? `'${this.idOf(item)}' does not exist, so If-Match cannot be satisfied.`
         : `The etag of '${this.idOf(item)}' does not match If-Match; it was changed by someone else.`);
     }
-    const now = (options.now ?? new Date()).toISOString();
+    const now = recordTimestamp(options.now);
     const stored = {
       ...item,
       etag: newEtag(),
@@ -69,8 +72,8 @@ export class EnrollmentCollection<T extends { etag?: string; createdDateTimeUtc?
     if (existing === undefined) this.sorted = undefined;
     this.items.set(key, stored);
     if (existing !== undefined && this.sorted !== undefined) {
-      // Replace in place (binary search by key) so updates do not force a re-sort.
-      const i = this.indexInSorted(this.sorted, key);
+      // Replace in place (binary search by listing key) so updates do not force a re-sort.
+      const i = this.indexInSorted(this.sorted, listingKey(key));
       if (this.sorted[i] === existing) this.sorted[i] = stored;
       else this.sorted = undefined;
     }
@@ -83,7 +86,7 @@ export class EnrollmentCollection<T extends { etag?: string; createdDateTimeUtc?
     let hi = sorted.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (keyOf(this.idOf(sorted[mid])) < key) lo = mid + 1;
+      if (listingKey(this.idOf(sorted[mid])) < key) lo = mid + 1;
       else hi = mid;
     }
     return lo;
@@ -107,7 +110,7 @@ export class EnrollmentCollection<T extends { etag?: string; createdDateTimeUtc?
   }
 
   list(): T[] {
-    this.sorted ??= [...this.items.values()].sort((a, b) => compare(keyOf(this.idOf(a)), keyOf(this.idOf(b))));
+    this.sorted ??= inListingOrder(this.items.values(), this.idOf);
     return this.sorted;
   }
 
@@ -115,10 +118,6 @@ export class EnrollmentCollection<T extends { etag?: string; createdDateTimeUtc?
     this.items.clear();
     this.sorted = undefined;
   }
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export class EmulatorStore {
@@ -132,11 +131,15 @@ export class EmulatorStore {
     this.enrollments = new EnrollmentCollection<IndividualEnrollment>(
       (e) => e.registrationId,
       (id) => new EmulatorError(404, ErrorCodes.enrollmentNotFound, `Enrollment '${id}' does not exist.`),
+      // The service's exact per-item text (recording test_individual_enrollment_bulk_operations).
+      () => new EmulatorError(409, ErrorCodes.conflict, 'Enrollment already exists.'),
       changed,
     );
     this.enrollmentGroups = new EnrollmentCollection<EnrollmentGroup>(
       (g) => g.enrollmentGroupId,
       (id) => new EmulatorError(404, ErrorCodes.enrollmentGroupNotFound, `Enrollment group '${id}' does not exist.`),
+      // The service's exact per-item text (recording test_enrollment_group_bulk_operations).
+      () => new EmulatorError(409, ErrorCodes.enrollmentGroupConflict, 'EnrollmentGroup already exists.'),
       changed,
     );
   }
@@ -173,7 +176,7 @@ export class EmulatorStore {
   /** Records a registration (as a device registering would); a new etag and timestamps each time. */
   upsertRegistration(state: DeviceRegistrationState & { registrationId: string }, enrollmentGroupId?: string, now = new Date()): RegistrationRecord {
     const existing = this.registrations.get(keyOf(state.registrationId));
-    const iso = now.toISOString();
+    const iso = recordTimestamp(now);
     const record: RegistrationRecord = {
       state: {
         ...state,
@@ -197,12 +200,11 @@ export class EmulatorStore {
     this.notify();
   }
 
-  /** Registration states made through one group, ordered by registration id. */
+  /** Registration states made through one group, in listing order. */
   registrationsOfGroup(groupId: string): RegistrationRecord[] {
     const k = keyOf(groupId);
-    return [...this.registrations.values()]
-      .filter((r) => r.enrollmentGroupId !== undefined && keyOf(r.enrollmentGroupId) === k)
-      .sort((a, b) => compare(keyOf(a.state.registrationId), keyOf(b.state.registrationId)));
+    const members = [...this.registrations.values()].filter((r) => r.enrollmentGroupId !== undefined && keyOf(r.enrollmentGroupId) === k);
+    return inListingOrder(members, (r) => r.state.registrationId);
   }
 
   /** The registration of an individual enrollment, if the device has registered. */

@@ -64,10 +64,14 @@ function checkCommonFields(body: Record<string, unknown>): void {
   }
 }
 
+/** Fields sent as null come back as null (recorded for provisioningStatus in
+ * test_enrollment_symmetrickey_lifecycle); every other null field is left out, as recorded there. */
+const KEPT_WHEN_NULL = ['provisioningStatus'];
+
 function withoutReadOnly(body: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(body)) {
-    if (!READ_ONLY.includes(k) && v !== null) out[k] = v;
+    if (!READ_ONLY.includes(k) && (v !== null || KEPT_WHEN_NULL.includes(k))) out[k] = v;
   }
   return out;
 }

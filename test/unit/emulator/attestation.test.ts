@@ -3,9 +3,11 @@ import { X509Certificate, createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { certificateInfo, normalizeAttestation, parseCertificate, publicAttestation } from '../../../src/emulator/attestation';
 import { issueCertificate } from '../../../src/emulator/certificateFactory';
+import { eccEndorsementKey, rsaEndorsementKey } from '../../support/attestation';
 
 const ca = issueCertificate({ commonName: 'Unit Root', isCa: true, validDays: 10 });
 const leaf = issueCertificate({ commonName: 'unit-device', isCa: false, validDays: 10, issuer: ca, clientAuth: true });
+const EK = rsaEndorsementKey().toString('base64');
 
 void test('certificate info comes from the certificate (checked against independent computations)', () => {
   const info = certificateInfo(parseCertificate(leaf.certificatePem, 'c'));
@@ -44,16 +46,34 @@ void test('type rules: known types only, TPM not in groups, x509 members per kin
   assert.throws(() => normalizeAttestation({ type: 'x509', x509: {} }, 'group'), /signingCertificates.primary or caReferences/);
   const refs = normalizeAttestation({ type: 'x509', x509: { caReferences: { primary: 'my-ca' } } }, 'group');
   assert.equal(refs.x509?.caReferences?.primary, 'my-ca');
-  const tpm = normalizeAttestation({ type: 'tpm', tpm: { endorsementKey: 'AAAA' }, symmetricKey: { primaryKey: 'x' } }, 'individual');
+  const tpm = normalizeAttestation({ type: 'tpm', tpm: { endorsementKey: EK }, symmetricKey: { primaryKey: 'x' } }, 'individual');
   assert.equal(tpm.symmetricKey, undefined, 'members of other types are dropped');
 });
 
-void test('publicAttestation hides symmetric keys and certificate bodies but keeps info and the TPM EK', () => {
-  const sym = publicAttestation(normalizeAttestation({ type: 'symmetricKey' }, 'individual'));
-  assert.deepEqual(sym.symmetricKey, {});
+void test('publicAttestation drops the symmetricKey member (keys only withKeys) and certificate bodies, keeps info and the TPM EK', () => {
+  const stored = normalizeAttestation({ type: 'symmetricKey' }, 'individual');
+  const sym = publicAttestation(stored);
+  assert.deepEqual(sym, { type: 'symmetricKey' });
+  assert.deepEqual(publicAttestation(stored, { withKeys: true }).symmetricKey, stored.symmetricKey);
   const x509 = publicAttestation(normalizeAttestation({ type: 'x509', x509: { clientCertificates: { primary: { certificate: leaf.certificatePem } } } }, 'individual'));
   assert.equal(x509.x509?.clientCertificates?.primary?.certificate, undefined);
   assert.ok(x509.x509?.clientCertificates?.primary?.info?.sha1Thumbprint);
-  const tpm = publicAttestation(normalizeAttestation({ type: 'tpm', tpm: { endorsementKey: 'AAAA' } }, 'individual'));
-  assert.equal(tpm.tpm?.endorsementKey, 'AAAA');
+  const tpm = publicAttestation(normalizeAttestation({ type: 'tpm', tpm: { endorsementKey: EK } }, 'individual'));
+  assert.equal(tpm.tpm?.endorsementKey, EK);
+});
+
+void test('TPM endorsement keys must be TPM2B_PUBLIC (RSA or ECC); anything else is 400004 with the service text', () => {
+  assert.equal(normalizeAttestation({ type: 'tpm', tpm: { endorsementKey: eccEndorsementKey().toString('base64') } }, 'individual').type, 'tpm');
+  const rsa = rsaEndorsementKey();
+  const broken = [
+    Buffer.from('not a tpm public area at all'),
+    Buffer.concat([rsa, Buffer.from([0])]), // a byte left over
+    rsa.subarray(0, rsa.length - 1), // truncated
+    Buffer.concat([Buffer.from([0x00, 0x02]), Buffer.from([0x00, 0x08])]), // keyedhash type, not RSA/ECC
+  ];
+  for (const bytes of broken) {
+    assert.throws(() => normalizeAttestation({ type: 'tpm', tpm: { endorsementKey: bytes.toString('base64') } }, 'individual'),
+      (e: { status?: number; errorCode?: number; message?: string }) =>
+        e.status === 400 && e.errorCode === 400004 && e.message === 'Endorsement key is invalid, or does not match the Enrollment.');
+  }
 });
