@@ -76,7 +76,9 @@ const BULK_MODES: readonly BulkMode[] = ['create', 'update', 'updateIfMatchETag'
 
 /** Fields the service sets or withholds on reads; ignored when checking that a stored item is the one we sent. */
 const SERVER_FIELDS = new Set(['etag', 'createdDateTimeUtc', 'lastUpdatedDateTimeUtc', 'registrationState']);
-const WITHHELD_ON_READ = new Set(['primaryKey', 'secondaryKey', 'certificate']);
+// A read carries no symmetricKey member at all (keys only come from the attestation mechanism call),
+// and certificates come back as their facts (`info`) only.
+const WITHHELD_ON_READ = new Set(['symmetricKey', 'primaryKey', 'secondaryKey', 'certificate']);
 
 export async function runBulk(options: BulkRunOptions): Promise<BulkReport> {
   const run = new BulkRun(options);
