@@ -1,19 +1,18 @@
 // End-to-end harness: code-server (a real VS Code) with this extension, driven by Playwright in
 // Chromium. Each call gets a fresh user-data-dir, so tests do not share state.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { browserUnavailableReason, launchChromium } from '../../scripts/browser';
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const screenshotDir = path.join(repoRoot, 'test-results', 'screenshots');
 
 /** Why the e2e tier cannot run here, or undefined when it can. */
 export function e2eSkipReason(): string | undefined {
-  if (!existsSync(CHROMIUM_PATH)) return `Chromium is not installed at ${CHROMIUM_PATH} (apt-get install chromium)`;
-  return undefined;
+  return browserUnavailableReason();
 }
 
 interface CodeServerModule {
@@ -73,10 +72,7 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
   });
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
     const page = await context.newPage();
     await page.goto(`${server.url}?folder=${encodeURIComponent(workspace)}`);
