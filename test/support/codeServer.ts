@@ -1,7 +1,7 @@
 // End-to-end harness: code-server (a real VS Code) with this extension, driven by Playwright in
 // Chromium. Each call gets a fresh user-data-dir, so tests do not share state.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
@@ -17,6 +17,7 @@ export function e2eSkipReason(): string | undefined {
 
 interface CodeServerModule {
   launchCodeServer(options: {
+    vsix: string;
     workspace?: string;
     settings?: Record<string, unknown>;
     theme?: string;
@@ -39,27 +40,36 @@ export interface WorkbenchOptions {
   theme?: string;
 }
 
-let built = false;
+let packedVsix: string | undefined;
 
-/** Builds dist/ once per test process, so the editor runs the current code (a lock keeps parallel files apart). */
-function buildOnce(): void {
-  if (built) return;
-  const script = path.join(repoRoot, 'scripts', 'build.mjs');
+/**
+ * The .vsix every workbench installs: the one `npm test` packed for this run (DPS_TEST_VSIX), or, when a
+ * file runs on its own, one packed here once per process (a lock keeps parallel files apart).
+ */
+function testVsix(): string {
+  const fromRun = process.env.DPS_TEST_VSIX;
+  if (fromRun && existsSync(fromRun)) return fromRun;
+  if (packedVsix) return packedVsix;
+  const out = path.join(repoRoot, '.cache', 'test', `dps-enrollments-${process.pid}.vsix`);
+  const script = path.join(repoRoot, 'scripts', 'package.mjs');
   const hasFlock = spawnSync('flock', ['--version'], { stdio: 'ignore' }).status === 0;
-  if (hasFlock) execFileSync('flock', ['/tmp/dps-enrollments-build.lock', process.execPath, script], { cwd: repoRoot, stdio: 'ignore' });
-  else execFileSync(process.execPath, [script], { cwd: repoRoot, stdio: 'ignore' });
-  built = true;
+  const args = [script, '--out', out];
+  if (hasFlock) execFileSync('flock', [path.join(tmpdir(), 'dps-enrollments-package.lock'), process.execPath, ...args], { cwd: repoRoot, stdio: 'ignore' });
+  else execFileSync(process.execPath, args, { cwd: repoRoot, stdio: 'ignore' });
+  packedVsix = out;
+  return out;
 }
 
-/** Builds the extension, starts code-server with it and opens the workbench in Chromium. */
+/** Starts code-server with the packed extension installed and opens the workbench in Chromium. */
 export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Workbench> {
-  buildOnce();
+  const vsix = testVsix();
   const scriptUrl = path.join(repoRoot, 'scripts', 'code-server.mjs');
   const mod = (await import(scriptUrl)) as CodeServerModule;
   // Outside the repository, so the git extension does not offer to open the parent repository.
   const workspace = options.workspace ?? mkdtempSync(path.join(tmpdir(), 'dps-e2e-workspace-'));
   mkdirSync(workspace, { recursive: true });
   const server = await mod.launchCodeServer({
+    vsix,
     workspace,
     settings: {
       'security.workspace.trust.enabled': false,
