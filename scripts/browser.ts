@@ -93,11 +93,12 @@ function unpackBundled(pkgDir: string, target: string, log: (line: string) => vo
   }
 }
 
-function notFound(tried: string[]): BrowserNotFoundError {
+function notFound(tried: string[], fix?: string): BrowserNotFoundError {
   return new BrowserNotFoundError(
     `No Chromium to launch. Tried: ${tried.join('; ')}.\n` +
-      'Fix: run `npm ci` (it installs the devDependency @sparticuz/chromium, which needs no root), ' +
-      'or install a system one (`apt-get install chromium`), or set CHROME_PATH to a Chromium/Chrome binary.',
+      (fix ??
+        'Fix: run `npm ci` (it installs the devDependency @sparticuz/chromium, which needs no root), ' +
+          'or install a system one (`apt-get install chromium`), or set CHROME_PATH to a Chromium/Chrome binary.'),
   );
 }
 
@@ -110,7 +111,7 @@ export function resolveBrowser({ log = (line: string) => console.error(line) } =
   const tried: string[] = [];
   if (mode !== 'auto' && mode !== 'system' && mode !== 'bundled') {
     if (existsSync(mode)) return { source: 'env', executablePath: mode, env: {} };
-    throw notFound([`DPS_BROWSER=${mode} (no such file)`]);
+    throw notFound([`DPS_BROWSER=${mode} (no such file)`], 'Fix: set DPS_BROWSER to an existing binary, or to auto, system or bundled.');
   }
   if (mode !== 'bundled') {
     for (const name of ['CHROME_PATH', 'CHROMIUM_PATH']) {
@@ -118,7 +119,7 @@ export function resolveBrowser({ log = (line: string) => console.error(line) } =
       if (!value) continue;
       if (existsSync(value)) return { source: 'env', executablePath: value, env: {} };
       // An explicit choice that is wrong is an error, not a reason to quietly take another browser.
-      throw notFound([`${name}=${value} (no such file)`]);
+      throw notFound([`${name}=${value} (no such file)`], `Fix: point ${name} at an existing Chromium/Chrome binary, or unset it.`);
     }
     for (const p of SYSTEM_PATHS) {
       if (existsSync(p)) return { source: 'system', executablePath: p, env: {} };
