@@ -2,9 +2,14 @@
 // Two bundles: the extension (Node, cjs, `vscode` external) and the webview page (browser).
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+// `--out-root DIR` writes dist/ and media/dist/ under DIR: scripts/package.mjs builds its production
+// bundles into a staging folder, so the dev bundles in ./dist that tests use stay as they are.
+const outRootArg = process.argv.indexOf('--out-root');
+const outRoot = outRootArg >= 0 ? process.argv[outRootArg + 1] : '.';
 
 // node-forge's jsbn probes the `navigator` global; VS Code's extension host (Node 21+) reports any such
 // access as a PendingMigrationError. Node-side bundles never run in a browser, so the probe is compiled out.
@@ -37,6 +42,7 @@ if (existsSync('src/enrollmentForm/page/main.ts')) {
 }
 
 for (const options of builds.filter((b) => b.entryPoints.every((e) => existsSync(e)))) {
+  options.outfile = join(outRoot, options.outfile);
   if (watch) {
     const ctx = await esbuild.context(options);
     await ctx.watch();

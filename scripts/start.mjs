@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// `npm start`: installs what is missing, builds, and opens the extension in a real VS Code
-// (code-server, in the browser) with the local DPS emulator started by the extension itself and
-// demo data in the tree. Prints the URL; runs until Ctrl-C.
+// `npm start`: installs what is missing, packs the extension into a .vsix, and opens it in a real
+// VS Code (code-server, in the browser) with that .vsix installed, the local DPS emulator started by
+// the extension itself and demo data in the tree. Prints the URL; runs until Ctrl-C.
 //
 //   npm start                 -> http://127.0.0.1:8080/ (or the next free port)
 //   npm start -- --port 9000  -> a fixed port
@@ -11,6 +11,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { ensureCodeServer, launchCodeServer, repoRoot } from './code-server.mjs';
+import { ensureDependencies } from './deps.mjs';
+import { packageExtension } from './package.mjs';
 
 const args = process.argv.slice(2);
 const portArg = args.indexOf('--port');
@@ -52,18 +54,22 @@ function demoWorkspace() {
   return dir;
 }
 
-if (!existsSync(join(repoRoot, 'node_modules'))) {
-  console.log('Installing dependencies (npm ci)...');
-  run('npm', ['ci', '--loglevel=warn']);
+let vsix;
+try {
+  ensureDependencies();
+  console.log('Packing the extension...');
+  vsix = packageExtension({ out: join(repoRoot, '.cache', 'dps-enrollments.vsix') });
+  ensureCodeServer({ log: (line) => console.log(line) });
+} catch (error) {
+  console.error(`\n${error instanceof Error ? error.message : error}`);
+  process.exit(1);
 }
-console.log('Building...');
-run('npm', ['run', 'build']);
-ensureCodeServer({ log: (line) => console.log(line) });
 const workspace = demoWorkspace();
 const port = (await portIsFree(wantedPort)) ? wantedPort : undefined;
 // A kept profile: connections, the emulator's data and certificate survive restarts of `npm start`.
 const userDataDir = join(repoRoot, '.cache', 'code-server-profile', 'user-data');
 const server = await launchCodeServer({
+  vsix,
   workspace,
   port,
   theme,

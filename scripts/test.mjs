@@ -1,14 +1,27 @@
 #!/usr/bin/env node
 // Runs the test tiers with node's own test runner (its summary lines are what CI reads).
 // `npm test` = typecheck + lint + every tier; `npm test -- unit` (or integration, browser, e2e) = one tier.
+// On a fresh clone it first runs `npm ci` (Node built-ins only until then); the browser tiers get a
+// Chromium from scripts/browser.ts, and the e2e tier code-server from .cache plus a .vsix packed here.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureDependencies } from './deps.mjs';
+
+const started = Date.now();
+try {
+  ensureDependencies();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}
 
 const tiers = ['unit', 'integration', 'browser', 'e2e'];
 const asked = process.argv.slice(2).filter((a) => tiers.includes(a));
 const selected = asked.length > 0 ? asked : tiers;
 const full = asked.length === 0;
+
+const runnerEnv = {};
 
 function run(cmd, args, env = {}) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
@@ -35,12 +48,20 @@ if (full) {
 if (selected.some((t) => t === 'browser' || t === 'e2e')) {
   console.log('== build'); failed |= run('npm', ['run', '--silent', 'build']);
 }
-// Test files run two at a time; code-server is installed once here rather than raced by each e2e file.
+// Resolved (and the npm-provided Chromium unpacked) once here, not raced by parallel test files.
+if (selected.some((t) => t === 'browser' || t === 'e2e')) {
+  console.log('== browser'); failed |= run(process.execPath, ['--import', 'tsx', join('scripts', 'browser.ts')]);
+}
+// Test files run two at a time; code-server is installed and the .vsix packed once here rather than
+// by each e2e file. Every e2e workbench installs that .vsix, as a user would.
 if (selected.includes('e2e')) {
-  console.log('== code-server');
-  const { ensureCodeServer } = await import('./code-server.mjs');
   try {
+    console.log('== code-server');
+    const { ensureCodeServer } = await import('./code-server.mjs');
     ensureCodeServer({ log: (line) => console.log(line) });
+    console.log('== package');
+    const { packageExtension } = await import('./package.mjs');
+    runnerEnv.DPS_TEST_VSIX = packageExtension({ out: join('.cache', 'test', 'dps-enrollments.vsix') });
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     failed |= 1;
@@ -52,5 +73,6 @@ if (files.length === 0) {
   process.exit(1);
 }
 // One runner process for all tiers so CI sees one summary; each file still runs in its own process.
-failed |= run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files]);
+failed |= run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], runnerEnv);
+console.log(`npm test ${failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(0)} s (install and set-up included)`);
 process.exit(failed ? 1 : 0);

@@ -4,20 +4,20 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { browserUnavailableReason, launchChromium } from '../../scripts/browser';
 
 export const repoRoot = path.resolve(__dirname, '..', '..');
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const screenshotDir = path.join(repoRoot, 'test-results', 'screenshots');
 
 /** Why the e2e tier cannot run here, or undefined when it can. */
 export function e2eSkipReason(): string | undefined {
-  if (!existsSync(CHROMIUM_PATH)) return `Chromium is not installed at ${CHROMIUM_PATH} (apt-get install chromium)`;
-  return undefined;
+  return browserUnavailableReason();
 }
 
 interface CodeServerModule {
   launchCodeServer(options: {
+    vsix: string;
     workspace?: string;
     settings?: Record<string, unknown>;
     theme?: string;
@@ -40,27 +40,36 @@ export interface WorkbenchOptions {
   theme?: string;
 }
 
-let built = false;
+let packedVsix: string | undefined;
 
-/** Builds dist/ once per test process, so the editor runs the current code (a lock keeps parallel files apart). */
-function buildOnce(): void {
-  if (built) return;
-  const script = path.join(repoRoot, 'scripts', 'build.mjs');
+/**
+ * The .vsix every workbench installs: the one `npm test` packed for this run (DPS_TEST_VSIX), or, when a
+ * file runs on its own, one packed here once per process (a lock keeps parallel files apart).
+ */
+function testVsix(): string {
+  const fromRun = process.env.DPS_TEST_VSIX;
+  if (fromRun && existsSync(fromRun)) return fromRun;
+  if (packedVsix) return packedVsix;
+  const out = path.join(repoRoot, '.cache', 'test', `dps-enrollments-${process.pid}.vsix`);
+  const script = path.join(repoRoot, 'scripts', 'package.mjs');
   const hasFlock = spawnSync('flock', ['--version'], { stdio: 'ignore' }).status === 0;
-  if (hasFlock) execFileSync('flock', ['/tmp/dps-enrollments-build.lock', process.execPath, script], { cwd: repoRoot, stdio: 'ignore' });
-  else execFileSync(process.execPath, [script], { cwd: repoRoot, stdio: 'ignore' });
-  built = true;
+  const args = [script, '--out', out];
+  if (hasFlock) execFileSync('flock', [path.join(tmpdir(), 'dps-enrollments-package.lock'), process.execPath, ...args], { cwd: repoRoot, stdio: 'ignore' });
+  else execFileSync(process.execPath, args, { cwd: repoRoot, stdio: 'ignore' });
+  packedVsix = out;
+  return out;
 }
 
-/** Builds the extension, starts code-server with it and opens the workbench in Chromium. */
+/** Starts code-server with the packed extension installed and opens the workbench in Chromium. */
 export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Workbench> {
-  buildOnce();
+  const vsix = testVsix();
   const scriptUrl = path.join(repoRoot, 'scripts', 'code-server.mjs');
   const mod = (await import(scriptUrl)) as CodeServerModule;
   // Outside the repository, so the git extension does not offer to open the parent repository.
   const workspace = options.workspace ?? mkdtempSync(path.join(tmpdir(), 'dps-e2e-workspace-'));
   mkdirSync(workspace, { recursive: true });
   const server = await mod.launchCodeServer({
+    vsix,
     workspace,
     settings: {
       'security.workspace.trust.enabled': false,
@@ -73,10 +82,7 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
   });
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
     const page = await context.newPage();
     await page.goto(`${server.url}?folder=${encodeURIComponent(workspace)}`);

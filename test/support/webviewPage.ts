@@ -2,23 +2,23 @@
 // esbuild API, served with media/form.css on 127.0.0.1 inside the HTML shell the real panel uses
 // (same CSP, built by the same function), and `acquireVsCodeApi()` is a stand-in that records every
 // posted message. The test plays the host by sending HostMessages to the page.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { browserUnavailableReason, launchChromium } from '../../scripts/browser';
 import { createNonce, renderFormHtml } from '../../src/enrollmentForm/formHtml';
 import type { HostMessage, PageMessage } from '../../src/enrollmentForm/protocol';
 
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const REPO_ROOT = resolve(__dirname, '..', '..');
 export const SCREENSHOT_DIR = join(REPO_ROOT, 'test-results', 'screenshots');
 
-/** Why the browser tier cannot run here, or undefined when it can. */
+/** Why the browser tier cannot run here, or undefined when it can (scripts/browser.ts decides). */
 export function browserSkipReason(): string | undefined {
-  return existsSync(CHROMIUM_PATH) ? undefined : `Chromium not found at ${CHROMIUM_PATH} (install it: apt-get install -y chromium)`;
+  return browserUnavailableReason();
 }
 
 export type Theme = 'dark' | 'light';
@@ -169,10 +169,7 @@ export async function startFormPageServer(): Promise<FormPageServer> {
 }
 
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
+  return launchChromium();
 }
 
 export class FormPage {
