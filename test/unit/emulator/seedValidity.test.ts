@@ -15,8 +15,8 @@ function seededItems(): Array<{ kind: ItemKind; item: Item }> {
   const store = new EmulatorStore();
   seedDemo(store);
   return [
-    ...store.enrollments.list().map((item) => ({ kind: 'enrollment' as const, item: item as Item })),
-    ...store.enrollmentGroups.list().map((item) => ({ kind: 'group' as const, item: item as Item })),
+    ...store.enrollments.list().map((item) => ({ kind: 'enrollment' as const, item: item })),
+    ...store.enrollmentGroups.list().map((item) => ({ kind: 'group' as const, item: item })),
   ];
 }
 
