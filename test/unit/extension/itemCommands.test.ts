@@ -103,10 +103,9 @@ void describe('item commands', () => {
     const offered: string[] = [];
     recorder.answers.push(
       (items: unknown) => (items as Array<{ label: string }>).find((i) => i.label === 'Enrollment group'),
-      (items: unknown) => {
-        const list = items as Array<{ label: string; description?: string }>;
-        offered.push(...list.map((i) => `${i.label} ${i.description ?? ''}`.trim()));
-        return list.find((i) => i.label === 'fleet-2');
+      (picker: { items: Array<{ label: string; description?: string }> }) => {
+        offered.push(...picker.items.map((i) => `${i.label} ${i.description ?? ''}`.trim()));
+        return 'fleet-2';
       },
     );
     await enable(ctx);
