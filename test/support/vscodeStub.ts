@@ -10,7 +10,7 @@ type Answer = unknown;
 export interface VscodeRecorder {
   registeredCommands: string[];
   executedCommands: Array<{ id: string; args: unknown[] }>;
-  messages: Array<{ level: 'info' | 'warn' | 'error'; text: string; items: string[] }>;
+  messages: Array<{ level: 'info' | 'warn' | 'error'; text: string; items: string[]; detail?: string }>;
   settingsWrites: Array<{ key: string; value: unknown }>;
   clipboard: string[];
   /** Answers for showInputBox / showQuickPick / show*Message, consumed in order. */
@@ -192,7 +192,8 @@ export const vscodeStub = {
 
 function message(level: 'info' | 'warn' | 'error', text: string, items: unknown[]): Promise<unknown> {
   const buttons = items.filter((i): i is string => typeof i === 'string');
-  recorder.messages.push({ level, text, items: buttons });
+  const options = items.find((i): i is { detail?: unknown } => typeof i === 'object' && i !== null);
+  recorder.messages.push({ level, text, items: buttons, ...(typeof options?.detail === 'string' ? { detail: options.detail } : {}) });
   return Promise.resolve(nextAnswer(buttons));
 }
 
