@@ -125,7 +125,7 @@ export interface FormPageServer {
 export async function startFormPageServer(): Promise<FormPageServer> {
   const outDir = mkdtempSync(join(tmpdir(), 'webview-page-'));
   await esbuild.build({
-    entryPoints: [join(REPO_ROOT, 'src', 'webview', 'page', 'main.ts')],
+    entryPoints: [join(REPO_ROOT, 'src', 'enrollmentForm', 'page', 'main.ts')],
     outfile: join(outDir, 'form.js'),
     bundle: true,
     platform: 'browser',

@@ -93,6 +93,8 @@ function submit(): void {
   // The quick checks are kept for the answer; the host checks everything, so all errors come at once.
   state.lightProblems = lightProblems(draft);
   view.clearAllProblems();
+  // Shown at once while the host checks the rest; its answer replaces them with the full list.
+  if (state.lightProblems.length > 0) showProblems('Checking every field…', mergeSubmitProblems([], state.lightProblems, state.certificateProblems));
   const requestId = nextRequestId('submit');
   state.submitRequest = requestId;
   view.setBusy(true);
