@@ -4,6 +4,7 @@ import { checkAttestationMechanism, checkRegistrationId, registrationIdFromCerti
 import { idFieldOf, type Item, type ItemKind } from '../dps/items';
 import type { BulkMode } from '../dps/models';
 import type { SourceRow } from './rows';
+import { hubNameProblems } from '../dps/hubHostName';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -61,6 +62,7 @@ export function validateItem(value: unknown, kind: ItemKind, mode: BulkMode, ori
     if (status !== undefined && (typeof status !== 'string' || !STATUSES.includes(status))) {
       errors.push(`"provisioningStatus" must be "enabled" or "disabled", not ${JSON.stringify(status)}.`);
     }
+    errors.push(...hubNameProblems(value));
     if (kind === 'group' && value.deviceId !== undefined) {
       errors.push('"deviceId" belongs to individual enrollments; an enrollment group has none.');
     }

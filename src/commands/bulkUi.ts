@@ -3,6 +3,7 @@
 // notification with counts and rate, and the report as a document with "Retry Failed" and
 // "Save Report". The domain work happens in src/bulk; this module only shows and asks.
 import * as vscode from 'vscode';
+import { defaultSaveUri } from '../ui/saveLocation';
 import {
   bulkPacing, describeProgress, listExistingIds, planBulk, renderPlanMarkdown, renderReportJson, renderReportMarkdown, retrySource,
   runBulkJob, summarisePlan, summariseReport, writeFileAtomic, type BulkJobReport, type BulkPlan, type SourceResult,
@@ -116,6 +117,7 @@ export async function saveReports(reports: BulkJobReport[]): Promise<void> {
     title: 'Save the bulk report',
     filters: { JSON: ['json'], Markdown: ['md'] },
     saveLabel: 'Save Report',
+    defaultUri: defaultSaveUri('bulk-report.json'),
   });
   if (uri === undefined) throw new UserCancelledError();
   const content = uri.fsPath.toLowerCase().endsWith('.md')

@@ -5,6 +5,7 @@ import { ConnectionStringError, isLoopbackHost, parseConnectionString, type DpsC
 import { isDpsError } from '../dps/errors';
 import { createClient } from '../connections/clientFactory';
 import { connectionIdFor, type ConnectionRecord } from '../connections/connectionStore';
+import { distinctCopy, findSameIdentity } from '../connections/duplicates';
 import { UserCancelledError } from '../common/errorPresentation';
 import { withProgress } from '../ui/progress';
 import { ConnectionNode } from '../tree/nodes';
@@ -69,16 +70,30 @@ export async function addConnection(ctx: CommandContext): Promise<ConnectionReco
   const { text, parsed } = await askConnectionString('Add DPS Connection');
   ctx.logger.addSecret(text);
   ctx.logger.addSecret(parsed.sharedAccessKey);
+  const saved = ctx.store.list();
+  const same = findSameIdentity(saved, parsed.hostName, parsed.sharedAccessKeyName);
+  let copy: { id: string; label: string } | undefined;
+  if (same) {
+    const choice = await vscode.window.showWarningMessage(
+      `A connection to ${parsed.hostName} with the policy "${parsed.sharedAccessKeyName}" already exists: "${same.label}".`,
+      { modal: true, detail: 'Replace its key with the one you pasted, or keep both as separate connections.' },
+      'Replace',
+      'Keep Both',
+    );
+    if (choice === undefined) throw new UserCancelledError();
+    if (choice === 'Keep Both') copy = distinctCopy(saved, parsed.hostName, parsed.sharedAccessKeyName, same.label);
+  }
   const label = await vscode.window.showInputBox({
     title: 'Add DPS Connection',
     prompt: 'A name for this connection',
-    value: parsed.hostName.split('.')[0] ?? parsed.hostName,
+    value: copy?.label ?? same?.label ?? parsed.hostName.split('.')[0] ?? parsed.hostName,
     ignoreFocusOut: true,
     validateInput: (v) => (v.trim() ? undefined : 'The name cannot be empty.'),
   });
   if (label === undefined) throw new UserCancelledError();
-  const caPath = await testConnection(ctx, text, parsed);
+  const caPath = await testConnection(ctx, text, parsed, same?.caCertificatePath);
   const record = await ctx.store.add({
+    ...(copy ? { id: copy.id } : {}),
     connectionString: text,
     hostName: parsed.hostName,
     keyName: parsed.sharedAccessKeyName,

@@ -3,6 +3,7 @@
 // is read only for this, registered with the logger as a secret, and never written anywhere.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
+import { defaultSaveUri } from '../ui/saveLocation';
 import { parse } from 'csv-parse/sync';
 import { deviceKeyCsv, expandIdPattern, parseRegistrationIdList, writeFileAtomic } from '../bulk';
 import { UserCancelledError } from '../common/errorPresentation';
@@ -32,7 +33,7 @@ export async function deriveDeviceKeysCsv(ctx: CommandContext, ...args: unknown[
     title: `Save ${result.count} device keys of "${group.id}"`,
     filters: { CSV: ['csv'] },
     saveLabel: 'Save Device Keys',
-    defaultUri: vscode.Uri.file(`${group.id}-device-keys.csv`),
+    defaultUri: defaultSaveUri(`${group.id}-device-keys.csv`),
   });
   if (uri === undefined) throw new UserCancelledError();
   // The file holds device credentials: readable by the user only, written whole or not at all.

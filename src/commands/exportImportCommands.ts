@@ -2,6 +2,7 @@
 // and import such a file into another connection through the bulk dry run and runner.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
+import { defaultSaveUri } from '../ui/saveLocation';
 import { exportConnection, parseJsonSources, writeFileAtomic } from '../bulk';
 import type { BulkMode } from '../dps/models';
 import { UserCancelledError } from '../common/errorPresentation';
@@ -32,7 +33,7 @@ export async function exportEnrollments(ctx: CommandContext, ...args: unknown[])
     title: 'Export enrollments',
     filters: { JSON: ['json'] },
     saveLabel: 'Export',
-    defaultUri: vscode.Uri.file(`${connection.label.replace(/[^A-Za-z0-9._-]+/g, '-')}-enrollments.json`),
+    defaultUri: defaultSaveUri(`${connection.label.replace(/[^A-Za-z0-9._-]+/g, '-')}-enrollments.json`),
   });
   if (uri === undefined) throw new UserCancelledError();
   const client = await ctx.clients.clientFor(connection);

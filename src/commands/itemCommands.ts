@@ -73,7 +73,9 @@ export async function deleteItems(ctx: CommandContext, ...args: unknown[]): Prom
       detail:
         groups.length > 0
           ? 'Devices of a deleted group can no longer provision. "Delete with Registrations" also deletes the device registration records of the groups.'
-          : 'The devices can no longer provision through these enrollments. This cannot be undone.',
+          : targets.length === 1
+            ? 'The device can no longer provision through this enrollment. This cannot be undone.'
+            : `The devices can no longer provision through these ${targets.length} enrollments. This cannot be undone.`,
     },
     ...buttons,
   );

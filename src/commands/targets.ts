@@ -1,8 +1,10 @@
 // Turns what VS Code passes to a command (a node, a multi-selection, or nothing from the palette)
 // into targets. From the palette the user picks with a QuickPick instead of getting an error.
 import * as vscode from 'vscode';
-import type { DeviceRegistrationState, EnrollmentGroup, IndividualEnrollment } from '../dps/models';
-import { ITEM_KIND_FACTS, itemIdOf, queryItems, type ItemKind } from '../dps/items';
+import type { DeviceRegistrationState, EnrollmentGroup, IndividualEnrollment, QueryPage } from '../dps/models';
+import { isDpsError } from '../dps/errors';
+import { choicesFor, idPlaceholder, suggestionChoices, type IdChoice } from './idSuggestions';
+import { getItem, ITEM_KIND_FACTS, itemIdOf, queryItems, type Item, type ItemKind } from '../dps/items';
 import type { ConnectionRecord } from '../connections/connectionStore';
 import { UserCancelledError } from '../common/errorPresentation';
 import { withProgress } from '../ui/progress';
@@ -58,7 +60,7 @@ export async function pickConnection(ctx: CommandContext, arg?: unknown): Promis
   return picked.connection;
 }
 
-/** Items from the arguments, or picked from the first pages of the service. */
+/** Items from the arguments, or any item by its id (typed, or picked from the first page). */
 export async function resolveItemTargets(ctx: CommandContext, args: unknown[], only?: ItemKind): Promise<ItemTarget[]> {
   const fromNodes = selectedNodes(args)
     .map(itemTargetOf)
@@ -67,18 +69,64 @@ export async function resolveItemTargets(ctx: CommandContext, args: unknown[], o
   const connection = await pickConnection(ctx, args[0]);
   const kind = only ?? (await pickKind(args[0]));
   const client = await ctx.clients.clientFor(connection);
-  const page = await withProgress(`Loading ${ITEM_KIND_FACTS[kind].plural}…`, (signal) => queryItems(client, kind, { pageSize: 100 }, { signal }));
-  const items = page.items.map((item) => {
-    const id = itemIdOf(kind, item);
-    return { label: id, description: `${item.attestation?.type ?? ''}${item.provisioningStatus === 'disabled' ? ' · disabled' : ''}`, id, item };
+  const id = await askItemId(kind, (signal) => queryItems(client, kind, { pageSize: 100 }, { signal }));
+  // A GET by id, not a search of a list: any item is reachable, however large the fleet.
+  const item = await withProgress(`Opening "${id}"…`, async (signal) => {
+    try {
+      return await getItem(client, kind, id, { signal });
+    } catch (error) {
+      if (isDpsError(error) && error.status === 404) throw new Error(`There is no ${ITEM_KIND_FACTS[kind].singular} "${id}" on ${connection.label}. Check the id (ids are not case-sensitive).`, { cause: error });
+      throw error;
+    }
   });
-  const picked = await vscode.window.showQuickPick(items, {
-    placeHolder: page.continuationToken ? 'Choose (first 100 shown)' : 'Choose',
-    canPickMany: false,
-    ignoreFocusOut: true,
+  return [{ connection, kind, id: itemIdOf(kind, item) || id, item }];
+}
+
+/**
+ * A QuickPick that accepts any typed id and suggests the service's first page while it loads in the
+ * background; the user never waits for the list to type an id.
+ */
+export function askItemId(kind: ItemKind, firstPage: (signal: AbortSignal) => Promise<QueryPage<Item>>): Promise<string> {
+  const picker = vscode.window.createQuickPick<IdChoice & vscode.QuickPickItem>();
+  const controller = new AbortController();
+  let suggestions: IdChoice[] = [];
+  picker.title = `Open ${ITEM_KIND_FACTS[kind].singular} by id`;
+  picker.placeholder = idPlaceholder(kind, 0, false);
+  picker.ignoreFocusOut = true;
+  picker.matchOnDescription = false;
+  picker.busy = true;
+  const show = (): void => {
+    picker.items = choicesFor(kind, picker.value, suggestions);
+  };
+  firstPage(controller.signal).then(
+    (page) => {
+      suggestions = suggestionChoices(kind, page.items);
+      picker.placeholder = idPlaceholder(kind, suggestions.length, page.continuationToken !== undefined);
+      picker.busy = false;
+      show();
+    },
+    () => {
+      // Suggestions are a convenience: typing an id still works without them.
+      picker.busy = false;
+    },
+  );
+  return new Promise<string>((resolve, reject) => {
+    let settled = false;
+    picker.onDidChangeValue(show);
+    picker.onDidAccept(() => {
+      const id = (picker.selectedItems[0]?.id ?? picker.value).trim();
+      if (!id) return;
+      settled = true;
+      resolve(id);
+      picker.hide();
+    });
+    picker.onDidHide(() => {
+      controller.abort();
+      picker.dispose();
+      if (!settled) reject(new UserCancelledError());
+    });
+    picker.show();
   });
-  if (!picked) throw new UserCancelledError();
-  return [{ connection, kind, id: picked.id, item: picked.item }];
 }
 
 async function pickKind(arg: unknown): Promise<ItemKind> {

@@ -3,7 +3,9 @@ import * as vscode from 'vscode';
 import type { AttestationType, ProvisioningStatus } from '../dps/models';
 import { UserCancelledError } from '../common/errorPresentation';
 import { withProgress } from '../ui/progress';
-import { describeFilter, isFilterActive, type EnrollmentFilter } from '../tree/filters';
+import { describeFilter, isFilterActive, matchesFilter, type EnrollmentFilter } from '../tree/filters';
+import { loadUntilMatches } from '../tree/loadUntilMatches';
+import { ITEM_KIND_FACTS } from '../dps/items';
 import { ErrorNode, findConnection } from '../tree/nodes';
 import type { DpsTreeNode } from '../tree/treeModel';
 import { TREE_VIEW_ID } from '../tree/treeProvider';
@@ -95,6 +97,31 @@ async function applyFilter(ctx: CommandContext, next: EnrollmentFilter): Promise
   ctx.treeView.description = active ? describeFilter(next) : undefined;
   await vscode.commands.executeCommand('setContext', 'dpsEnrollments.filterActive', active);
   ctx.tree.repaint();
+  if (active) await loadPagesForFilter(ctx, next);
+}
+
+/**
+ * Fetches further pages of every list already shown until it has matches (or ends), with a
+ * cancellable progress: a filter that found nothing in the loaded pages has not searched yet.
+ */
+async function loadPagesForFilter(ctx: CommandContext, next: EnrollmentFilter): Promise<void> {
+  const lists = ctx.tree.connectionNodes().flatMap((root) => [root.enrollments, root.groups]).filter((list) => list.pages.hasLoaded && list.pages.hasMore);
+  const needing = lists.filter((list) => !list.pages.items.some((item) => matchesFilter(item, next)));
+  if (needing.length === 0) return;
+  await withProgress('Searching further pages for the filter…', async (signal, report) => {
+    for (const list of needing) {
+      const name = ITEM_KIND_FACTS[list.kind].plural;
+      await loadUntilMatches(list.pages, (item) => matchesFilter(item, next), {
+        signal,
+        onPage: (loaded, found) => {
+          report({ message: `${loaded} ${name} of ${list.connection.label} loaded, ${found} match${found === 1 ? '' : 'es'}` });
+          ctx.tree.repaint(list);
+        },
+      });
+      ctx.tree.repaint(list);
+      if (signal.aborted) throw new UserCancelledError();
+    }
+  });
 }
 
 export function showLogs(ctx: CommandContext): Promise<void> {

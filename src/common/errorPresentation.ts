@@ -91,12 +91,16 @@ function describeUnreachable(e: DpsErrorShape, context: string): Omit<UserFacing
   const result = (message: string, actions: ErrorAction[]) => ({ message, actions: [...actions, 'showLogs' as const], isAuth: false });
   if (kind === 'tls') return result(`${context}: the TLS connection to ${host} is not trusted: ${tlsReason(e.causeCode)}.`, ['updateConnection']);
   if (kind === 'timeout') return result(`${context}: ${host} did not answer in time${tries}.`, ['retry']);
+  // On a loopback host, a refused or dropped connection (or retries that never got an HTTP answer)
+  // means the local emulator is not running: say so, with the button that starts it.
+  const noAnswer = kind === 'network' || (e.kind === 'retriesExhausted' && e.status === undefined && kind === undefined);
+  if (local && noAnswer && e.causeCode !== 'ENOTFOUND' && e.causeCode !== 'EAI_AGAIN') {
+    return result(`${context}: the local emulator is not running (nothing answers at ${host}).`, ['startEmulator', 'retry']);
+  }
   if (kind !== 'network') return undefined;
   switch (e.causeCode) {
     case 'ECONNREFUSED':
-      return local
-        ? result(`${context}: nothing is listening at ${host}; the connection was refused. Is the local emulator running?`, ['startEmulator', 'retry', 'updateConnection'])
-        : result(`${context}: ${host} refused the connection; nothing is listening there.`, ['retry', 'updateConnection']);
+      return result(`${context}: ${host} refused the connection; nothing is listening there.`, ['retry', 'updateConnection']);
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return result(`${context}: the host name ${host} could not be found (DNS ${e.causeCode}). Check HostName in the connection string and the network.`, ['updateConnection', 'retry']);

@@ -1,6 +1,7 @@
 // Text of an enrollment document and the checks on what a user saves. No vscode import.
 import type { AttestationMechanism } from '../dps/models';
 import { idFieldOf, type Item, type ItemKind } from '../dps/items';
+import { hubNameProblems } from '../dps/hubHostName';
 
 export function serializeForEditing(item: Item): string {
   return `${JSON.stringify(item, null, 2)}\n`;
@@ -22,19 +23,21 @@ export function parseEditedDocument(text: string, kind: ItemKind, expectedId: st
     throw new DocumentValidationError('The document must be one JSON object.');
   }
   const record = value as Record<string, unknown>;
+  // Every problem at once, each naming its field, so one save shows all that is wrong.
+  const problems: string[] = [];
   const field = idFieldOf(kind);
   if (record[field] !== expectedId) {
-    throw new DocumentValidationError(
-      `"${field}" must stay "${expectedId}" in this document (found ${JSON.stringify(record[field]) ?? 'nothing'}). To create another one, use the create command.`,
-    );
+    problems.push(`"${field}" must stay "${expectedId}" in this document (found ${JSON.stringify(record[field]) ?? 'nothing'}). To create another one, use the create command.`);
   }
   const attestation = record.attestation as Record<string, unknown> | undefined;
   if (typeof attestation !== 'object' || attestation === null || typeof attestation.type !== 'string') {
-    throw new DocumentValidationError('"attestation" with a "type" (x509, symmetricKey, tpm or none) is required.');
+    problems.push('"attestation" with a "type" (x509, symmetricKey, tpm or none) is required.');
   }
   if (record.provisioningStatus !== undefined && record.provisioningStatus !== 'enabled' && record.provisioningStatus !== 'disabled') {
-    throw new DocumentValidationError('"provisioningStatus" must be "enabled" or "disabled".');
+    problems.push('"provisioningStatus" must be "enabled" or "disabled".');
   }
+  problems.push(...hubNameProblems(record));
+  if (problems.length > 0) throw new DocumentValidationError(problems.length === 1 ? (problems[0] ?? '') : `${problems.length} problems: ${problems.join(' ')}`);
   return record as Item;
 }
 

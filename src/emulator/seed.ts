@@ -1,7 +1,7 @@
 // The 'demo' data set: a few individual enrollments of each attestation type (one disabled),
 // an X.509 group and two symmetric-key groups (one disabled) with registration states.
 // Applied only to an empty store.
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync } from 'node:crypto';
 import { issueCertificate } from './certificateFactory';
 import type { EmulatorStore } from './store';
 import { validateEnrollmentGroup, validateIndividualEnrollment } from './validation';
@@ -10,20 +10,21 @@ const HUB_A = 'contoso-hub-1.azure-devices.net';
 const HUB_B = 'contoso-hub-2.azure-devices.net';
 const reprovision = { updateHubAssignment: true, migrateDeviceData: true };
 
-/** A TPM2B_PUBLIC-sized stand-in endorsement key (the emulator only checks it is base64). */
-/** A well-formed RSA-2048 EK (TPM2B_PUBLIC with the standard EK template's layout) around a random modulus. */
-function demoEndorsementKey(): string {
-  const u16 = (n: number) => Buffer.from([n >> 8, n & 0xff]);
-  const modulus = randomBytes(256);
-  modulus[0] |= 0x80;
-  const tpmtPublic = Buffer.concat([
-    u16(0x0001), u16(0x000b), Buffer.from([0x00, 0x03, 0x00, 0xb2]), // RSA, SHA-256, EK object attributes
-    u16(32), randomBytes(32), // authPolicy
-    u16(0x0006), u16(128), u16(0x0043), // AES-128-CFB
-    u16(0x0010), u16(2048), Buffer.alloc(4), // no scheme, 2048 bits, default exponent
-    u16(256), modulus,
-  ]);
-  return Buffer.concat([u16(tpmtPublic.length), tpmtPublic]).toString('base64');
+const u16 = (n: number): Buffer => Buffer.from([n >> 8, n & 0xff]);
+const sized = (data: Buffer): Buffer => Buffer.concat([u16(data.length), data]);
+
+/**
+ * A real RSA-2048 endorsement key as a TPM2B_PUBLIC laid out like the TCG default EK template, so the
+ * demo passes the product's own TPM checks (and the service's): a random blob would be refused on edit.
+ */
+export function demoEndorsementKey(): string {
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const modulus = Buffer.from(publicKey.export({ format: 'jwk' }).n ?? '', 'base64url');
+  const attributes = Buffer.from([0x00, 0x03, 0x00, 0xb2]); // fixedTPM, fixedParent, sensitiveDataOrigin, adminWithPolicy, restricted, decrypt
+  const policy = sized(Buffer.alloc(32, 0x83)); // stand-in policy digest: only its size is checked
+  const aes128Cfb = Buffer.concat([u16(0x0006), u16(128), u16(0x0043)]);
+  const tpmtPublic = Buffer.concat([u16(0x0001), u16(0x000b), attributes, policy, aes128Cfb, u16(0x0010), u16(2048), Buffer.alloc(4), sized(modulus)]);
+  return sized(tpmtPublic).toString('base64');
 }
 
 export function seedDemo(store: EmulatorStore): void {

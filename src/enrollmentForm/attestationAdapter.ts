@@ -48,7 +48,9 @@ export function createFormAttestation(now: () => Date = () => new Date()): FormA
       const facts = inspection.certificate.facts;
       // A group id may come from the CA's CN too, when it is a valid id (never from a leaf given for a group).
       const cn = facts.commonName;
-      const suggestedId = inspection.registrationId ?? (purpose === 'group' && facts.isCA && cn !== null && checkRegistrationId(cn).length === 0 ? cn : undefined);
+      // Never suggest an id that would be refused: a group's id is free, so an invalid CN becomes a
+      // sanitised id; an individual X.509 id must equal the CN, so none is suggested (the CN problem says why).
+      const suggestedId = inspection.registrationId ?? (purpose === 'group' && facts.isCA && cn !== null ? sanitisedId(cn) : undefined);
       return {
         certificate: {
           pem: inspection.certificate.pem,
@@ -119,4 +121,10 @@ export function createFormAttestation(now: () => Date = () => new Date()): FormA
       return toForm(result, { primaryKey: 'symmetricKeyPrimary', secondaryKey: 'symmetricKeySecondary' }, 'symmetricKeyPrimary');
     },
   };
+}
+
+/** A valid id made from a CN: runs of other characters become "-", trimmed to 128; undefined when nothing is left. */
+export function sanitisedId(commonName: string): string | undefined {
+  const id = commonName.replace(/[^A-Za-z0-9._:-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').slice(0, 128).replace(/[._:]+$/, '');
+  return id !== '' && checkRegistrationId(id).length === 0 ? id : undefined;
 }

@@ -14,6 +14,7 @@ import type { FormAttestation, FormBuildResult } from './formAttestation';
 import { toFieldProblem } from './formAttestation';
 import { emptyDraft, type CertificateSlot, type ExistingCertificateInfo, type FieldProblem, type FormAttestationType, type FormDraft, type FormMode } from './protocol';
 import { type ItemKind, itemIdOf } from '../dps/items';
+import { checkHubHostNames, splitHubList } from '../dps/hubHostName';
 import type { Item } from '../dps/items';
 
 export interface DraftFromService {
@@ -112,11 +113,10 @@ export type BuildResult = { ok: true; object: Item } | { ok: false; problems: Fi
 
 /** IoT Hub device id characters (API.md §6, newer docs: no `+` or `#`). */
 const DEVICE_ID = /^[A-Za-z0-9\-.%_*?!(),:=@$']{1,128}$/;
-/** A host name such as `my-hub.azure-devices.net` (letters, digits, hyphens, dots; optional port for local hubs). */
-const HUB_HOST = /^(?=.{1,253}(:\d{1,5})?$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(:\d{1,5})?$/;
 
+/** The form's hub list: one host name per line (or comma-separated); spaces do not separate. */
 export function splitHubs(text: string): string[] {
-  return text.split(/[\s,;]+/).map((h) => h.trim()).filter((h) => h.length > 0);
+  return splitHubList(text);
 }
 
 function parseTwinJson(text: string, field: 'tagsJson' | 'desiredPropertiesJson', problems: FieldProblem[]): Record<string, unknown> | undefined {
@@ -201,6 +201,11 @@ function buildAttestation(draft: FormDraft, ctx: BuildContext, problems: FieldPr
     }
     const ek = draft.endorsementKey.trim();
     const srk = draft.storageRootKey.trim();
+    // Keys the user did not touch are resent as the service has them: an edit of the status must not
+    // be refused over a key the user never changed (the service accepted it).
+    if (ctx.mode === 'update' && existing?.type === 'tpm' && ek === (existing.tpm?.endorsementKey ?? '').trim() && srk === (existing.tpm?.storageRootKey ?? '').trim()) {
+      return structuredClone(existing);
+    }
     const inspection = lib.inspectTpm(ek, srk);
     for (const { field, problem } of inspection.problems) if (problem.severity === 'error') problems.push(toFieldProblem(field, problem));
     if (!ek && !inspection.problems.some((p) => p.field === 'endorsementKey')) {
@@ -261,10 +266,7 @@ export function buildServiceObject(draft: FormDraft, ctx: BuildContext): BuildRe
   if (attestation) object.attestation = attestation;
 
   const hubs = splitHubs(draft.iotHubs);
-  const badHubs = hubs.filter((h) => !HUB_HOST.test(h));
-  if (badHubs.length > 0) {
-    problems.push({ field: 'iotHubs', severity: 'error', message: `Not a host name: ${badHubs.slice(0, 3).join(', ')}. Enter IoT hub host names such as my-hub.azure-devices.net.` });
-  }
+  for (const message of checkHubHostNames(hubs)) problems.push({ field: 'iotHubs', severity: 'error', message });
   if (draft.allocationPolicy === 'static' && hubs.length !== 1) {
     problems.push({ field: 'iotHubs', severity: 'error', message: 'Static allocation needs exactly one IoT hub.' });
   }

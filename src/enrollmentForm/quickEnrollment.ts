@@ -22,9 +22,10 @@ export function planQuickEnrollment(content: Uint8Array, attestation: FormAttest
   const error = inspection.problems.find((p) => p.severity === 'error');
   if (!inspection.certificate || error) return { ok: false, kind, reason: error?.message ?? 'The certificate cannot be used as it is.' };
   const id = inspection.suggestedId;
-  if (!id) {
-    const cn = inspection.certificate.summary.commonName ?? '(none)';
-    return { ok: false, kind, reason: `The certificate's common name "${cn}" is not a valid ${kind === 'group' ? 'group id' : 'registration id'}; choose an id on the form.` };
+  const cn = inspection.certificate.summary.commonName;
+  // The quick path takes the CN as it is; a sanitised suggestion is for the user to confirm on the form.
+  if (!id || id !== cn) {
+    return { ok: false, kind, reason: `The certificate's common name "${cn ?? '(none)'}" is not a valid ${kind === 'group' ? 'group id' : 'registration id'}; choose an id on the form${id ? ` (suggested: "${id}")` : ''}.` };
   }
   const token = 'quick';
   const draft = { ...emptyDraft(kind), id, primaryCertificate: { kind: 'file' as const, token } };

@@ -94,8 +94,9 @@ export class CategoryNode implements DpsTreeNode {
     const shown = this.pages.items.filter((i) => matchesFilter(i, this.parent.ctx.filter())).length;
     let description: string | undefined;
     if (this.pages.hasLoaded && loaded > 0) {
-      const count = `${loaded}${this.pages.hasMore ? '+' : ''}`;
-      description = isFilterActive(this.parent.ctx.filter()) ? `${shown} of ${count} loaded` : count;
+      // A total only when every page is loaded; otherwise what is loaded, marked as more to come.
+      const count = this.pages.hasMore ? `${loaded}+ loaded` : `${loaded}`;
+      description = isFilterActive(this.parent.ctx.filter()) ? `${shown} of ${count}` : this.pages.hasMore ? `${loaded}+` : `${loaded}`;
     }
     return {
       id: this.id,
@@ -140,7 +141,8 @@ function pagedChildren<T>(
     children.push(new LoadMoreNode(owner, pages.items.length));
   }
   if (children.length === 0) {
-    children.push(new MessageNode(owner, pages.items.length > 0 ? `No loaded item matches the filter (${pages.items.length} loaded).` : emptyText));
+    const loaded = pages.items.length;
+    children.push(new MessageNode(owner, loaded === 0 ? emptyText : pages.hasMore ? `No loaded item matches the filter (${loaded} loaded).` : `No item matches the filter (${loaded} in all).`));
   }
   return children;
 }

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import type { FormDraft, SubmitMessage } from '../../src/enrollmentForm/protocol';
+import type { FieldProblem, FormDraft, SubmitMessage } from '../../src/enrollmentForm/protocol';
 import { browserSkipReason, launchBrowser, openFormPage, startFormPageServer, type FormPage, type FormPageServer } from '../support/webviewPage';
 import { certificateSummary, initMessage } from '../support/webviewMessages';
 
@@ -53,6 +53,12 @@ void describe('enrollment form page', { skip }, () => {
 
   async function submit(form: FormPage): Promise<void> {
     await form.page.locator('#submit').click();
+  }
+
+  /** Answers the pending submit as the host would when it found `problems` (the page merges them). */
+  async function answerSubmit(form: FormPage, problems: FieldProblem[] = []): Promise<void> {
+    const sent = await lastSubmit(form);
+    await form.send({ type: 'validation', requestId: sent.requestId, problems });
   }
 
   async function lastSubmit(form: FormPage): Promise<SubmitMessage> {
@@ -147,8 +153,12 @@ void describe('enrollment form page', { skip }, () => {
     await form.page.locator('#f-x509Source-caReferences').click();
     await type(form, 'id', 'group-1');
     await submit(form);
+    assert.match(await errorText(form, 'caReferencePrimary'), /CA certificate registered/, 'the quick check shows at once');
+    // One round: the host is asked too, and its problems join the page's instead of coming next time.
+    await answerSubmit(form, [{ field: 'caReferencePrimary', severity: 'error', message: 'Enter the name of the CA certificate registered in the DPS instance.' }, { field: 'iotHubs', severity: 'error', message: '"x y" is not an IoT hub host name.' }]);
+    await form.page.locator('#f-iotHubs-error').getByText('not an IoT hub host name').waitFor();
     assert.match(await errorText(form, 'caReferencePrimary'), /CA certificate registered/);
-    assert.equal((await form.posted()).some((m) => m.type === 'submit'), false, 'nothing is posted while a required field is empty');
+    await form.clearPosted();
     await type(form, 'caReferencePrimary', 'my-root-ca');
     await submit(form);
     const sent = await form.waitForPosted('submit');
@@ -230,7 +240,8 @@ void describe('enrollment form page', { skip }, () => {
     await type(form, 'id', 'group-1');
     await submit(form);
     assert.match(await errorText(form, 'symmetricKeySecondary'), /must be base64/);
-    assert.equal((await form.posted()).some((m) => m.type === 'submit'), false);
+    await answerSubmit(form, []);
+    await form.page.locator('#f-symmetricKeySecondary-error').getByText('must be base64').waitFor();
     await close(form);
   });
 
@@ -239,6 +250,8 @@ void describe('enrollment form page', { skip }, () => {
     await form.send(initMessage('enrollment'));
     await form.page.locator('#f-attestationType-symmetricKey').click();
     await submit(form);
+    await answerSubmit(form, [{ field: 'id', severity: 'error', message: 'Enter a registration id.' }]);
+    await form.page.locator('#banner').getByText('Fix the marked fields').waitFor();
     assert.match(await errorText(form, 'id'), /Enter a registration id/);
     assert.equal(await form.page.locator('#banner').isVisible(), true);
     const focused = await form.activeElementId();
@@ -261,7 +274,11 @@ void describe('enrollment form page', { skip }, () => {
     await form.page.locator('#f-webhookUrl').waitFor();
     await submit(form);
     assert.match(await errorText(form, 'webhookUrl'), /https:\/\//);
-    assert.equal((await form.posted()).some((m) => m.type === 'submit'), false);
+    // The host's answer keeps every quick problem it did not replace: all fields at once.
+    await answerSubmit(form, [{ field: 'webhookApiVersion', severity: 'error', message: 'Enter the API version sent to the webhook.' }]);
+    await form.page.locator('#f-webhookApiVersion-error').getByText('API version').waitFor();
+    assert.match(await errorText(form, 'webhookUrl'), /https:\/\//);
+    assert.match(await errorText(form, 'tagsJson'), /not valid JSON/);
     await form.screenshot('form-validation');
     await close(form);
   });

@@ -36,6 +36,8 @@ void describe('enrollments in code-server', { skip, timeout: 600_000 }, () => {
   let client: DpsClient;
   let wb: Workbench;
   let dataDir: string;
+  // The service lists in no particular order (FIDELITY.md), so the pages are read from it, not assumed.
+  const pages: string[][] = [];
 
   before(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'dps-e2e-emu-'));
@@ -46,6 +48,13 @@ void describe('enrollments in code-server', { skip, timeout: 600_000 }, () => {
     for (const id of ['fleet-a-dev-1', 'fleet-a-dev-2']) {
       emu.store.upsertRegistration({ registrationId: id, status: 'assigned', assignedHub: 'hub-a.azure-devices.net', deviceId: id }, 'fleet-a');
     }
+    let continuationToken: string | undefined;
+    do {
+      const page = await client.queryEnrollments({ pageSize: PAGE_SIZE, ...(continuationToken ? { continuationToken } : {}) });
+      pages.push(page.items.map((e) => e.registrationId));
+      continuationToken = page.continuationToken;
+    } while (continuationToken);
+    assert.deepEqual(pages.map((p) => p.length), [5, 5, 2]);
     wb = await openWorkbench({ settings: { 'dpsEnrollments.pageSize': PAGE_SIZE } });
     await openDpsView(wb.page);
     await addConnectionThroughUi(wb.page, emu.connectionString, 'paging emulator', emu.caCertificatePath);
@@ -69,13 +78,14 @@ void describe('enrollments in code-server', { skip, timeout: 600_000 }, () => {
 
   void test('pages load with "Load more" and a group shows its registrations', async () => {
     const { page } = wb;
-    await treeRow(page, 'device-05').waitFor({ timeout: 30_000 });
-    assert.equal(await treeRow(page, 'device-06').count(), 0, 'only the first page is loaded');
+    const [first, second, last] = pages as [string[], string[], string[]];
+    await treeRow(page, first.at(-1) ?? '').waitFor({ timeout: 30_000 });
+    assert.equal(await treeRow(page, second[0] ?? '').count(), 0, 'only the first page is loaded');
     await wb.screenshot('items-1-first-page');
     await clickRow(page, 'Load more…');
-    await treeRow(page, 'device-10').waitFor({ timeout: 30_000 });
+    await treeRow(page, second.at(-1) ?? '').waitFor({ timeout: 30_000 });
     await clickRow(page, 'Load more…');
-    await treeRow(page, 'device-12').waitFor({ timeout: 30_000 });
+    await treeRow(page, last.at(-1) ?? '').waitFor({ timeout: 30_000 });
     // Last page: no "Load more" left under the enrollments.
     await waitUntil(async () => (await treeRow(page, 'Load more…').count()) === 0, 'the last "Load more" row to go');
     await clickRow(page, 'fleet-a');
@@ -86,7 +96,7 @@ void describe('enrollments in code-server', { skip, timeout: 600_000 }, () => {
 
   void test('saving JSON after a concurrent change offers compare/overwrite/reload; overwrite wins with If-Match', async () => {
     const { page } = wb;
-    const id = 'device-03';
+    const id = pages[0]?.[0] ?? '';
     await clickRow(page, id);
     const editor = page.locator('.editor-instance .monaco-editor').first();
     await editor.waitFor({ timeout: 30_000 });
@@ -120,7 +130,7 @@ void describe('enrollments in code-server', { skip, timeout: 600_000 }, () => {
 
   void test('"Compare" after a conflict opens a diff of the service version and yours; nothing is written', async () => {
     const { page } = wb;
-    const id = 'device-04';
+    const id = pages[0]?.[1] ?? '';
     await clickRow(page, id);
     const editor = page.locator('.editor-instance .monaco-editor').first();
     await page.locator('.monaco-editor .view-lines', { hasText: `"registrationId": "${id}"` }).first().waitFor({ timeout: 30_000 });
@@ -143,7 +153,7 @@ void describe('enrollments in code-server', { skip, timeout: 600_000 }, () => {
 
   void test('disable from the context menu shows the item as disabled', async () => {
     const { page } = wb;
-    const id = 'device-07';
+    const id = pages[0]?.[2] ?? '';
     await contextMenu(page, treeRow(page, id), 'Disable');
     await page.locator(`.sidebar .monaco-list-row[aria-label^="${id}, individual enrollment, symmetricKey, disabled"]`).waitFor({ timeout: 30_000 });
     assert.equal((await client.getEnrollment(id)).provisioningStatus, 'disabled');
@@ -152,7 +162,7 @@ void describe('enrollments in code-server', { skip, timeout: 600_000 }, () => {
 
   void test('delete asks for confirmation and removes the enrollment', async () => {
     const { page } = wb;
-    const id = 'device-11';
+    const id = pages[0]?.[3] ?? '';
     await contextMenu(page, treeRow(page, id), 'Delete…');
     await page.locator('.monaco-dialog-box', { hasText: `Delete "${id}"` }).waitFor({ timeout: 15_000 });
     await wb.screenshot('items-6-delete-confirmation');

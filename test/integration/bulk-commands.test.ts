@@ -153,7 +153,7 @@ void describe('device keys at scale', () => {
     bulkUi.saveAnswers.push(out);
     // Pick the group from the QuickPick, then "Range pattern", then the pattern.
     recorder.answers.push(
-      (items: Array<{ id: string }>) => items.find((i) => i.id === 'factory'),
+      'factory', // the group is typed into the open-by-id picker (a GET, not a list)
       (items: Array<{ from: string }>) => items.find((i) => i.from === 'pattern'),
       'line1-{0001..0250}',
     );

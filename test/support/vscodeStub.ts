@@ -10,12 +10,14 @@ type Answer = unknown;
 export interface VscodeRecorder {
   registeredCommands: string[];
   executedCommands: Array<{ id: string; args: unknown[] }>;
-  messages: Array<{ level: 'info' | 'warn' | 'error'; text: string; items: string[] }>;
+  messages: Array<{ level: 'info' | 'warn' | 'error'; text: string; items: string[]; detail?: string }>;
   settingsWrites: Array<{ key: string; value: unknown }>;
   clipboard: string[];
   /** Answers for showInputBox / showQuickPick / show*Message, consumed in order. */
   answers: Answer[];
   statusMessages: string[];
+  /** QuickPicks made with createQuickPick, newest last (their items and placeholder as last set). */
+  quickPicks: Array<{ items: unknown[]; placeholder: string; value: string }>;
 }
 
 export const recorder: VscodeRecorder = {
@@ -26,6 +28,7 @@ export const recorder: VscodeRecorder = {
   clipboard: [],
   answers: [],
   statusMessages: [],
+  quickPicks: [],
 };
 
 export function resetRecorder(): void {
@@ -36,6 +39,7 @@ export function resetRecorder(): void {
   recorder.clipboard.length = 0;
   recorder.answers.length = 0;
   recorder.statusMessages.length = 0;
+  recorder.quickPicks.length = 0;
 }
 
 function nextAnswer(items?: unknown): unknown {
@@ -131,6 +135,30 @@ export const vscodeStub = {
       return Promise.resolve(answer);
     },
     showQuickPick: (items: unknown) => Promise.resolve(nextAnswer(items)),
+    // A QuickPick the script answers: a string is typed and accepted, undefined hides it (cancel).
+    // The answer is read after the suggestions settled (a macrotask), so a function answer sees them.
+    createQuickPick: () => {
+      const accept = new EventEmitter<void>();
+      const hide = new EventEmitter<void>();
+      const change = new EventEmitter<string>();
+      const picker = {
+        value: '', items: [] as unknown[], selectedItems: [] as unknown[], title: '', placeholder: '', busy: false, ignoreFocusOut: false, matchOnDescription: false,
+        onDidAccept: accept.event, onDidHide: hide.event, onDidChangeValue: change.event,
+        hide: () => hide.fire(),
+        dispose: () => undefined,
+        show: () => {
+          setTimeout(() => {
+            const answer = nextAnswer(picker);
+            if (typeof answer !== 'string') return hide.fire();
+            picker.value = answer;
+            change.fire(answer);
+            accept.fire();
+          }, 10);
+        },
+      };
+      recorder.quickPicks.push(picker);
+      return picker;
+    },
     showInformationMessage: (text: string, ...items: unknown[]) => message('info', text, items),
     showWarningMessage: (text: string, ...items: unknown[]) => message('warn', text, items),
     showErrorMessage: (text: string, ...items: unknown[]) => message('error', text, items),
@@ -164,7 +192,8 @@ export const vscodeStub = {
 
 function message(level: 'info' | 'warn' | 'error', text: string, items: unknown[]): Promise<unknown> {
   const buttons = items.filter((i): i is string => typeof i === 'string');
-  recorder.messages.push({ level, text, items: buttons });
+  const options = items.find((i): i is { detail?: unknown } => typeof i === 'object' && i !== null);
+  recorder.messages.push({ level, text, items: buttons, ...(typeof options?.detail === 'string' ? { detail: options.detail } : {}) });
   return Promise.resolve(nextAnswer(buttons));
 }
 

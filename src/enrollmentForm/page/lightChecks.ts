@@ -1,6 +1,7 @@
 // Instant checks the page makes while the user types. They only catch what is obvious; the host
 // re-checks everything with the attestation library before anything is sent to the service.
 import type { FieldProblem, FormDraft } from '../protocol';
+import { checkHubHostNames, splitHubList } from '../../dps/hubHostName';
 
 /** Registration / group id characters (DPS docs): alphanumerics and - . _ : ; no special first char. */
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9\-._:]*$/;
@@ -58,6 +59,7 @@ export function lightProblems(draft: FormDraft): FieldProblem[] {
   if (draft.allocationPolicy === 'custom' && !/^https:\/\/\S+$/.test(draft.webhookUrl.trim())) {
     add('webhookUrl', 'Custom allocation needs the https:// URL of the webhook.');
   }
+  add('iotHubs', checkHubHostNames(splitHubList(draft.iotHubs)).join(' ') || undefined);
   add('tagsJson', checkJsonObjectText(draft.tagsJson, 'Initial twin tags'));
   add('desiredPropertiesJson', checkJsonObjectText(draft.desiredPropertiesJson, 'Desired properties'));
   return problems;

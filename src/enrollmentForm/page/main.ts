@@ -14,6 +14,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { FieldProblem, FormDraft, FormField, HostMessage, InitMessage } from '../protocol';
 import { FormView } from './formView';
 import { checkBase64Text, checkIdText, checkJsonObjectText, lightProblems } from './lightChecks';
+import { mergeSubmitProblems } from './submitProblems';
 import { nextRequestId, post } from './vscodeApi';
 
 const TPM_CHECK_DELAY_MS = 300;
@@ -25,6 +26,8 @@ const state = {
   connectionLabel: '',
   baseline: '',
   submitRequest: undefined as string | undefined,
+  lightProblems: [] as FieldProblem[],
+  certificateProblems: new Map<FormField, FieldProblem[]>(),
   latestTpmRequest: undefined as string | undefined,
   tpmTimer: undefined as ReturnType<typeof setTimeout> | undefined,
   draftTimer: undefined as ReturnType<typeof setTimeout> | undefined,
@@ -87,12 +90,11 @@ function scheduleDraftReport(): void {
 function submit(): void {
   if (!state.initialized || state.submitRequest) return;
   const draft: FormDraft = view.readDraft();
-  const problems = lightProblems(draft);
+  // The quick checks are kept for the answer; the host checks everything, so all errors come at once.
+  state.lightProblems = lightProblems(draft);
   view.clearAllProblems();
-  if (problems.length > 0) {
-    showProblems('Fix the marked fields, then submit again.', problems);
-    return;
-  }
+  // Shown at once while the host checks the rest; its answer replaces them with the full list.
+  if (state.lightProblems.length > 0) showProblems('Checking every field…', mergeSubmitProblems([], state.lightProblems, state.certificateProblems));
   const requestId = nextRequestId('submit');
   state.submitRequest = requestId;
   view.setBusy(true);
@@ -150,6 +152,8 @@ function onMessage(message: HostMessage): void {
         if (message.slot === 'primary') view.suggestId(message.suggestedId);
       }
       view.setFieldProblems([field], message.problems);
+      // The slot's reason (with the file name) is what a later submit must show, not "choose a file".
+      state.certificateProblems.set(field, message.certificate ? [] : message.problems);
       scheduleDraftReport();
       return;
     }
@@ -175,7 +179,7 @@ function onMessage(message: HostMessage): void {
     case 'validation':
       if (message.requestId !== state.submitRequest) return;
       finishSubmit();
-      showProblems('Fix the marked fields, then submit again.', message.problems);
+      showProblems('Fix the marked fields, then submit again.', mergeSubmitProblems(message.problems, state.lightProblems, state.certificateProblems));
       return;
     case 'saved':
       if (message.requestId !== state.submitRequest) return;

@@ -90,3 +90,12 @@ void describe('parseEnrollmentCsv', () => {
       e instanceof BulkSourceError && /at line 2: a quote appears inside an unquoted cell/.test(e.message) && !e.message.includes(key.slice(0, 12)));
   });
 });
+
+void describe('parseEnrollmentCsv hub cells', () => {
+  void test('a hub cell that is not a host name makes the row an error, not an iotHubHostName', () => {
+    const { rows } = parseEnrollmentCsv('registrationId,hub\ndev-1,not a hub\ndev-2,hub2.azure-devices.net\n', { mode: 'create', fileName: 'devices.csv' });
+    assert.equal(rows[0]?.item, undefined);
+    assert.match(rows[0]?.errors.join(' ') ?? '', /"iotHubHostName": "not a hub" is not an IoT hub host name/);
+    assert.deepEqual(rows[1]?.errors, []);
+  });
+});

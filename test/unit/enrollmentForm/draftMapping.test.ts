@@ -1,7 +1,7 @@
 // Reading a service object into the draft and writing it back loses nothing the form does not edit.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { EnrollmentGroup } from '../../../src/dps/models';
+import type { EnrollmentGroup, IndividualEnrollment } from '../../../src/dps/models';
 import { createFormAttestation } from '../../../src/enrollmentForm/attestationAdapter';
 import { buildServiceObject, draftFromServiceObject, splitHubs } from '../../../src/enrollmentForm/draftMapping';
 
@@ -63,7 +63,28 @@ void describe('draft mapping', () => {
     assert.equal(group.attestation.x509?.signingCertificates?.secondary?.info?.subjectName, 'CN=Root2', 'the original is not mutated');
   });
 
-  void test('hub lists split on lines, commas and spaces', () => {
+  void test('hub lists split on lines, commas and semicolons, never on spaces', () => {
     assert.deepEqual(splitHubs(' a.net,\n b.net ;c.net\n\n'), ['a.net', 'b.net', 'c.net']);
+    assert.deepEqual(splitHubs('not a hub'), ['not a hub']);
+  });
+
+  void test('"not a hub" on one line is refused, not stored as three hubs', () => {
+    const { draft } = draftFromServiceObject('group', group);
+    const built = buildServiceObject({ ...draft, iotHubs: 'not a hub' }, { mode: 'update', existing: group, certificates: new Map(), attestation: createFormAttestation() });
+    assert.equal(built.ok, false);
+    assert.match(!built.ok ? built.problems.find((p) => p.field === 'iotHubs')?.message ?? '' : '', /"not a hub" is not an IoT hub host name: it contains a space/);
+  });
+
+  void test('a TPM enrollment whose key the user did not change is saved as it is; a changed bad key is refused', () => {
+    const badKey = Buffer.concat([Buffer.from([0x01, 0x3a]), Buffer.alloc(312, 1)]).toString('base64');
+    const tpm: IndividualEnrollment = { registrationId: 'edge-1', attestation: { type: 'tpm', tpm: { endorsementKey: badKey } }, provisioningStatus: 'enabled', etag: 'x' };
+    const { draft } = draftFromServiceObject('enrollment', tpm);
+    const unchanged = buildServiceObject({ ...draft, provisioningStatus: 'disabled' }, { mode: 'update', existing: tpm, certificates: new Map(), attestation: createFormAttestation() });
+    assert.ok(unchanged.ok, JSON.stringify(!unchanged.ok && unchanged.problems));
+    assert.equal(unchanged.object.attestation.tpm?.endorsementKey, badKey);
+    assert.equal(unchanged.object.provisioningStatus, 'disabled');
+    const changed = buildServiceObject({ ...draft, endorsementKey: `${badKey.slice(0, -8)}AAAAAAA=` }, { mode: 'update', existing: tpm, certificates: new Map(), attestation: createFormAttestation() });
+    assert.equal(changed.ok, false);
+    assert.ok(!changed.ok && changed.problems.some((p) => p.field === 'endorsementKey'));
   });
 });

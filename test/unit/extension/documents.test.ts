@@ -38,3 +38,11 @@ void describe('enrollment documents', () => {
     assert.equal(withPreservedKeys(x509, stored), x509, 'other attestation types are left alone');
   });
 });
+
+void describe('parseEditedDocument reports every problem at once', () => {
+  void test('a bad hub and a bad status are named together', () => {
+    const text = JSON.stringify({ registrationId: 'a', attestation: { type: 'tpm' }, provisioningStatus: 'off', iotHubs: ['not a hub'] });
+    assert.throws(() => parseEditedDocument(text, 'enrollment', 'a'), (e: unknown) =>
+      e instanceof DocumentValidationError && /2 problems/.test(e.message) && /provisioningStatus/.test(e.message) && /"iotHubs": "not a hub"/.test(e.message));
+  });
+});

@@ -70,8 +70,12 @@ void describe('error mapping', () => {
       new DpsError({ kind: 'network', causeCode, hostName, message: `Could not reach ${hostName}.`, operation: 'x', ...extra });
     // A stopped local emulator, after its quick second try: not "kept failing".
     const refusedLocal = describeError(new DpsError({ kind: 'retriesExhausted', lastKind: 'network', causeCode: 'ECONNREFUSED', hostName: 'localhost:8443', attempts: 2, message: 'm', operation: 'x' }), 'Could not load');
-    assert.equal(refusedLocal.message, 'Could not load: nothing is listening at localhost:8443; the connection was refused. Is the local emulator running?');
-    assert.deepEqual(refusedLocal.actions, ['startEmulator', 'retry', 'updateConnection', 'showLogs']);
+    assert.equal(refusedLocal.message, 'Could not load: the local emulator is not running (nothing answers at localhost:8443).');
+    assert.deepEqual(refusedLocal.actions, ['startEmulator', 'retry', 'showLogs']);
+    // Retries that ended without any HTTP answer from a loopback host say the same, never "kept failing".
+    const droppedLocal = describeError(new DpsError({ kind: 'retriesExhausted', hostName: '127.0.0.1:8443', attempts: 2, message: 'm', operation: 'x' }), 'Could not load');
+    assert.match(droppedLocal.message ?? '', /the local emulator is not running/);
+    assert.deepEqual(droppedLocal.actions[0], 'startEmulator');
     const refusedRemote = describeError(net('ECONNREFUSED', 'mydps.azure-devices-provisioning.net'), 'C');
     assert.match(refusedRemote.message ?? '', /refused the connection/);
     assert.ok(!refusedRemote.actions.includes('startEmulator'), 'Start Emulator only for the local emulator');

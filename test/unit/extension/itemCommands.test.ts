@@ -42,6 +42,7 @@ void describe('item commands', () => {
     await deleteItems(ctx, a, [a, b]);
     assert.equal(recorder.messages.filter((m) => m.level === 'warn').length, 1);
     assert.match(recorder.messages[0]?.text ?? '', /Delete "a", "b" from the service\?/);
+    assert.match(recorder.messages[0]?.detail ?? '', /these 2 enrollments/);
     assert.deepEqual(api.calls, ['deleteEnrollment a (If-Match ea)', 'deleteEnrollment b (If-Match eb)']);
     assert.equal(root.enrollments.pages.items.length, 0);
     assert.equal(api.queries, queries);
@@ -103,10 +104,9 @@ void describe('item commands', () => {
     const offered: string[] = [];
     recorder.answers.push(
       (items: unknown) => (items as Array<{ label: string }>).find((i) => i.label === 'Enrollment group'),
-      (items: unknown) => {
-        const list = items as Array<{ label: string; description?: string }>;
-        offered.push(...list.map((i) => `${i.label} ${i.description ?? ''}`.trim()));
-        return list.find((i) => i.label === 'fleet-2');
+      (picker: { items: Array<{ label: string; description?: string }> }) => {
+        offered.push(...picker.items.map((i) => `${i.label} ${i.description ?? ''}`.trim()));
+        return 'fleet-2';
       },
     );
     await enable(ctx);
@@ -124,5 +124,15 @@ void describe('item commands', () => {
     assert.match(recorder.messages[0]?.text ?? '', /Delete the device registration "r1"\?/);
     assert.deepEqual(api.calls, ['deleteRegistration r1 (If-Match er1)']);
     assert.deepEqual(fleet.pages.items.map((r) => r.registrationId), ['r2']);
+  });
+
+  void test('deleting one enrollment speaks of this enrollment, not "these enrollments"', async () => {
+    const api = new FakeDpsApi([enrollment('solo', { etag: 'e' })]);
+    const { root, ctx } = setup(api);
+    const [solo] = (await root.enrollments.getChildren()) as EnrollmentNode[];
+    recorder.answers.push('Delete');
+    await deleteItems(ctx, solo);
+    assert.match(recorder.messages[0]?.detail ?? '', /through this enrollment\./);
+    assert.deepEqual(api.calls, ['deleteEnrollment solo (If-Match e)']);
   });
 });

@@ -1,4 +1,6 @@
 import { describe, test } from 'node:test';
+import { loadUntilMatches } from '../../../src/tree/loadUntilMatches';
+import { matchesFilter } from '../../../src/tree/filters';
 import assert from 'node:assert/strict';
 import type { ConnectionRecord } from '../../../src/connections/connectionStore';
 import { DpsError } from '../../../src/dps/errors';
@@ -73,11 +75,11 @@ void describe('tree model', () => {
     assert.deepEqual(await labels(root.enrollments), ['sensor-2']);
     setFilter({ attestationTypes: ['tpm'] });
     assert.deepEqual(await labels(root.enrollments), ['gateway-1']);
-    assert.equal(root.enrollments.describe().description, '1 of 3 loaded');
+    assert.equal(root.enrollments.describe().description, '1 of 3', 'every page is loaded: 3 is the total');
     setFilter({ idPrefix: 'nothing' });
     const children = await root.enrollments.getChildren();
     assert.ok(children[0] instanceof MessageNode);
-    assert.match(children[0].describe().label, /No loaded item matches the filter \(3 loaded\)/);
+    assert.match(children[0].describe().label, /No item matches the filter \(3 in all\)/);
     assert.equal(api.queries, queries, 'no page fetched again');
   });
 
@@ -161,5 +163,36 @@ void describe('tree model', () => {
     const { root } = setup(new FakeDpsApi());
     assert.deepEqual(await labels(root.groups), ['No enrollment groups.']);
     assert.ok(root.groups instanceof CategoryNode);
+  });
+});
+
+void describe('filter beyond the loaded pages', () => {
+  void test('pages are fetched until the filter has a match; the count becomes a total once all are loaded', async () => {
+    const api = new FakeDpsApi(Array.from({ length: 600 }, (_, i) => enrollment(`dev-${String(i).padStart(4, '0')}`)));
+    const { root, setFilter } = setup(api, 100);
+    await root.enrollments.getChildren();
+    assert.equal(root.enrollments.describe().description, '100+');
+    const filter = { idPrefix: 'dev-0450' };
+    setFilter(filter);
+    const seen: number[] = [];
+    const result = await loadUntilMatches(root.enrollments.pages, (item) => matchesFilter(item, filter), { onPage: (loaded) => seen.push(loaded) });
+    assert.deepEqual(seen, [200, 300, 400, 500]);
+    assert.deepEqual(result, { matches: 1, loaded: 500, complete: false, cancelled: false });
+    assert.deepEqual(await labels(root.enrollments), ['dev-0450', 'Load more…']);
+    assert.equal(root.enrollments.describe().description, '1 of 500+ loaded');
+    const none = { idPrefix: 'nothing' };
+    setFilter(none);
+    const all = await loadUntilMatches(root.enrollments.pages, (item) => matchesFilter(item, none));
+    assert.equal(all.complete, true);
+    assert.equal(root.enrollments.describe().description, '0 of 600');
+    assert.match((await labels(root.enrollments))[0] ?? '', /No item matches the filter \(600 in all\)/);
+  });
+
+  void test('cancelling stops after the page under way', async () => {
+    const api = new FakeDpsApi(Array.from({ length: 600 }, (_, i) => enrollment(`dev-${i}`)));
+    const { root } = setup(api, 100);
+    const controller = new AbortController();
+    const result = await loadUntilMatches(root.enrollments.pages, () => false, { signal: controller.signal, onPage: () => controller.abort() });
+    assert.deepEqual(result, { matches: 0, loaded: 200, complete: false, cancelled: true });
   });
 });
