@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { DPS_ARM_API_VERSION } from '../../azure/armClient';
 import type { ServiceResponse } from '../operations';
-import { ARM_AUDIENCE, ARM_CONTRIBUTOR, ARM_READER, TokenRejection, type TestAccessLevel, type TokenIssuer } from '../tokenIssuer';
+import { ARM_AUDIENCE, ARM_CONTRIBUTOR, ARM_READER, TokenRejection, type TokenIssuer } from '../tokenIssuer';
 import type { ArmInstance } from './armInstance';
 import { CaStore, CaStoreError, type StoredCaCertificate } from './caStore';
 
