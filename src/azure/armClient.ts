@@ -107,6 +107,15 @@ export class ArmClient {
     return await this.list({ operation: 'Subscriptions_List', method: 'GET', path: '/subscriptions', apiVersion: SUBSCRIPTIONS_API_VERSION }, 'subscriptions', parseSubscription);
   }
 
+  /** Directories the signed-in account belongs to, for the tenant choice. */
+  async listTenants(): Promise<{ tenantId: string; displayName?: string }[]> {
+    return await this.list({ operation: 'Tenants_List', method: 'GET', path: '/tenants', apiVersion: SUBSCRIPTIONS_API_VERSION }, 'tenants', (value) => {
+      const record = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+      if (typeof record.tenantId !== 'string' || record.tenantId === '') throw new ArmShapeError('Azure returned a tenant without "tenantId".');
+      return { tenantId: record.tenantId, ...(typeof record.displayName === 'string' ? { displayName: record.displayName } : {}) };
+    });
+  }
+
   async listProvisioningServices(subscriptionId: string): Promise<ProvisioningServiceInfo[]> {
     const path = `/subscriptions/${encodeURIComponent(requireText(subscriptionId, 'subscriptionId'))}/providers/Microsoft.Devices/provisioningServices`;
     return await this.list({ operation: 'IotDpsResource_ListBySubscription', method: 'GET', path }, 'provisioning services', parseProvisioningService);

@@ -11,3 +11,5 @@ export type { ProofOfPossessionInput, VerificationOutcome } from './caVerificati
 export { linkedHubsOf } from './linkedHubs';
 export { dpsPath, parseDpsResourceId } from './resourceId';
 export type { DpsResourceId } from './resourceId';
+export { emulatorTokenProvider, jwtExpiry } from './tokenSources';
+export type { EmulatorAccount } from './tokenSources';
