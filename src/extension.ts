@@ -12,6 +12,7 @@ import { describeError } from './common/errorPresentation';
 import { ErrorHandler } from './ui/errorHandler';
 import { createLogger } from './common/logger';
 import { SettingsService } from './ui/settingsService';
+import { AzureSignIn } from './ui/azureSignIn';
 import { FilterState } from './tree/filterState';
 import type { DpsTreeNode } from './tree/treeModel';
 import { DpsTreeProvider, TREE_VIEW_ID } from './tree/treeProvider';
@@ -22,7 +23,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const logger = createLogger(channel);
   const settings = new SettingsService();
   const store = new ConnectionStore(context.secrets, context.globalState);
-  const clients = new ClientFactory(store, logger, () => settings.value.requestTimeoutSeconds * 1000);
+  const azure = new AzureSignIn(store);
+  const clients = new ClientFactory(store, logger, () => settings.value.requestTimeoutSeconds * 1000, (c) =>
+    azure.tokenProvider(c.azure ?? { cloud: azure.configuredCloud().name }, 'dps'),
+  );
   const filter = new FilterState();
   const tree = new DpsTreeProvider(store, {
     clientFor: (c) => clients.clientFor(c),
@@ -56,7 +60,7 @@ export function activate(context: vscode.ExtensionContext): void {
     reloadAndCompare: () => tree.refresh(),
     startEmulator: () => vscode.commands.executeCommand('dpsEnrollments.startEmulator'),
   });
-  const ctx: CommandContext = { extensionUri: context.extensionUri, store, clients, tree, treeView, documents, emulator, errors, logger, settings, filter };
+  const ctx: CommandContext = { extensionUri: context.extensionUri, store, clients, tree, treeView, documents, emulator, errors, logger, settings, filter, azure };
 
   context.subscriptions.push(
     channel,

@@ -10,6 +10,7 @@ import type { SettingsService } from '../ui/settingsService';
 import type { FilterState } from '../tree/filterState';
 import type { DpsTreeProvider } from '../tree/treeProvider';
 import type { DpsTreeNode } from '../tree/treeModel';
+import type { AzureSignIn } from '../ui/azureSignIn';
 
 export interface CommandContext {
   /** Root of the installed extension, for webview assets. */
@@ -24,6 +25,7 @@ export interface CommandContext {
   logger: Logger;
   settings: SettingsService;
   filter: FilterState;
+  azure: AzureSignIn;
 }
 
 /** One signature for every command: the context, then whatever VS Code passes (node, selected nodes). */

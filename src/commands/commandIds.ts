@@ -42,6 +42,12 @@ export const commandIds = [
   'dpsEnrollments.exportEnrollments',
   'dpsEnrollments.importEnrollments',
   'dpsEnrollments.deriveDeviceKeysCsv',
+  // Azure: connections from ARM, CA certificates
+  'dpsEnrollments.addConnectionFromAzure',
+  'dpsEnrollments.listCaCertificates',
+  'dpsEnrollments.uploadCaCertificate',
+  'dpsEnrollments.verifyCaCertificate',
+  'dpsEnrollments.deleteCaCertificate',
 ] as const;
 
 export type CommandId = (typeof commandIds)[number];

@@ -11,6 +11,7 @@ import { clearFilter, filter, loadMore, refresh, retry, showLogs } from './viewC
 import { bulkCreate, bulkDelete, bulkUpdate, bulkUpdateIfMatchETag } from './bulkCommands';
 import { deriveDeviceKeysCsv } from './deviceKeysCommands';
 import { exportEnrollments, importEnrollments } from './exportImportCommands';
+import { addConnectionFromAzure, deleteCaCertificate, listCaCertificates, uploadCaCertificate, verifyCaCertificateCommand } from './azureCommands';
 
 interface CommandEntry {
   handler: CommandHandler;
@@ -58,6 +59,11 @@ export const commandTable: Record<CommandId, CommandEntry> = {
   'dpsEnrollments.exportEnrollments': { handler: exportEnrollments, failure: 'Could not export the enrollments' },
   'dpsEnrollments.importEnrollments': { handler: importEnrollments, failure: 'Could not import the enrollments' },
   'dpsEnrollments.deriveDeviceKeysCsv': { handler: deriveDeviceKeysCsv, failure: 'Could not derive the device keys' },
+  'dpsEnrollments.addConnectionFromAzure': { handler: addConnectionFromAzure, failure: 'Could not add the connection from Azure' },
+  'dpsEnrollments.listCaCertificates': { handler: listCaCertificates, failure: 'Could not list the CA certificates' },
+  'dpsEnrollments.uploadCaCertificate': { handler: uploadCaCertificate, failure: 'Could not upload the CA certificate' },
+  'dpsEnrollments.verifyCaCertificate': { handler: (ctx, arg) => verifyCaCertificateCommand(ctx, arg), failure: 'Could not verify the CA certificate' },
+  'dpsEnrollments.deleteCaCertificate': { handler: (ctx, arg) => deleteCaCertificate(ctx, arg), failure: 'Could not delete the CA certificate' },
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {

@@ -17,6 +17,8 @@ export interface Settings {
   emulatorSeedDemo: boolean;
   /** Service operations per minute that bulk jobs may use (DPS allows about 1,000 per instance and unit). */
   bulkOperationsPerMinute: number;
+  /** The Azure cloud "Add Connection from Azure…" signs in to. */
+  azureCloud: 'AzureCloud' | 'AzureChinaCloud' | 'AzureUSGovernment';
 }
 
 /** Setting keys under `dpsEnrollments.` with their defaults. */
@@ -27,6 +29,7 @@ export const settingDefaults = {
   'emulator.port': 0,
   'emulator.seedDemo': true,
   'bulk.operationsPerMinute': 1000,
+  'azure.cloud': 'AzureCloud',
 } as const;
 
 export type SettingKey = keyof typeof settingDefaults;
@@ -42,7 +45,7 @@ export const MAX_BULK_OPERATIONS_PER_MINUTE = 10_000;
  * application): they start processes or set the load a user's jobs put on a service instance,
  * which a cloned repository's .vscode/settings.json must not decide.
  */
-export const MACHINE_ONLY_SETTINGS: readonly SettingKey[] = ['emulator.autoStart', 'emulator.port', 'emulator.seedDemo', 'bulk.operationsPerMinute'];
+export const MACHINE_ONLY_SETTINGS: readonly SettingKey[] = ['emulator.autoStart', 'emulator.port', 'emulator.seedDemo', 'bulk.operationsPerMinute', 'azure.cloud'];
 
 export type SettingGetter = (key: SettingKey) => unknown;
 
@@ -63,5 +66,10 @@ export function readSettings(get: SettingGetter): Settings {
     emulatorPort: integerIn(get('emulator.port'), 0, 65535, settingDefaults['emulator.port']),
     emulatorSeedDemo: bool(get('emulator.seedDemo'), settingDefaults['emulator.seedDemo']),
     bulkOperationsPerMinute: integerIn(get('bulk.operationsPerMinute'), 10, MAX_BULK_OPERATIONS_PER_MINUTE, settingDefaults['bulk.operationsPerMinute']),
+    azureCloud: oneOf(get('azure.cloud'), ['AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment'] as const, settingDefaults['azure.cloud']),
   };
+}
+
+function oneOf<T extends string>(value: unknown, allowed: readonly T[], fallback: T): T {
+  return typeof value === 'string' && (allowed as readonly string[]).includes(value) ? (value as T) : fallback;
 }

@@ -6,6 +6,10 @@ import { isLoopbackHost } from '../dps/connectionString';
 import type { Logger } from '../common/logger';
 import type { ConnectionRecord, ConnectionStore } from './connectionStore';
 import type { DpsApi } from '../dps/api';
+import type { TokenProvider } from '../dps/auth';
+
+/** Token sources for Entra connections, given by the composition root (VS Code sign-in or the emulator's test account). */
+export type TokenProviderFor = (connection: ConnectionRecord) => TokenProvider;
 
 export class ClientFactory {
   private readonly clients = new Map<string, { fingerprint: string; client: Promise<DpsApi> }>();
@@ -14,6 +18,7 @@ export class ClientFactory {
     private readonly store: ConnectionStore,
     private readonly logger: Logger,
     private readonly timeoutMs: () => number,
+    private readonly tokenProviderFor?: TokenProviderFor,
   ) {}
 
   clientFor(connection: ConnectionRecord): Promise<DpsApi> {
@@ -39,11 +44,29 @@ export class ClientFactory {
   }
 
   private async create(connection: ConnectionRecord): Promise<DpsApi> {
+    if (connection.authKind === 'entra') return await this.createEntra(connection);
     const connectionString = await this.store.connectionString(connection.id);
     this.logger.addSecret(connectionString);
     const ca = connection.caCertificatePath && isLoopbackHost(connection.hostName) ? await readFile(connection.caCertificatePath, 'utf8') : undefined;
     return createClient(connectionString, this.logger, this.timeoutMs(), ca);
   }
+
+  private async createEntra(connection: ConnectionRecord): Promise<DpsApi> {
+    if (!this.tokenProviderFor) throw new Error('Microsoft Entra connections need the Azure sign-in, which is not available here.');
+    const ca = connection.caCertificatePath && isLoopbackHost(connection.hostName) ? await readFile(connection.caCertificatePath, 'utf8') : undefined;
+    return DpsClient.withTokenProvider(connection.hostName, this.tokenProviderFor(connection), {
+      timeoutMs: this.timeoutMs(),
+      ...(ca ? { ca } : {}),
+      onRequest: (e) => logRequest(this.logger, e),
+    });
+  }
+}
+
+function logRequest(logger: Logger, e: RequestEvent): void {
+  const facts = [`${e.method} ${e.path}`, `status=${e.status ?? '-'}`, `${Math.round(e.durationMs)}ms`, e.attempt > 1 ? `attempt=${e.attempt}` : '', e.trackingId ? `trackingId=${e.trackingId}` : '']
+    .filter(Boolean)
+    .join(' ');
+  logger.debug(`${e.operation}: ${facts}`);
 }
 
 /** A client whose every request is logged with its operation, status, timing and tracking id. */

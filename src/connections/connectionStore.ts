@@ -25,10 +25,26 @@ export interface ConnectionRecord {
   isEmulator?: boolean;
   /** CA file to trust for this connection; honoured only for loopback hosts. */
   caCertificatePath?: string;
+  /** 'entra': no secret is stored; tokens come from the sign-in each time. Default 'sas'. */
+  authKind?: 'sas' | 'entra';
+  /** Where the instance lives in Azure (ids only), for ARM: CA certificates, linked hubs. */
+  azure?: AzureLink;
+}
+
+/** Ids of the instance behind a connection; never a token or key. */
+export interface AzureLink {
+  /** A cloud name of src/azure/clouds.ts, or 'emulator' for the local emulator's test account. */
+  cloud: string;
+  tenantId?: string;
+  subscriptionId: string;
+  resourceId: string;
 }
 
 export interface NewConnection {
-  connectionString: string;
+  /** Required for SAS connections; absent for Entra ones. */
+  connectionString?: string;
+  authKind?: 'sas' | 'entra';
+  azure?: AzureLink;
   hostName: string;
   keyName: string;
   label?: string;
@@ -79,9 +95,17 @@ export class ConnectionStore {
       keyName: input.keyName,
       ...(input.isEmulator ? { isEmulator: true } : {}),
       ...(input.caCertificatePath ? { caCertificatePath: input.caCertificatePath } : {}),
+      ...(input.authKind === 'entra' ? { authKind: 'entra' as const } : {}),
+      ...(input.azure ? { azure: { ...input.azure } } : {}),
     };
-    // Secret first: a record without its secret would be a broken node in the tree.
-    await this.secrets.store(secretKeyFor(id), input.connectionString);
+    if (input.authKind === 'entra') {
+      // Nothing secret to keep; a key left from an earlier SAS connection with this id goes.
+      await this.secrets.delete(secretKeyFor(id));
+    } else {
+      if (!input.connectionString) throw new Error('A shared access connection needs its connection string.');
+      // Secret first: a record without its secret would be a broken node in the tree.
+      await this.secrets.store(secretKeyFor(id), input.connectionString);
+    }
     const others = this.list().filter((r) => r.id !== id);
     await this.state.update(CONNECTIONS_STATE_KEY, existing ? this.list().map((r) => (r.id === id ? record : r)) : [...others, record]);
     this.fire();

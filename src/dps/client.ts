@@ -2,6 +2,7 @@
 // Service objects pass through untouched (no re-mapping), so fields from newer API versions
 // survive a read-modify-write.
 import { formatConnectionString, parseConnectionString, type DpsConnectionString } from './connectionString';
+import { BearerTokenAuth, withEntraRoleHint, type AuthKind, type TokenProvider } from './auth';
 import { DpsError } from './errors';
 import { errorFromResponse } from './responseErrors';
 import { holdsPrivateKey, KeyMaterialError } from './keyMaterialGuard';
@@ -83,6 +84,10 @@ export interface DpsClientInit {
   sleep?: Sleep;
   random?: () => number;
   onRequest?: (event: RequestEvent) => void;
+  /** 'entra': 401/403 name the data-plane role; default 'sas'. */
+  authKind?: AuthKind;
+  /** Called when the service refused the credentials (401), so a cached token is dropped. */
+  onAuthRejected?: () => void;
 }
 
 interface Call {
@@ -103,6 +108,8 @@ export class DpsClient implements DpsApi {
   private readonly sleep: Sleep;
   private readonly random: () => number;
   private readonly onRequest?: (event: RequestEvent) => void;
+  readonly authKind: AuthKind;
+  private readonly onAuthRejected?: () => void;
 
   constructor(init: DpsClientInit) {
     this.hostName = init.hostName;
@@ -113,6 +120,26 @@ export class DpsClient implements DpsApi {
     this.sleep = init.sleep ?? realSleep;
     this.random = init.random ?? Math.random;
     this.onRequest = init.onRequest;
+    this.authKind = init.authKind ?? 'sas';
+    this.onAuthRejected = init.onAuthRejected;
+  }
+
+  /** A client that sends Microsoft Entra bearer tokens (scope https://azure-devices-provisioning.net/.default). */
+  static withTokenProvider(hostName: string, provider: TokenProvider, options: DpsClientOptions & { refreshMarginMs?: number; now?: () => number } = {}): DpsClient {
+    const auth = new BearerTokenAuth(provider, { refreshMarginMs: options.refreshMarginMs, now: options.now });
+    const transport = createHttpTransport({ hostName, auth, protocol: options.protocol, ca: options.ca, timeoutMs: options.timeoutMs, userAgent: options.userAgent });
+    return new DpsClient({
+      hostName,
+      keyName: '',
+      send: transport.send,
+      dispose: transport.dispose,
+      retry: options.retry,
+      sleep: options.sleep,
+      random: options.random,
+      onRequest: options.onRequest,
+      authKind: 'entra',
+      onAuthRejected: () => auth.invalidate(),
+    });
   }
 
   /** Throws ConnectionStringError for a bad string, RangeError for bad options. */
@@ -432,7 +459,9 @@ export class DpsClient implements DpsApi {
           this.emit(call, attempt, started, { status: response.status, requestId: response.requestId });
           return response;
         }
-        const error = errorFromResponse({ operation: call.operation, status: response.status, headers: response.headers, body: response.body });
+        let error = errorFromResponse({ operation: call.operation, status: response.status, headers: response.headers, body: response.body });
+        if (response.status === 401) this.onAuthRejected?.();
+        if (this.authKind === 'entra') error = withEntraRoleHint(error);
         this.emit(call, attempt, started, { status: response.status, requestId: response.requestId, trackingId: error.trackingId });
         // A DELETE replayed after an earlier try removed the item finds nothing: the goal is reached.
         if (call.method === 'DELETE' && response.status === 404 && mayHaveApplied) return response;

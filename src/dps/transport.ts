@@ -12,7 +12,7 @@ import { isLoopbackHost } from './connectionString';
 import { DpsError } from './errors';
 import { errorFromTransportFailure } from './responseErrors';
 import { API_VERSION } from './models';
-import { createSasToken, expiryFromNow } from './sas';
+import { sasAuth, type DpsAuth } from './auth';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
@@ -47,7 +47,10 @@ export const DEFAULT_TIMEOUT_MS = 30_000;
 export const DEFAULT_USER_AGENT = `dps-enrollments/${packageVersion}`;
 
 export interface HttpTransportOptions {
-  connection: DpsConnectionString;
+  /** SAS from a connection string; or give hostName and auth (e.g. a bearer token). */
+  connection?: DpsConnectionString;
+  hostName?: string;
+  auth?: DpsAuth;
   /** 'http' is accepted only for loopback hosts (a local emulator). Default 'https'. */
   protocol?: 'https' | 'http';
   /** PEM CA trusted for a loopback host only (the emulator's own CA); ignored for any other host. */
@@ -68,7 +71,10 @@ export interface HttpTransport {
 }
 
 export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
-  const { hostName } = options.connection;
+  const hostName = options.connection?.hostName ?? options.hostName;
+  if (hostName === undefined || hostName === '') throw new TypeError('A host name (or a connection string) is required.');
+  const auth = options.auth ?? (options.connection ? sasAuth(options.connection) : undefined);
+  if (auth === undefined) throw new TypeError('An authentication strategy (or a connection string) is required.');
   const loopback = isLoopbackHost(hostName);
   const protocol = options.protocol ?? 'https';
   if (protocol !== 'https' && !(protocol === 'http' && loopback)) {
@@ -109,13 +115,8 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       'User-Agent': userAgent,
       'Request-Id': requestId,
       ...request.headers,
-      // A fresh token per request (and per retry), as the official SDK does.
-      Authorization: createSasToken({
-        resourceUri: hostName,
-        keyName: options.connection.sharedAccessKeyName,
-        key: options.connection.sharedAccessKey,
-        expiry: expiryFromNow(),
-      }),
+      // Per request (and per retry): a fresh SAS token, or the cached bearer token while it is valid.
+      Authorization: await auth.authorization(request.signal),
     };
     let data: string | undefined;
     if (request.body !== undefined) {

@@ -17,7 +17,11 @@ import { writeFileAtomicSync } from '../util/atomicWrite';
 import { SlidingWindowQuota } from './quota';
 import { checkRequestBody } from './requestBodyRules';
 import { matchRoute, type OperationId } from './routes';
-import { verifyServiceAuthorization } from './sasVerifier';
+import { authorizeServiceRequest } from './serviceAuthorization';
+import { handleArmRequest, isArmSurfacePath, type ArmSurfaceContext } from './arm/armSurface';
+import { resolveArmInstance, type ArmInstanceOptions } from './arm/armInstance';
+import { CaStore } from './arm/caStore';
+import { TokenIssuer } from './tokenIssuer';
 import { seedDemo } from './seed';
 import { DEFAULT_KEY_NAME, isBase64Key, loadOrCreateServiceKey } from './serviceKey';
 import { EmulatorStore } from './store';
@@ -47,6 +51,8 @@ export interface EmulatorOptions {
   log?: (line: string) => void;
   /** Sees each authenticated service request (operation and parsed JSON body), e.g. to check clients against the spec. */
   observe?: (request: ObservedRequest) => void;
+  /** The instance presented through the ARM paths (subscription, names, ID scope, linked hubs). */
+  arm?: ArmInstanceOptions;
 }
 
 export interface ObservedRequest {
@@ -75,6 +81,12 @@ export interface RunningEmulator {
   store: EmulatorStore;
   /** Path of the data file, or undefined when the data lives in memory only. */
   dataFile?: string;
+  /** Signs and checks the emulator's Entra tokens; `mint` gives tokens for the test account. */
+  tokenIssuer: TokenIssuer;
+  /** CA certificates uploaded through ARM; `verifiedCaCertificates()` is for the device API. */
+  caCertificates: CaStore;
+  /** ARM resource id of the emulator's instance. */
+  armResourceId: string;
   setFaults(f: FaultOptions | undefined): void;
   setQuota(q: QuotaOptions | undefined): void;
   stats(): EmulatorStats;
@@ -186,6 +198,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   let faults = options.faults === undefined ? undefined : new FaultInjector(validateFaultOptions(options.faults));
   const stats: EmulatorStats = { requests: 0, byOperation: {}, throttled: 0, faultsInjected: 0 };
   let acceptedResources: string[] = [];
+  const tokenIssuer = new TokenIssuer();
+  const caCertificates = new CaStore();
+  const armInstance = resolveArmInstance(options.arm, tokenIssuer.tenantId);
+  let serviceHostName = '';
+  const armContext: ArmSurfaceContext = { issuer: tokenIssuer, certificates: caCertificates, instance: armInstance, serviceHostName: () => serviceHostName, keyName, key };
 
   async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     stats.requests += 1;
@@ -198,6 +215,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       log(`${req.method ?? '?'} ${url.pathname} ${response.status} ${Date.now() - started}ms${operationId ? ' ' + operationId : ''}`);
     };
     try {
+      if (isArmSurfacePath(url.pathname)) {
+        const armBody = await readBody(req);
+        finish(handleArmRequest(armContext, { method: req.method ?? 'GET', url, headers: req.headers, body: armBody, remoteAddress: req.socket.remoteAddress }));
+        return;
+      }
       const route = matchRoute(req.method ?? 'GET', url.pathname);
       operationId = route.operationId;
       const body = await readBody(req);
@@ -212,7 +234,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (apiVersion !== API_VERSION) throw new EmulatorError(400, ErrorCodes.invalidApiVersion, `api-version '${apiVersion}' is not supported; use ${API_VERSION}.`);
       // The token's sr must name this emulator as configured, never merely the request's Host header:
       // a token minted for another DPS host must not work here even when Host says that host.
-      verifyServiceAuthorization(req.headers.authorization, { keyName, key, acceptedResources });
+      authorizeServiceRequest(req.headers.authorization, route.operationId, { keyName, key, acceptedResources }, tokenIssuer);
       options.observe?.({ operationId: route.operationId, method: req.method ?? 'GET', path: url.pathname, body: parsedOrUndefined(body) });
 
       stats.byOperation[route.operationId] = (stats.byOperation[route.operationId] ?? 0) + 1;
@@ -270,6 +292,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
   const hostName = `localhost:${port}`;
+  serviceHostName = hostName;
   acceptedResources = [hostName, `127.0.0.1:${port}`, `[::1]:${port}`, ...(options.hostNames ?? []).map((h) => h.toLowerCase())];
 
   let httpServer: http.Server | undefined;
@@ -308,6 +331,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     caCertificatePem: tls.caCertificatePem,
     store,
     dataFile,
+    tokenIssuer,
+    caCertificates,
+    armResourceId: `/subscriptions/${armInstance.subscriptionId}/resourceGroups/${armInstance.resourceGroup}/providers/Microsoft.Devices/provisioningServices/${armInstance.name}`,
     setFaults(f) {
       faults = f === undefined ? undefined : new FaultInjector(validateFaultOptions(f));
     },
