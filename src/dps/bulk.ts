@@ -131,8 +131,8 @@ class BulkRun {
     this.clock = options.budget?.clock ?? options.clock ?? realClock;
     this.pacer = options.budget?.pacer ?? new Pacer(options.operationsPerMinute ?? DEFAULT_OPERATIONS_PER_MINUTE, this.clock, options.burst);
     this.retry = resolveRetryOptions(options.retry);
-    this.outcomes = options.items.map(() => undefined);
-    this.attempts = options.items.map(() => 0);
+    this.outcomes = new Array<BulkItemOutcome | undefined>(options.items.length).fill(undefined);
+    this.attempts = new Array<number>(options.items.length).fill(0);
     this.ids = options.items.map((item) => {
       const id = (item as Record<string, unknown>)[this.idField];
       return typeof id === 'string' ? id : '';
