@@ -98,7 +98,7 @@ export class LiveLikeDps {
   }
 
   private write(kind: ItemKind, item: Item): Item {
-    const copy = structuredClone(item) as Item & Record<string, unknown>;
+    const copy: Item = structuredClone(item);
     if (copy.attestation.type === 'symmetricKey' && typeof copy.attestation.symmetricKey?.primaryKey !== 'string') {
       // The service makes new keys for a write without them.
       copy.attestation = { type: 'symmetricKey', symmetricKey: { primaryKey: key(), secondaryKey: key() } };
