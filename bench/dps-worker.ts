@@ -1,11 +1,14 @@
 // One benchmark scenario in a process of its own, so that peak memory belongs to one client only.
 // Reads its job from the BENCH_JOB environment variable (JSON) and prints one JSON line of figures.
-import { DpsClient, runBulk } from '../src/dps';
+import { DpsClient, InstanceBudget, runBulk } from '../src/dps';
+import { exportConnectionToFile, planBulk, readExistingItems, readJsonSourcesFromFile, runBulkJob } from '../src/bulk';
 import type { IndividualEnrollment } from '../src/dps';
 import { officialSdkClient, type SdkTarget } from '../test/support/sdk';
 
 interface Job {
-  scenario: 'list-ours' | 'list-sdk' | 'bulk-ours' | 'bulk-ours-burst' | 'bulk-sdk-single' | 'bulk-sdk-bulk';
+  scenario: 'list-ours' | 'list-sdk' | 'bulk-ours' | 'bulk-ours-burst' | 'bulk-sdk-single' | 'bulk-sdk-bulk' | 'export-ours' | 'import-ours';
+  /** The export file written by export-ours and read by import-ours. */
+  file?: string;
   target: SdkTarget;
   pageSize: number;
   items: number;
@@ -108,6 +111,30 @@ async function bulkOurs(burst = 1): Promise<Omit<Figures, 'peakRssMb' | 'baseRss
   return { items: report.counts.done, failed: report.counts.failed + report.counts.notSent, elapsedMs: performance.now() - start };
 }
 
+async function exportOurs(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb'>> {
+  const client = ourClient();
+  const start = performance.now();
+  const counts = await exportConnectionToFile(client, job.file ?? '', { includeKeys: false, budget: new InstanceBudget({ operationsPerMinute: 1e9 }) });
+  client.dispose();
+  return { items: counts.enrollments + counts.enrollmentGroups, elapsedMs: performance.now() - start };
+}
+
+async function importOurs(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb'>> {
+  const client = ourClient();
+  const start = performance.now();
+  let items = 0;
+  let failed = 0;
+  for (const source of await readJsonSourcesFromFile(job.file ?? '', { mode: 'create' })) {
+    const budget = new InstanceBudget({ operationsPerMinute: 1e9 });
+    const plan = planBulk(source, 'create', await readExistingItems(client, source.kind, { budget }));
+    const report = await runBulkJob(client, plan, { budget, concurrency: 8 });
+    items += report.counts.done;
+    failed += report.counts.failed + report.counts.notSent + report.counts.invalid;
+  }
+  client.dispose();
+  return { items, failed, elapsedMs: performance.now() - start };
+}
+
 async function bulkSdk(perCall: number): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb'>> {
   // As the SDK samples do: one await per call, in sequence; perCall 1 = createOrUpdateIndividualEnrollment,
   // 10 = runBulkEnrollmentOperation with 10 enrollments.
@@ -140,6 +167,8 @@ async function main(): Promise<void> {
     'bulk-ours-burst': () => bulkOurs(job.operationsPerMinute),
     'bulk-sdk-single': () => bulkSdk(1),
     'bulk-sdk-bulk': () => bulkSdk(10),
+    'export-ours': exportOurs,
+    'import-ours': importOurs,
   }[job.scenario];
   const figures = await run();
   clearInterval(sampler);

@@ -13,7 +13,7 @@ export function table(header: string[], rows: string[][]): string {
 
 export const MODE_LABELS = {
   create: 'Create',
-  update: 'Update (create or replace)',
+  update: 'Update (create new, update existing)',
   updateIfMatchETag: 'Update if ETag matches',
   delete: 'Delete',
 } as const;

@@ -1,16 +1,25 @@
 // The dry run: what a bulk job will do before anything is sent. Invalid rows and repeated ids are
 // set aside with their reasons; the rest are counted by the action the service will take, which
 // depends on whether the id already exists (when the caller could find out).
+//
+// "Update" promises create-or-replace, but the live service fails bulk mode `update` (and `create`)
+// per item for ids that exist (409201/409202). So with the existing items known, an update job
+// sends new ids as bulk `create` and existing ones as bulk `updateIfMatchETag` with the etag read in
+// the dry run: a change made in between is reported (412), not overwritten.
 import { MAX_BULK_ITEMS } from '../dps/client';
 import type { Item, ItemKind } from '../dps/items';
 import type { BulkMode } from '../dps/models';
+import type { ExistingItems } from './existingItems';
 import type { SourceResult, SourceRow } from './rows';
+import { KEYLESS_UPDATE_WARNING } from './validateItem';
 
-export type PlannedAction = 'create' | 'update' | 'delete' | 'failExists' | 'failMissing' | 'createOrUpdate' | 'deleteIfPresent';
+export type PlannedAction =
+  | 'create' | 'update' | 'updateExisting' | 'delete' | 'failExists' | 'failMissing' | 'createOrUpdate' | 'deleteIfPresent';
 
 export const ACTION_LABELS: Record<PlannedAction, string> = {
   create: 'create (new)',
   update: 'update (exists)',
+  updateExisting: 'update (existing, guarded by the etag read now)',
   delete: 'delete (exists)',
   failExists: 'will fail: already exists',
   failMissing: 'will fail or do nothing: does not exist',
@@ -21,6 +30,13 @@ export const ACTION_LABELS: Record<PlannedAction, string> = {
 export interface PlannedRow {
   row: SourceRow;
   action: PlannedAction;
+  /** For `updateExisting`: the etag read in the dry run, sent as the update's condition. */
+  etag?: string;
+  /**
+   * A symmetric-key item updated without keys in the source: its current keys are read through the
+   * attestation mechanism just before sending (a PUT without keys makes the service generate new ones).
+   */
+  keepKeys?: boolean;
 }
 
 export interface InvalidRow {
@@ -40,19 +56,24 @@ export interface BulkPlan {
   requests: number;
   /** Rows with warnings (sent anyway). */
   warnings: number;
+  /** Rows whose current keys are read and sent again (see PlannedRow.keepKeys). */
+  keysKept: number;
 }
 
 /**
- * Plans a job. `existingIds` (lower-cased) is the set of ids the instance has, when known: it
- * turns "create or update" into create/update counts and predicts "already exists" failures.
+ * Plans a job. `existing` (lower-cased id -> etag, see readExistingItems) is what the instance has,
+ * when known: it splits "update" into create (new) and guarded update (existing) and predicts
+ * "already exists" failures. A plain set of ids is enough for every mode but a guarded update.
  */
-export function planBulk(source: SourceResult, mode: BulkMode, existingIds?: ReadonlySet<string>): BulkPlan {
+export function planBulk(source: SourceResult, mode: BulkMode, existing?: ExistingItems | ReadonlySet<string>): BulkPlan {
   const planned: PlannedRow[] = [];
   const invalid: InvalidRow[] = [];
   const counts: Partial<Record<PlannedAction, number>> = {};
   const firstOrigin = new Map<string, string>();
   let warnings = 0;
-  for (const row of source.rows) {
+  let keysKept = 0;
+  for (const original of source.rows) {
+    let row = original;
     if (row.item === undefined || row.errors.length > 0) {
       invalid.push({ row, reasons: row.errors.length > 0 ? row.errors : ['The row has no usable content.'] });
       continue;
@@ -65,10 +86,21 @@ export function planBulk(source: SourceResult, mode: BulkMode, existingIds?: Rea
       continue;
     }
     firstOrigin.set(key, row.origin);
-    const action = actionFor(mode, existingIds === undefined ? undefined : existingIds.has(key));
+    const action = actionFor(mode, existing === undefined ? undefined : existing.has(key));
     counts[action] = (counts[action] ?? 0) + 1;
+    const plannedRow: PlannedRow = { row, action };
+    if (action === 'updateExisting') {
+      plannedRow.etag = existing instanceof Map ? (existing as ExistingItems).get(key) : undefined;
+      plannedRow.keepKeys = isKeylessSymmetricKey(row.item);
+      if (plannedRow.keepKeys) keysKept++;
+    }
+    if (mode === 'update' && existing !== undefined && row.warnings.includes(KEYLESS_UPDATE_WARNING)) {
+      // Known existence: existing items keep their keys (read and sent again), new ones get fresh keys.
+      row = { ...row, warnings: row.warnings.filter((w) => w !== KEYLESS_UPDATE_WARNING) };
+      plannedRow.row = row;
+    }
     if (row.warnings.length > 0) warnings++;
-    planned.push({ row, action });
+    planned.push(plannedRow);
   }
   return {
     kind: source.kind,
@@ -79,7 +111,22 @@ export function planBulk(source: SourceResult, mode: BulkMode, existingIds?: Rea
     counts,
     requests: Math.ceil(planned.length / MAX_BULK_ITEMS),
     warnings,
+    keysKept,
   };
+}
+
+function isKeylessSymmetricKey(item: Item | undefined): boolean {
+  const attestation = item?.attestation;
+  if (attestation?.type !== 'symmetricKey') return false;
+  const key = attestation.symmetricKey?.primaryKey;
+  return typeof key !== 'string' || key === '';
+}
+
+/** The bulk mode each planned row is sent with (an update job sends two kinds of request). */
+export function sendModeOf(plan: Pick<BulkPlan, 'mode'>, row: PlannedRow): BulkMode {
+  if (row.action === 'updateExisting') return 'updateIfMatchETag';
+  if (plan.mode === 'update' && row.action === 'create') return 'create';
+  return plan.mode;
 }
 
 function actionFor(mode: BulkMode, exists: boolean | undefined): PlannedAction {
@@ -87,7 +134,7 @@ function actionFor(mode: BulkMode, exists: boolean | undefined): PlannedAction {
     case 'create':
       return exists === true ? 'failExists' : 'create';
     case 'update':
-      return exists === undefined ? 'createOrUpdate' : exists ? 'update' : 'create';
+      return exists === undefined ? 'createOrUpdate' : exists ? 'updateExisting' : 'create';
     case 'updateIfMatchETag':
       return exists === false ? 'failMissing' : 'update';
     case 'delete':

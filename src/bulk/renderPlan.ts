@@ -10,6 +10,11 @@ export function summarisePlan(plan: BulkPlan): string {
     .map(([action, count]) => `${count} ${ACTION_LABELS[action]}`)
     .join(', ');
   const parts = [`${MODE_LABELS[plan.mode]} ${ITEM_KIND_FACTS[plan.kind].plural} from ${plan.description}: ${plan.planned.length} to send in ${plan.requests} bulk request${plan.requests === 1 ? '' : 's'}${actions !== '' ? ` (${actions})` : ''}.`];
+  if (plan.keysKept > 0) {
+    parts.push(`${plan.keysKept} existing symmetric-key item${plan.keysKept === 1 ? ' has' : 's have'} no keys in the source: ${plan.keysKept === 1 ? 'its' : 'their'} current keys are read (one call each) and sent, so devices keep working.`);
+  } else if (plan.counts.updateExisting !== undefined) {
+    parts.push('Symmetric keys are sent as the source has them.');
+  }
   if (plan.invalid.length > 0) parts.push(`${plan.invalid.length} invalid row${plan.invalid.length === 1 ? '' : 's'} will not be sent.`);
   if (plan.warnings > 0) parts.push(`${plan.warnings} row${plan.warnings === 1 ? ' has' : 's have'} warnings.`);
   return parts.join(' ');

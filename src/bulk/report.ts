@@ -20,7 +20,18 @@ export interface ReportItem {
   errorCode?: number;
   /** Bulk requests that carried the item. */
   attempts: number;
+  /** For a done item: what the service did, by the bulk mode that carried it. */
+  doneAs?: DoneAs;
 }
+
+export type DoneAs = 'created' | 'updated (etag matched)' | 'created or updated' | 'deleted';
+
+const DONE_AS: Record<BulkMode, DoneAs> = {
+  create: 'created',
+  updateIfMatchETag: 'updated (etag matched)',
+  update: 'created or updated',
+  delete: 'deleted',
+};
 
 export interface BulkJobReport {
   kind: ItemKind;
@@ -36,8 +47,8 @@ export interface BulkJobReport {
 
 const NOT_SENT_REASON = 'Not sent: the job was cancelled first.';
 
-/** Joins the plan and the runner's report; the runner's items are in plan order. */
-export function buildJobReport(plan: BulkPlan, run: BulkReport, startedAt: Date): BulkJobReport {
+/** Joins the plan and the runner's report; the runner's items are in plan order, `sentAs` the mode each was sent with. */
+export function buildJobReport(plan: BulkPlan, run: BulkReport, startedAt: Date, sentAs?: readonly (BulkMode | undefined)[]): BulkJobReport {
   if (run.items.length !== plan.planned.length) {
     throw new RangeError(`The run reported ${run.items.length} items for ${plan.planned.length} sent; the report would be wrong.`);
   }
@@ -45,7 +56,8 @@ export function buildJobReport(plan: BulkPlan, run: BulkReport, startedAt: Date)
     const outcome = run.items[i];
     const item: ReportItem = { origin: row.origin, id: row.id, outcome: outcome.outcome, attempts: outcome.attempts };
     if (outcome.outcome === 'failed') item.reason = outcome.errorStatus ?? 'The service reported a failure without a reason.';
-    if (outcome.outcome === 'notSent') item.reason = NOT_SENT_REASON;
+    if (outcome.outcome === 'notSent') item.reason = outcome.errorStatus ?? NOT_SENT_REASON;
+    if (outcome.outcome === 'done') item.doneAs = DONE_AS[sentAs?.[i] ?? plan.mode];
     if (outcome.errorCode !== undefined) item.errorCode = outcome.errorCode;
     return item;
   });
@@ -103,9 +115,9 @@ export function renderReportMarkdown(report: BulkJobReport, maxListed = 10_000):
     if (items.length === 0) continue;
     out.push(`## ${title} (${items.length})`, '');
     const rows = items.slice(0, maxListed).map((i) => (outcome === 'done'
-      ? [i.origin, i.id, String(i.attempts)]
+      ? [i.origin, i.id, i.doneAs ?? '', String(i.attempts)]
       : [i.origin, i.id, i.errorCode !== undefined ? String(i.errorCode) : '', i.reason ?? '']));
-    out.push(outcome === 'done' ? table(['Row', 'Id', 'Requests'], rows) : table(['Row', 'Id', 'Code', 'Reason'], rows));
+    out.push(outcome === 'done' ? table(['Row', 'Id', 'Done as', 'Requests'], rows) : table(['Row', 'Id', 'Code', 'Reason'], rows));
     if (items.length > maxListed) out.push('', `…and ${items.length - maxListed} more (save the report as JSON for all).`);
     out.push('');
   }

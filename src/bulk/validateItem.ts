@@ -10,6 +10,9 @@ type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 const STATUSES = ['enabled', 'disabled'];
+/** planBulk drops this warning once it knows which items exist (existing ones keep their keys). */
+export const KEYLESS_UPDATE_WARNING =
+  'No symmetric keys are given: if the item exists, the service replaces its keys with new ones and its devices can no longer authenticate. Include the keys (export with keys) to keep them.';
 /** Written by the service; dropped from what we send so objects read elsewhere can be re-sent. */
 const SERVER_FIELDS = ['createdDateTimeUtc', 'lastUpdatedDateTimeUtc', 'registrationState'];
 
@@ -47,7 +50,7 @@ export function validateItem(value: unknown, kind: ItemKind, mode: BulkMode, ori
     if (mode !== 'create' && isObject(value.attestation) && value.attestation.type === 'symmetricKey' && !hasKeys(value.attestation.symmetricKey)) {
       // Items read from the service (tree, export without keys) carry no keys; an update without
       // keys has the service generate new ones, which locks out devices using the current keys.
-      warnings.push('No symmetric keys are given: if the item exists, the service replaces its keys with new ones and its devices can no longer authenticate. Include the keys (export with keys) to keep them.');
+      warnings.push(KEYLESS_UPDATE_WARNING);
     }
     const withoutPem = certificateWithoutPem(value.attestation);
     if (withoutPem !== undefined) errors.push(withoutPem);

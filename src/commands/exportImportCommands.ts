@@ -3,11 +3,11 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import { defaultSaveUri } from '../ui/saveLocation';
-import { exportConnection, parseJsonSources, writeFileAtomic } from '../bulk';
+import { describeThrottle, exportConnectionToFile, readJsonSourcesFromFile } from '../bulk';
 import type { BulkMode } from '../dps/models';
 import { UserCancelledError } from '../common/errorPresentation';
 import type { CommandContext } from './commandContext';
-import { asFileUri, runBulkFlow } from './bulkUi';
+import { asFileUri, jobBudget, runBulkFlow } from './bulkUi';
 import { pickConnection } from './targets';
 import { withProgress } from '../ui/progress';
 
@@ -37,17 +37,23 @@ export async function exportEnrollments(ctx: CommandContext, ...args: unknown[])
   });
   if (uri === undefined) throw new UserCancelledError();
   const client = await ctx.clients.clientFor(connection);
-  const document = await withProgress(`Exporting ${connection.label}`, (signal, report) =>
-    exportConnection(client, {
-      includeKeys: choice.includeKeys,
-      signal,
-      onProgress: (read) => report({ message: `${read.toLocaleString('en-US')} read` }),
-    }),
-  );
-  // Keys live only in the file the user chose, readable by the user alone.
-  await writeFileAtomic(uri.fsPath, JSON.stringify(document, null, 2) + '\n', { mode: choice.includeKeys ? 0o600 : 0o644 });
-  ctx.logger.info(`Exported ${document.enrollments.length} enrollments and ${document.enrollmentGroups.length} groups of ${connection.hostName}${choice.includeKeys ? ' with keys' : ''} to ${uri.fsPath}`);
-  void vscode.window.showInformationMessage(`Exported ${document.enrollments.length} enrollments and ${document.enrollmentGroups.length} enrollment groups to ${basename(uri.fsPath)}.`);
+  // Written as it is read, paced under the instance's budget; the file appears only when complete.
+  const budget = jobBudget(ctx);
+  const counts = await withProgress(`Exporting ${connection.label}`, async (signal, report) => {
+    const stop = budget.onThrottle((waitMs) => report({ message: describeThrottle(waitMs) }));
+    try {
+      return await exportConnectionToFile(client, uri.fsPath, {
+        includeKeys: choice.includeKeys,
+        budget,
+        signal,
+        onProgress: (written) => report({ message: `${written.toLocaleString('en-US')} written` }),
+      });
+    } finally {
+      stop();
+    }
+  });
+  ctx.logger.info(`Exported ${counts.enrollments} enrollments and ${counts.enrollmentGroups} groups of ${connection.hostName}${choice.includeKeys ? ' with keys' : ''} to ${uri.fsPath}`);
+  void vscode.window.showInformationMessage(`Exported ${counts.enrollments} enrollments and ${counts.enrollmentGroups} enrollment groups to ${basename(uri.fsPath)}.`);
 }
 
 export async function importEnrollments(ctx: CommandContext, ...args: unknown[]): Promise<void> {
@@ -57,14 +63,14 @@ export async function importEnrollments(ctx: CommandContext, ...args: unknown[])
   const connection = await pickConnection(ctx, fileArg === undefined ? args[0] : undefined);
   const modes: Array<vscode.QuickPickItem & { mode: BulkMode }> = [
     { label: 'Create', detail: 'Items that already exist fail and are listed in the report.', mode: 'create' },
-    { label: 'Create or update', detail: 'Existing items are replaced by the file\'s content.', mode: 'update' },
+    { label: 'Create or update', detail: 'New items are created; existing ones are updated if unchanged since the dry run, keeping their keys when the file has none.', mode: 'update' },
   ];
   const picked = await vscode.window.showQuickPick(
     modes,
     { placeHolder: `Import ${basename(uri.fsPath)} into ${connection.label}`, ignoreFocusOut: true },
   );
   if (picked === undefined) throw new UserCancelledError();
-  const text = new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
-  const sources = parseJsonSources(text, { mode: picked.mode, fileName: basename(uri.fsPath) });
+  // Read as it comes: an export of a large instance is never held as text.
+  const sources = await readJsonSourcesFromFile(uri.fsPath, { mode: picked.mode, fileName: basename(uri.fsPath) });
   await runBulkFlow(ctx, connection, sources, picked.mode);
 }

@@ -13,6 +13,7 @@ import type {
   BulkMode,
 } from './models';
 import { Pacer, realClock, type Clock } from './pacer';
+import type { InstanceBudget } from './budget';
 import { backoffDelayMs, provesNotProcessed, resolveRetryOptions, type RetryOptions } from './retryPolicy';
 
 /** The calls the runner makes: bulk requests, and GETs to settle what an ambiguous failure did. */
@@ -32,6 +33,11 @@ export interface BulkRunOptions {
   operationsPerMinute?: number;
   /** Operations that may start back to back before pacing applies, 1 to operationsPerMinute; default 1 (no burst). */
   burst?: number;
+  /**
+   * The instance's one pacing budget, shared with the job's reads (dry run, key reads); when given it
+   * replaces operationsPerMinute, burst and clock, and hears of every 429 wait.
+   */
+  budget?: InstanceBudget;
   signal?: AbortSignal;
   onProgress?: (progress: BulkProgress) => void;
   /** Tries per batch for transient failures (429s have a budget of 4x this); default 5 tries, 500 ms base, 30 s cap. */
@@ -76,8 +82,7 @@ const BULK_MODES: readonly BulkMode[] = ['create', 'update', 'updateIfMatchETag'
 
 /** Fields the service sets or withholds on reads; ignored when checking that a stored item is the one we sent. */
 const SERVER_FIELDS = new Set(['etag', 'createdDateTimeUtc', 'lastUpdatedDateTimeUtc', 'registrationState']);
-// A read carries no symmetricKey member at all (keys only come from the attestation mechanism call),
-// and certificates come back as their facts (`info`) only.
+/** Withheld on reads: GET and query carry `attestation: {type: "symmetricKey"}` with no symmetricKey member at all. */
 const WITHHELD_ON_READ = new Set(['symmetricKey', 'primaryKey', 'secondaryKey', 'certificate']);
 
 export async function runBulk(options: BulkRunOptions): Promise<BulkReport> {
@@ -103,6 +108,8 @@ class BulkRun {
   private batches: number[][] = [];
   private requests = 0;
   private batchesSettled = 0;
+  /** Running counts, so progress costs O(1) per batch instead of a scan of every outcome. */
+  private readonly counts = { done: 0, failed: 0 };
 
   constructor(private readonly options: BulkRunOptions) {
     if (!isItemKind(options.kind)) {
@@ -121,11 +128,11 @@ class BulkRun {
     if (!Number.isInteger(this.concurrency) || this.concurrency < 1 || this.concurrency > 64) {
       throw new RangeError('concurrency must be an integer from 1 to 64.');
     }
-    this.clock = options.clock ?? realClock;
-    this.pacer = new Pacer(options.operationsPerMinute ?? DEFAULT_OPERATIONS_PER_MINUTE, this.clock, options.burst);
+    this.clock = options.budget?.clock ?? options.clock ?? realClock;
+    this.pacer = options.budget?.pacer ?? new Pacer(options.operationsPerMinute ?? DEFAULT_OPERATIONS_PER_MINUTE, this.clock, options.burst);
     this.retry = resolveRetryOptions(options.retry);
-    this.outcomes = options.items.map(() => undefined);
-    this.attempts = options.items.map(() => 0);
+    this.outcomes = new Array<BulkItemOutcome | undefined>(options.items.length).fill(undefined);
+    this.attempts = new Array<number>(options.items.length).fill(0);
     this.ids = options.items.map((item) => {
       const id = (item as Record<string, unknown>)[this.idField];
       return typeof id === 'string' ? id : '';
@@ -149,8 +156,7 @@ class BulkRun {
     const items = this.outcomes.map(
       (outcome, index): BulkItemOutcome => outcome ?? { id: this.ids[index], outcome: 'notSent', attempts: this.attempts[index] },
     );
-    const counts = { done: 0, failed: 0, notSent: 0 };
-    for (const item of items) counts[item.outcome]++;
+    const counts = { ...this.counts, notSent: items.length - this.counts.done - this.counts.failed };
     const report: BulkReport = {
       items,
       requests: this.requests,
@@ -223,7 +229,10 @@ class BulkRun {
         }
         const retryAfter = error instanceof DpsError ? error.retryAfterMs : undefined;
         const delay = retryAfter ?? backoffDelayMs(tries + throttled, this.retry, this.options.random);
-        if (isThrottle) this.pacer.pauseUntil(this.clock.now() + delay);
+        if (isThrottle) {
+          if (this.options.budget) this.options.budget.throttled(delay);
+          else this.pacer.pauseUntil(this.clock.now() + delay);
+        }
         await this.clock.sleep(delay, signal);
         continue;
       }
@@ -303,28 +312,29 @@ class BulkRun {
   }
 
   private succeed(index: number): void {
-    this.outcomes[index] = { id: this.ids[index], outcome: 'done', attempts: this.attempts[index] };
+    this.settle(index, { id: this.ids[index], outcome: 'done', attempts: this.attempts[index] });
   }
 
   private fail(index: number, failure: Failure): void {
     const outcome: BulkItemOutcome = { id: this.ids[index], outcome: 'failed', errorStatus: failure.errorStatus, attempts: this.attempts[index] };
     if (failure.errorCode !== undefined) outcome.errorCode = failure.errorCode;
+    this.settle(index, outcome);
+  }
+
+  private settle(index: number, outcome: BulkItemOutcome): void {
+    const previous = this.outcomes[index];
+    if (previous !== undefined && previous.outcome !== 'notSent') this.counts[previous.outcome]--;
+    if (outcome.outcome !== 'notSent') this.counts[outcome.outcome]++;
     this.outcomes[index] = outcome;
   }
 
   private reportProgress(notSent = 0): void {
     if (!this.options.onProgress) return;
-    let done = 0;
-    let failed = 0;
-    for (const outcome of this.outcomes) {
-      if (outcome?.outcome === 'done') done++;
-      else if (outcome?.outcome === 'failed') failed++;
-    }
     try {
       this.options.onProgress({
         total: this.outcomes.length,
-        done,
-        failed,
+        done: this.counts.done,
+        failed: this.counts.failed,
         notSent,
         requests: this.requests,
         batchesSettled: this.batchesSettled,

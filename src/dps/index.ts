@@ -13,6 +13,8 @@ export type {
 export { runBulk, containsSent } from './bulk';
 export type { BulkClient, BulkItemOutcome, BulkProgress, BulkReport, BulkRunOptions } from './bulk';
 export * from './items';
+export { InstanceBudget } from './budget';
+export type { BudgetOptions } from './budget';
 export type { DpsApi } from './api';
 export { ConnectionStringError, formatConnectionString, isLoopbackHost, parseConnectionString } from './connectionString';
 export type { DpsConnectionString } from './connectionString';

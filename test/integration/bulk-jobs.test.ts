@@ -4,11 +4,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateSymmetricKey } from '../../src/attestation';
 import {
-  certificateFolderSource, exportConnection, listExistingIds, parseEnrollmentCsv, parseJsonSource, parseJsonSources,
+  certificateFolderSource, exportConnection, readExistingItems, parseEnrollmentCsv, parseJsonSource, parseJsonSources,
   planBulk, retrySource, runBulkJob, selectionSource, type BulkJobReport,
 } from '../../src/bulk';
 import { expandIdPattern } from '../../src/bulk/idPattern';
 import { runBulk } from '../../src/dps/bulk';
+import { InstanceBudget } from '../../src/dps/budget';
+import type { ExportDocument } from '../../src/bulk/exportFormat';
+import type { DpsClient } from '../../src/dps/client';
 import type { IndividualEnrollment } from '../../src/dps/models';
 import { leafWithCommonName, testChain, withTempDir, writeFiles } from '../support/attestation';
 import { csvLines, FAST_RETRY, startBulkEnvironment, storedEnrollments, storedGroups, type BulkTestEnvironment } from '../support/bulk';
@@ -22,6 +25,13 @@ before(async () => {
 after(async () => {
   await env.dispose();
 });
+
+/** The streamed export gathered into a string and parsed, for checks on its content. */
+async function exportDocument(client: DpsClient, includeKeys: boolean): Promise<ExportDocument> {
+  let text = '';
+  await exportConnection(client, { write: (chunk) => { text += chunk; return Promise.resolve(); } }, { includeKeys, budget: new InstanceBudget({ operationsPerMinute: 600_000 }) });
+  return JSON.parse(text) as ExportDocument;
+}
 
 function outcomes(report: BulkJobReport): Record<string, string> {
   return Object.fromEntries(report.items.map((i) => [i.id || i.origin, i.outcome]));
@@ -41,7 +51,7 @@ void describe('bulk create from CSV', () => {
     const csv = csvLines('registrationId,primaryKey,tags', [...ids, 'csv-exists', 'csv bad', 'csv-badkey', 'CSV-01'], (id) =>
       id === 'csv-badkey' ? ',bm90IGEga2V5,' : `,,"{""n"":""${id}""}"`);
     const source = parseEnrollmentCsv(csv, { mode: 'create', fileName: 'devices.csv' });
-    const plan = planBulk(source, 'create', await listExistingIds(env.client, 'enrollment'));
+    const plan = planBulk(source, 'create', await readExistingItems(env.client, 'enrollment', { budget: new InstanceBudget({ operationsPerMinute: 600_000 }) }));
     assert.deepEqual(plan.counts, { create: 24, failExists: 1 });
     assert.equal(plan.invalid.length, 3);
 
@@ -69,9 +79,10 @@ void describe('update, update if ETag matches, delete', () => {
 
   // The live service refuses bulk mode `update` of existing enrollments per item (409201, recording
   // test_individual_enrollment_bulk_operations); the product's Update must use updateIfMatchETag or single PUTs.
-  void test('update from a JSON array replaces content', { todo: 'product bulk Update sends mode "update", which the service refuses for existing enrollments (409201); needs updateIfMatchETag with etags read first' }, async () => {
+  void test('update from a JSON array replaces content (existing items sent guarded by the etags read in the dry run)', async () => {
     const items = ids.map((registrationId) => ({ registrationId, attestation: { type: 'symmetricKey' }, provisioningStatus: 'disabled' }));
-    const report = await runBulkJob(env.client, planBulk(parseJsonSource(JSON.stringify(items), 'enrollment', { mode: 'update' }), 'update'), fast);
+    const existing = await readExistingItems(env.client, 'enrollment', { budget: new InstanceBudget() });
+    const report = await runBulkJob(env.client, planBulk(parseJsonSource(JSON.stringify(items), 'enrollment', { mode: 'update' }), 'update', existing), fast);
     assert.equal(report.counts.done, 30);
     assert.ok(storedEnrollments(env, 'upd-').every((e) => e.provisioningStatus === 'disabled'));
   });
@@ -117,7 +128,7 @@ void describe('other sources', () => {
     const groupKey = generateSymmetricKey();
     await env.client.createOrUpdateEnrollmentGroup({ enrollmentGroupId: 'exp-group-1', attestation: { type: 'symmetricKey', symmetricKey: { primaryKey: groupKey, secondaryKey: generateSymmetricKey() } } });
     await env.client.createOrUpdateEnrollmentGroup({ enrollmentGroupId: 'exp-group-2', attestation: { type: 'symmetricKey' } });
-    const exported = await exportConnection(env.client, { includeKeys: true });
+    const exported = await exportDocument(env.client, true);
     assert.ok(exported.enrollments.length >= 45);
     const target = await startBulkEnvironment();
     try {
@@ -125,7 +136,7 @@ void describe('other sources', () => {
       assert.deepEqual(sources.map((s) => s.kind), ['enrollment', 'group']);
       let x509WithoutPem = 0;
       for (const source of sources) {
-        const plan = planBulk(source, 'update');
+        const plan = planBulk(source, 'update', await readExistingItems(target.client, source.kind, { budget: new InstanceBudget({ operationsPerMinute: 600_000 }) }));
         // X.509 enrollments come back from the service without their certificate: the plan says so.
         for (const { reasons } of plan.invalid) {
           assert.match(reasons.join(' '), /has only its info/);
@@ -158,7 +169,7 @@ void describe('other sources', () => {
   });
 
   void test('export without keys leaves every key out', async () => {
-    const exported = await exportConnection(env.client, { includeKeys: false });
+    const exported = await exportDocument(env.client, false);
     const text = JSON.stringify(exported);
     for (const e of env.emulator.emu.store.snapshot().enrollmentGroups) {
       const key = e.attestation.symmetricKey?.primaryKey;

@@ -65,7 +65,7 @@ void describe('JSON sources', () => {
     // A syntax error next to a key names the place, never the text around it.
     const secret = generateSymmetricKey();
     assert.throws(() => parseJsonSources(`[\n{"primaryKey": "${secret}" x}]`, { mode: 'update', fileName: 'k.json' }), (e: unknown) =>
-      e instanceof Error && /k\.json is not valid JSON at line 2, column \d+/.test(e.message) && !e.message.includes(secret.slice(0, 12)));
+      e instanceof Error && /k\.json is not valid JSON at line 2\./.test(e.message) && !e.message.includes(secret.slice(0, 12)));
     assert.throws(() => parseJsonSource(JSON.stringify({ ...doc, enrollmentGroups: [] }), 'group', { mode: 'update' }), /holds no enrollment groups/);
   });
 });

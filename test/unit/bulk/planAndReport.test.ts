@@ -35,7 +35,7 @@ void describe('planBulk', () => {
   void test('known existing ids split the actions per mode', () => {
     const existing = new Set(['a', 'd']);
     assert.deepEqual(planBulk(source, 'create', existing).counts, { failExists: 2, create: 2 });
-    assert.deepEqual(planBulk(source, 'update', existing).counts, { update: 2, create: 2 });
+    assert.deepEqual(planBulk(source, 'update', existing).counts, { updateExisting: 2, create: 2 });
     assert.deepEqual(planBulk(source, 'update').counts, { createOrUpdate: 4 });
     assert.deepEqual(planBulk(source, 'delete', existing).counts, { delete: 2, failMissing: 2 });
     assert.deepEqual(planBulk(source, 'updateIfMatchETag', existing).counts, { update: 2, failMissing: 2 });

@@ -271,3 +271,29 @@ void describe('containsSent', () => {
     assert.equal(containsSent({ ...sent, attestation: { type: 'symmetricKey', symmetricKey: { primaryKey: 'k' } } }, { ...stored, attestation: { type: 'symmetricKey', symmetricKey: { primaryKey: 'other' } } }), false);
   });
 });
+
+void describe('runBulk progress is linear', () => {
+  void test('one progress call per batch plus one at the end, and each item of the input read a bounded number of times', async () => {
+    for (const count of [1_000, 4_000]) {
+      const clock = new VirtualClock();
+      const service = new FakeBulkService(clock, { latencyMs: 1 });
+      const source = enrollments(count);
+      let reads = 0;
+      // Counts index reads of the input: a runner that re-scanned per batch would read O(N²) times.
+      const items = new Proxy(source, {
+        get(target, property, receiver) {
+          if (typeof property === 'string' && /^\d+$/.test(property)) reads++;
+          return Reflect.get(target, property, receiver) as unknown;
+        },
+      });
+      const progress: BulkProgress[] = [];
+      const report = await runBulk({ client: service, kind: 'enrollment', mode: 'create', items, operationsPerMinute: 1e9, clock, onProgress: (p) => progress.push(p) });
+      assert.equal(report.counts.done, count);
+      assert.equal(progress.length, count / 10 + 1);
+      assert.ok(reads <= 3 * count, `${reads} reads of ${count} items`);
+      // The running counts agree with a recount of the outcomes at every step's end.
+      assert.deepEqual([progress.at(-1)?.done, progress.at(-1)?.failed], [count, 0]);
+      assert.ok(progress.every((p, i) => i === 0 || p.done >= progress[i - 1].done));
+    }
+  });
+});

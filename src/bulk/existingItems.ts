@@ -1,0 +1,35 @@
+// What an instance already holds, for the dry run: per lower-cased id (DPS ids are case-insensitive)
+// the etag read now, so an update can be sent as `updateIfMatchETag` and a change made between the
+// dry run and the run is reported instead of overwritten. Read page by page under the job's budget;
+// only id and etag are kept (never the item, never keys: queries carry none anyway).
+import type { InstanceBudget } from '../dps/budget';
+import { queryItems, itemIdOf, type ItemKind, type ItemQueryApi } from '../dps/items';
+
+const PAGE_SIZE = 100;
+
+/** Lower-cased id -> etag as read ('' when the service gave none). */
+export type ExistingItems = ReadonlyMap<string, string>;
+
+export interface ReadExistingOptions {
+  budget: InstanceBudget;
+  signal?: AbortSignal;
+  /** Called after each page with the ids read so far. */
+  onProgress?: (read: number) => void;
+}
+
+export async function readExistingItems(client: ItemQueryApi, kind: ItemKind, options: ReadExistingOptions): Promise<Map<string, string>> {
+  const existing = new Map<string, string>();
+  let continuationToken: string | undefined;
+  do {
+    const paging = { pageSize: PAGE_SIZE, ...(continuationToken !== undefined ? { continuationToken } : {}) };
+    const page = await options.budget.read((request) => queryItems(client, kind, paging, request), options.signal);
+    for (const item of page.items) {
+      const id = itemIdOf(kind, item);
+      // Etags are opaque: kept verbatim (quoted or not) and sent back as they came.
+      if (id !== '') existing.set(id.toLowerCase(), typeof item.etag === 'string' ? item.etag : '');
+    }
+    options.onProgress?.(existing.size);
+    continuationToken = page.continuationToken;
+  } while (continuationToken !== undefined && continuationToken !== '');
+  return existing;
+}
