@@ -38,7 +38,7 @@ function desiredItemOf(live: LiveItem): Record<string, unknown> {
   return {
     [ITEM_KIND_FACTS[live.kind].idField]: live.id,
     attestation,
-    ...comparableFields(live.kind, live.item as unknown as Record<string, unknown>),
+    ...comparableFields(live.kind, live.item),
   };
 }
 

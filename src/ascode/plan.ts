@@ -131,7 +131,7 @@ function planItem(item: ResolvedItem, live: LiveItem | undefined, problems: File
 }
 
 function fieldChanges(item: ResolvedItem, live: LiveItem): FieldChange[] {
-  const before = comparableFields(item.kind, live.item as unknown as Record<string, unknown>);
+  const before = comparableFields(item.kind, live.item);
   const after = item.comparable;
   const changes: FieldChange[] = [];
   for (const field of MANAGED_FIELDS[item.kind]) {

@@ -7,7 +7,7 @@ export function readPlanFile(text: string, name: string): Plan {
   try {
     value = JSON.parse(text);
   } catch (error: unknown) {
-    throw new Error(`${name} is not JSON: ${error instanceof Error ? error.message : 'unreadable'}.`);
+    throw new Error(`${name} is not JSON: ${error instanceof Error ? error.message : 'unreadable'}.`, { cause: error });
   }
   const plan = value as Partial<Plan> | null;
   if (typeof plan !== 'object' || plan === null || plan.format !== PLAN_FORMAT) throw new Error(`${name} is not a saved plan (no "format": "${PLAN_FORMAT}"); make one with \`dps-enrollments plan FILE --out ${name}\`.`);
