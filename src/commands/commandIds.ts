@@ -42,6 +42,11 @@ export const commandIds = [
   'dpsEnrollments.exportEnrollments',
   'dpsEnrollments.importEnrollments',
   'dpsEnrollments.deriveDeviceKeysCsv',
+  // enrollments as code: desired-state files
+  'dpsEnrollments.planDesiredState',
+  'dpsEnrollments.applyDesiredState',
+  'dpsEnrollments.checkDrift',
+  'dpsEnrollments.exportDesiredState',
 ] as const;
 
 export type CommandId = (typeof commandIds)[number];

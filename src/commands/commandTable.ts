@@ -11,6 +11,7 @@ import { clearFilter, filter, loadMore, refresh, retry, showLogs } from './viewC
 import { bulkCreate, bulkDelete, bulkUpdate, bulkUpdateIfMatchETag } from './bulkCommands';
 import { deriveDeviceKeysCsv } from './deviceKeysCommands';
 import { exportEnrollments, importEnrollments } from './exportImportCommands';
+import { applyDesiredState, checkDrift, exportDesiredStateFile, planDesiredState } from './asCodeCommands';
 
 interface CommandEntry {
   handler: CommandHandler;
@@ -58,6 +59,10 @@ export const commandTable: Record<CommandId, CommandEntry> = {
   'dpsEnrollments.exportEnrollments': { handler: exportEnrollments, failure: 'Could not export the enrollments' },
   'dpsEnrollments.importEnrollments': { handler: importEnrollments, failure: 'Could not import the enrollments' },
   'dpsEnrollments.deriveDeviceKeysCsv': { handler: deriveDeviceKeysCsv, failure: 'Could not derive the device keys' },
+  'dpsEnrollments.planDesiredState': { handler: planDesiredState, failure: 'Could not plan the desired state' },
+  'dpsEnrollments.applyDesiredState': { handler: applyDesiredState, failure: 'Could not apply the desired state' },
+  'dpsEnrollments.checkDrift': { handler: checkDrift, failure: 'Could not check for drift' },
+  'dpsEnrollments.exportDesiredState': { handler: exportDesiredStateFile, failure: 'Could not export the desired state' },
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
