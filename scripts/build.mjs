@@ -14,6 +14,8 @@ const outRoot = outRootArg >= 0 ? process.argv[outRootArg + 1] : '.';
 // node-forge's jsbn probes the `navigator` global; VS Code's extension host (Node 21+) reports any such
 // access as a PendingMigrationError. Node-side bundles never run in a browser, so the probe is compiled out.
 const nodeDefines = { navigator: 'undefined' };
+// jsonc-parser's UMD main requires its modules by computed paths esbuild cannot follow; its ES module build bundles.
+const nodeAlias = { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' };
 
 const builds = [
   {
@@ -22,6 +24,7 @@ const builds = [
     bundle: true, platform: 'node', format: 'cjs', target: 'node20',
     external: ['vscode'],
     define: nodeDefines,
+    alias: nodeAlias,
     sourcemap: !production, minify: production,
   },
   {
@@ -29,6 +32,17 @@ const builds = [
     outfile: 'dist/emulator.js',
     bundle: true, platform: 'node', format: 'cjs', target: 'node20',
     define: nodeDefines,
+    alias: nodeAlias,
+    sourcemap: !production, minify: production,
+  },
+  {
+    // The `dps-enrollments` command for pipelines (package.json "bin"): no vscode, a node shebang.
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    bundle: true, platform: 'node', format: 'cjs', target: 'node20',
+    define: nodeDefines,
+    alias: nodeAlias,
+    banner: { js: '#!/usr/bin/env node' },
     sourcemap: !production, minify: production,
   },
 ];

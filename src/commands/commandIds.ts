@@ -48,6 +48,11 @@ export const commandIds = [
   'dpsEnrollments.uploadCaCertificate',
   'dpsEnrollments.verifyCaCertificate',
   'dpsEnrollments.deleteCaCertificate',
+  // enrollments as code: desired-state files
+  'dpsEnrollments.planDesiredState',
+  'dpsEnrollments.applyDesiredState',
+  'dpsEnrollments.checkDrift',
+  'dpsEnrollments.exportDesiredState',
 ] as const;
 
 export type CommandId = (typeof commandIds)[number];

@@ -12,6 +12,7 @@ import { bulkCreate, bulkDelete, bulkUpdate, bulkUpdateIfMatchETag } from './bul
 import { deriveDeviceKeysCsv } from './deviceKeysCommands';
 import { exportEnrollments, importEnrollments } from './exportImportCommands';
 import { addConnectionFromAzure, deleteCaCertificate, listCaCertificates, uploadCaCertificate, verifyCaCertificateCommand } from './azureCommands';
+import { applyDesiredState, checkDrift, exportDesiredStateFile, planDesiredState } from './asCodeCommands';
 
 interface CommandEntry {
   handler: CommandHandler;
@@ -64,6 +65,10 @@ export const commandTable: Record<CommandId, CommandEntry> = {
   'dpsEnrollments.uploadCaCertificate': { handler: uploadCaCertificate, failure: 'Could not upload the CA certificate' },
   'dpsEnrollments.verifyCaCertificate': { handler: (ctx, arg) => verifyCaCertificateCommand(ctx, arg), failure: 'Could not verify the CA certificate' },
   'dpsEnrollments.deleteCaCertificate': { handler: (ctx, arg) => deleteCaCertificate(ctx, arg), failure: 'Could not delete the CA certificate' },
+  'dpsEnrollments.planDesiredState': { handler: planDesiredState, failure: 'Could not plan the desired state' },
+  'dpsEnrollments.applyDesiredState': { handler: applyDesiredState, failure: 'Could not apply the desired state' },
+  'dpsEnrollments.checkDrift': { handler: checkDrift, failure: 'Could not check for drift' },
+  'dpsEnrollments.exportDesiredState': { handler: exportDesiredStateFile, failure: 'Could not export the desired state' },
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {

@@ -1,0 +1,109 @@
+// Command-line arguments: one command, then its file and options. Node's own parseArgs, strict, so a
+// misspelt option is an error with its name rather than silently ignored.
+import { parseArgs } from 'node:util';
+import { CliError } from './exitCodes';
+
+export const COMMANDS = ['plan', 'apply', 'drift', 'export', 'import', 'derive-keys', 'provision-test-device'] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+const OPTIONS = {
+  json: { type: 'boolean' },
+  prune: { type: 'boolean' },
+  force: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  ca: { type: 'string' },
+  auth: { type: 'string', default: 'connection-string' },
+  'operations-per-minute': { type: 'string' },
+  out: { type: 'string' },
+  plan: { type: 'string' },
+  'group-key-env': { type: 'string' },
+  ids: { type: 'string', multiple: true },
+  'ids-file': { type: 'string' },
+} as const;
+
+export interface CliArgs {
+  command: CommandName | 'help';
+  file?: string;
+  json: boolean;
+  prune: boolean;
+  force: boolean;
+  ca?: string;
+  auth: string;
+  operationsPerMinute: number;
+  out?: string;
+  plan?: string;
+  groupKeyEnv?: string;
+  ids: string[];
+  idsFile?: string;
+}
+
+export function parseCliArgs(argv: readonly string[]): CliArgs {
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: [...argv], options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error: unknown) {
+    throw new CliError(`${error instanceof Error ? error.message.replace(/\. To specify a positional.*$/s, '.') : 'bad arguments'} Run dps-enrollments --help for the options.`);
+  }
+  const { values, positionals } = parsed;
+  const [command, file, ...extra] = positionals;
+  if (values.help === true || command === undefined || command === 'help') return { ...defaults(), command: 'help' };
+  if (!(COMMANDS as readonly string[]).includes(command)) {
+    throw new CliError(`Unknown command "${command}"; the commands are ${COMMANDS.join(', ')}.`);
+  }
+  if (extra.length > 0) throw new CliError(`Unexpected argument "${extra[0]}": ${command} takes one file.`);
+  let operationsPerMinute = 1000;
+  if (values['operations-per-minute'] !== undefined) {
+    operationsPerMinute = Number(values['operations-per-minute']);
+    if (!Number.isInteger(operationsPerMinute) || operationsPerMinute < 10 || operationsPerMinute > 10_000) {
+      throw new CliError('--operations-per-minute must be a whole number from 10 to 10000 (DPS allows about 1,000 per minute per instance and unit).');
+    }
+  }
+  return {
+    command: command as CommandName,
+    file,
+    json: values.json === true,
+    prune: values.prune === true,
+    force: values.force === true,
+    ca: values.ca,
+    auth: values.auth ?? 'connection-string',
+    operationsPerMinute,
+    out: values.out,
+    plan: values.plan,
+    groupKeyEnv: values['group-key-env'],
+    ids: values.ids ?? [],
+    idsFile: values['ids-file'],
+  };
+}
+
+function defaults(): Omit<CliArgs, 'command'> {
+  return { json: false, prune: false, force: false, auth: 'connection-string', operationsPerMinute: 1000, ids: [] };
+}
+
+export const HELP = `dps-enrollments: Azure IoT Hub DPS enrollments as code
+
+Usage: dps-enrollments <command> [file] [options]
+
+Commands
+  plan FILE              Show what applying FILE would change (exit 2 if anything, 0 if nothing).
+                           --prune        also delete items on the service that FILE does not name
+                           --out PLAN     save the plan (JSON, no secrets) for "apply --plan"
+  apply FILE             Plan, then apply it (creates, updates if the etag still matches, deletes with --prune).
+  apply --plan PLAN      Apply a saved plan: an item changed since that plan is reported, not overwritten.
+  drift FILE             Exit 2 if the service no longer matches FILE (with --prune: also items not in FILE).
+  export FILE            Write the service's enrollments and groups as a desired-state file (--force to overwrite).
+  import FILE            Create the items of an export file from the extension (dps-enrollments-export);
+                           items that already exist fail per item and are listed.
+  derive-keys            Device keys of a symmetric-key group, written as CSV to --out (mode 0600):
+                           --group-key-env NAME   environment variable holding the group key
+                           --ids PATTERN          ids or ranges, e.g. dev-{0001..0500} (repeatable)
+                           --ids-file FILE        one id or pattern per line
+  provision-test-device  Not available yet (the device library is being built).
+
+Options
+  --json                         machine-readable output on stdout
+  --operations-per-minute N      pace requests under this budget (default 1000)
+  --ca FILE                      trust this CA (the local emulator's); loopback hosts only
+  --auth connection-string|entra connection string from DPS_CONNECTION_STRING (entra: not yet)
+
+Exit codes: 0 no changes / success, 2 changes planned or drift found, 1 error.
+`;

@@ -1,0 +1,211 @@
+// The CLI's commands over the libraries. Each returns its exit code; stdout gets the result (text or
+// JSON), stderr progress and errors. No key reaches either, except derive-keys' own file.
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import {
+  applyPlan, exportDesiredState, formatDesiredState, planDesiredStateFile, planHasChanges, readPlanFile,
+  renderApplyText, renderPlanText, summarisePlan, type ApplyReport, type Plan,
+} from '../ascode';
+import { deviceKeyCsv, parseJsonSources, parseRegistrationIdList, writeFileAtomic } from '../bulk';
+import { runBulk } from '../dps/bulk';
+import type { DpsClient } from '../dps/client';
+import { ITEM_KIND_FACTS, type Item } from '../dps/items';
+import type { CliArgs } from './args';
+import { CliError, EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exitCodes';
+import { progressLine } from './progress';
+
+export interface CliIo {
+  out: (text: string) => void;
+  env: Record<string, string | undefined>;
+  connect: () => DpsClient;
+}
+
+function requireFile(args: CliArgs, what: string): string {
+  if (args.file === undefined) throw new CliError(`${args.command} needs ${what}.`);
+  return args.file;
+}
+
+async function makePlan(args: CliArgs, io: CliIo, client: DpsClient): Promise<Plan> {
+  const file = requireFile(args, 'a desired-state file');
+  if (!existsSync(file)) throw new CliError(`${file} does not exist.`);
+  const progress = progressLine();
+  try {
+    const { plan } = await planDesiredStateFile(client, file, {
+      prune: args.prune,
+      operationsPerMinute: args.operationsPerMinute,
+      env: io.env,
+      onProgress: (read) => progress.update(`Reading ${client.hostName}: ${read} items`),
+    });
+    return plan;
+  } finally {
+    progress.done();
+  }
+}
+
+export async function planCommand(args: CliArgs, io: CliIo): Promise<number> {
+  requireFile(args, 'a desired-state file');
+  const client = io.connect();
+  try {
+    const plan = await makePlan(args, io, client);
+    if (args.out !== undefined) await writeFileAtomic(args.out, JSON.stringify(plan, null, 2) + '\n');
+    io.out(args.json ? JSON.stringify(plan, null, 2) + '\n' : renderPlanText(plan));
+    return planHasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
+  } finally {
+    client.dispose();
+  }
+}
+
+export async function driftCommand(args: CliArgs, io: CliIo): Promise<number> {
+  requireFile(args, 'a desired-state file');
+  const client = io.connect();
+  try {
+    const plan = await makePlan(args, io, client);
+    const drift = planHasChanges(plan);
+    if (args.json) {
+      const changed = plan.entries.filter((e) => e.action !== 'unchanged').map(({ kind, id, action, changes }) => ({ kind, id, action, changes }));
+      io.out(JSON.stringify({ drift, hostName: plan.hostName, counts: plan.counts, changed, notInFile: plan.notInFile.length }, null, 2) + '\n');
+    } else {
+      io.out(drift ? `Drift: ${plan.hostName} no longer matches ${plan.fileName}.\n${renderPlanText(plan)}` : `No drift: ${plan.hostName} matches ${plan.fileName}. ${summarisePlan(plan)}\n`);
+    }
+    return drift ? EXIT_CHANGES : EXIT_OK;
+  } finally {
+    client.dispose();
+  }
+}
+
+export async function applyCommand(args: CliArgs, io: CliIo, signal: AbortSignal): Promise<number> {
+  if (args.plan === undefined) requireFile(args, 'a desired-state file (or --plan PLAN)');
+  const client = io.connect();
+  try {
+    let plan: Plan;
+    if (args.plan !== undefined) {
+      if (args.file !== undefined) throw new CliError('Give either a desired-state file or --plan PLAN, not both.');
+      plan = readPlanFile(readTextFile(args.plan), basename(args.plan));
+    } else plan = await makePlan(args, io, client);
+    if (!planHasChanges(plan)) {
+      io.out(args.json ? JSON.stringify({ plan: { counts: plan.counts }, report: null }, null, 2) + '\n' : `Nothing to apply. ${summarisePlan(plan)}\n`);
+      return EXIT_OK;
+    }
+    if (!args.json) io.out(renderPlanText(plan));
+    const progress = progressLine();
+    let report: ApplyReport;
+    try {
+      report = await applyPlan(client, plan, {
+        operationsPerMinute: args.operationsPerMinute,
+        env: io.env,
+        signal,
+        onProgress: (p) => progress.update(`Applying (${p.phase}): ${p.settled}/${p.total}${p.failed ? `, ${p.failed} failed` : ''}`),
+      });
+    } finally {
+      progress.done();
+    }
+    io.out(args.json ? JSON.stringify({ plan: { counts: plan.counts }, report }, null, 2) + '\n' : renderApplyText(report));
+    return report.counts.failed + report.counts.notSent > 0 ? EXIT_ERROR : EXIT_OK;
+  } finally {
+    client.dispose();
+  }
+}
+
+export async function exportCommand(args: CliArgs, io: CliIo): Promise<number> {
+  const file = requireFile(args, 'the file to write');
+  if (existsSync(file) && !args.force) throw new CliError(`${file} exists; add --force to overwrite it.`);
+  const client = io.connect();
+  const progress = progressLine();
+  try {
+    const document = await exportDesiredState(client, {
+      operationsPerMinute: args.operationsPerMinute,
+      onProgress: (read) => progress.update(`Reading ${client.hostName}: ${read} items`),
+    });
+    progress.done();
+    await writeFileAtomic(file, formatDesiredState(document));
+    const counts = { enrollments: document.enrollments.length, enrollmentGroups: document.enrollmentGroups.length };
+    io.out(args.json ? JSON.stringify({ file: resolve(file), hostName: client.hostName, ...counts }, null, 2) + '\n'
+      : `Wrote ${counts.enrollments} enrollments and ${counts.enrollmentGroups} enrollment groups of ${client.hostName} to ${file}.\n`);
+    return EXIT_OK;
+  } finally {
+    progress.done();
+    client.dispose();
+  }
+}
+
+export async function importCommand(args: CliArgs, io: CliIo, signal: AbortSignal): Promise<number> {
+  const file = requireFile(args, 'an export file');
+  let sources;
+  try {
+    sources = parseJsonSources(readTextFile(file), { mode: 'create', fileName: basename(file) });
+  } catch (error: unknown) {
+    throw new CliError(error instanceof Error ? error.message : `${file} could not be read.`);
+  }
+  const invalid = sources.flatMap((s) => s.rows.filter((r) => r.item === undefined).map((r) => `${ITEM_KIND_FACTS[s.kind].singular} ${r.id || '(no id)'} (${r.origin}): ${r.errors.join(' ')}`));
+  if (invalid.length > 0) throw new CliError(`${file} has ${invalid.length} invalid item(s); nothing was sent:\n  ${invalid.join('\n  ')}`);
+  const client = io.connect();
+  const progress = progressLine();
+  try {
+    const results: Array<{ kind: string; id: string; outcome: string; errorCode?: number; message?: string }> = [];
+    for (const source of sources) {
+      const items = source.rows.map((r) => r.item as Item);
+      if (items.length === 0) continue;
+      const report = await runBulk({
+        client, kind: source.kind, mode: 'create', items, operationsPerMinute: args.operationsPerMinute, signal,
+        onProgress: (p) => progress.update(`Importing ${ITEM_KIND_FACTS[source.kind].plural}: ${p.done + p.failed}/${p.total}`),
+      });
+      for (const r of report.items) {
+        results.push({ kind: source.kind, id: r.id, outcome: r.outcome, ...(r.errorCode !== undefined ? { errorCode: r.errorCode } : {}), ...(r.errorStatus ? { message: r.errorStatus } : {}) });
+      }
+    }
+    progress.done();
+    const failed = results.filter((r) => r.outcome !== 'done');
+    if (args.json) io.out(JSON.stringify({ items: results, done: results.length - failed.length, failed: failed.length }, null, 2) + '\n');
+    else {
+      for (const r of failed) io.out(`! ${r.kind} ${r.id}: ${r.outcome}${r.errorCode ? ` (${r.errorCode})` : ''}${r.message ? `: ${r.message}` : ''}\n`);
+      io.out(`Imported ${results.length - failed.length} of ${results.length} items into ${client.hostName}.\n`);
+    }
+    return failed.length > 0 ? EXIT_ERROR : EXIT_OK;
+  } finally {
+    progress.done();
+    client.dispose();
+  }
+}
+
+export async function deriveKeysCommand(args: CliArgs, io: CliIo): Promise<number> {
+  if (args.groupKeyEnv === undefined) throw new CliError('derive-keys needs --group-key-env NAME: the environment variable that holds the group\'s key.');
+  if (args.out === undefined) throw new CliError('derive-keys needs --out FILE: device keys are written only to a file (mode 0600), never to the terminal or a pipeline log.');
+  const groupKey = io.env[args.groupKeyEnv];
+  if (groupKey === undefined || groupKey === '') throw new CliError(`The environment variable ${args.groupKeyEnv} is not set.`);
+  const text = [...args.ids, ...(args.idsFile !== undefined ? [readTextFile(args.idsFile)] : [])].join('\n');
+  let ids: string[];
+  try {
+    ids = parseRegistrationIdList(text).ids;
+  } catch (error: unknown) {
+    throw new CliError(error instanceof Error ? error.message : 'Bad id pattern.');
+  }
+  if (ids.length === 0) throw new CliError('derive-keys needs registration ids: --ids dev-{0001..0100} or --ids-file FILE.');
+  let result;
+  try {
+    result = deviceKeyCsv(groupKey.trim(), ids);
+  } catch (error: unknown) {
+    // The message names the problem (not base64, wrong length), never the key.
+    throw new CliError(`${args.groupKeyEnv}: ${error instanceof Error ? error.message : 'not a usable group key'}`);
+  }
+  await writeFileAtomic(args.out, result.csv, { mode: 0o600 });
+  const rejected = result.rejected.map((r) => ({ registrationId: r.registrationId, problems: r.problems.map((p) => p.message) }));
+  if (args.json) io.out(JSON.stringify({ file: resolve(args.out), count: result.count, rejected }, null, 2) + '\n');
+  else {
+    for (const r of rejected) io.out(`! ${r.registrationId}: ${r.problems.join(' ')}\n`);
+    io.out(`Wrote ${result.count} device keys to ${args.out}${rejected.length ? `; ${rejected.length} ids rejected` : ''}.\n`);
+  }
+  return rejected.length > 0 ? EXIT_ERROR : EXIT_OK;
+}
+
+export function provisionTestDeviceCommand(): Promise<number> {
+  return Promise.reject(new CliError('provision-test-device is not available yet: the device registration library (src/device) is being built. Until then, register a test device with the extension against the local emulator, or with the Azure IoT device SDK.'));
+}
+
+function readTextFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error: unknown) {
+    throw new CliError(`${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'could not be read'}.`);
+  }
+}
+

@@ -1,0 +1,123 @@
+// Enrollments as code in the editor: plan a desired-state file against a connection (a Markdown
+// document with a diff per item), apply it after a confirmation, check drift, and export a connection
+// as a desired-state file. The work is src/ascode's; this module asks, shows and reports.
+import { basename } from 'node:path';
+import * as vscode from 'vscode';
+import {
+  applyPlan, exportDesiredState, formatDesiredState, planDesiredStateFile, planHasChanges, renderApplyText, renderPlanMarkdown,
+  summariseApply, summarisePlan, type Plan,
+} from '../ascode';
+import { writeFileAtomic } from '../util/atomicWrite';
+import { UserCancelledError } from '../common/errorPresentation';
+import type { ConnectionRecord } from '../connections/connectionStore';
+import type { CommandContext } from './commandContext';
+import { asFileUri, openMarkdown } from './bulkUi';
+import { pickConnection } from './targets';
+import { withProgress } from '../ui/progress';
+
+/** The file from the Explorer or editor title, else the active editor's, else asked for. */
+async function desiredStateFile(arg: unknown): Promise<{ uri: vscode.Uri; text: string }> {
+  let uri = asFileUri(arg);
+  const active = vscode.window.activeTextEditor?.document;
+  if (uri === undefined && active?.uri.scheme === 'file' && /\.(json|jsonc)$/i.test(active.uri.fsPath)) uri = active.uri;
+  uri ??= (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Desired state': ['json', 'jsonc'] }, openLabel: 'Plan' }))?.[0];
+  if (uri === undefined) throw new UserCancelledError();
+  // An open editor's text wins, saved or not: the plan is of what the user sees.
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  const text = open?.getText() ?? new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
+  return { uri, text };
+}
+
+async function planFor(ctx: CommandContext, args: unknown[], prune: boolean): Promise<{ plan: Plan; connection: ConnectionRecord; uri: vscode.Uri }> {
+  const { uri, text } = await desiredStateFile(args[0]);
+  const connection = await pickConnection(ctx, asFileUri(args[0]) === undefined ? args[0] : undefined);
+  const client = await ctx.clients.clientFor(connection);
+  const { plan } = await withProgress(`Planning ${basename(uri.fsPath)} against ${connection.label}`, (signal, report) =>
+    planDesiredStateFile(client, uri.fsPath, {
+      prune,
+      text,
+      signal,
+      operationsPerMinute: ctx.settings.value.bulkOperationsPerMinute,
+      onProgress: (read) => report({ message: `${read.toLocaleString('en-US')} items read` }),
+    }),
+  );
+  return { plan, connection, uri };
+}
+
+async function askPrune(): Promise<boolean> {
+  const choice = await vscode.window.showQuickPick(
+    [
+      { label: 'Keep items the file does not name', prune: false },
+      { label: 'Delete items the file does not name (prune)', prune: true },
+    ],
+    { placeHolder: 'Items on the service that the file does not name', ignoreFocusOut: true },
+  );
+  if (choice === undefined) throw new UserCancelledError();
+  return choice.prune;
+}
+
+export async function planDesiredState(ctx: CommandContext, ...args: unknown[]): Promise<void> {
+  const { plan } = await planFor(ctx, args, await askPrune());
+  await openMarkdown(renderPlanMarkdown(plan));
+}
+
+export async function applyDesiredState(ctx: CommandContext, ...args: unknown[]): Promise<void> {
+  const { plan, connection } = await planFor(ctx, args, await askPrune());
+  await openMarkdown(renderPlanMarkdown(plan));
+  if (!planHasChanges(plan)) {
+    void vscode.window.showInformationMessage(`Nothing to apply: ${connection.label} matches ${plan.fileName}.`);
+    return;
+  }
+  const go = await vscode.window.showWarningMessage(
+    `Apply to ${connection.label}? ${summarisePlan(plan)} Items changed on the service since this plan are not overwritten.`,
+    { modal: true },
+    'Apply',
+  );
+  if (go !== 'Apply') throw new UserCancelledError();
+  const client = await ctx.clients.clientFor(connection);
+  const report = await withProgress(`Applying ${plan.fileName} to ${connection.label}`, (signal, progress) =>
+    applyPlan(client, plan, {
+      signal,
+      operationsPerMinute: ctx.settings.value.bulkOperationsPerMinute,
+      onProgress: (p) => progress({ message: `${p.phase}: ${p.settled}/${p.total}`, done: p.total === 0 ? 1 : p.settled / p.total }),
+    }),
+  );
+  ctx.tree.refresh();
+  ctx.logger.info(`Applied ${plan.fileName} to ${connection.hostName}: ${summariseApply(report)}`);
+  await openMarkdown(`# Apply report for \`${plan.hostName}\`\n\n\`\`\`\n${renderApplyText(report)}\`\`\`\n`);
+  const summary = summariseApply(report);
+  if (report.counts.failed + report.counts.notSent > 0) void vscode.window.showWarningMessage(`Applied with problems: ${summary} Plan again and apply to finish.`);
+  else void vscode.window.showInformationMessage(`Applied: ${summary}`);
+}
+
+export async function checkDrift(ctx: CommandContext, ...args: unknown[]): Promise<void> {
+  const { plan, connection } = await planFor(ctx, args, false);
+  if (!planHasChanges(plan)) {
+    void vscode.window.showInformationMessage(`No drift: ${connection.label} matches ${plan.fileName}. ${summarisePlan(plan)}`);
+    return;
+  }
+  const show = await vscode.window.showWarningMessage(`Drift: ${connection.label} no longer matches ${plan.fileName}. ${summarisePlan(plan)}`, 'Show Plan');
+  if (show === 'Show Plan') await openMarkdown(renderPlanMarkdown(plan));
+}
+
+export async function exportDesiredStateFile(ctx: CommandContext, ...args: unknown[]): Promise<void> {
+  const connection = await pickConnection(ctx, args[0]);
+  const uri = await vscode.window.showSaveDialog({
+    title: 'Export as desired state',
+    filters: { 'Desired state': ['json'] },
+    saveLabel: 'Export',
+    defaultUri: vscode.Uri.file(`${connection.label.replace(/[^A-Za-z0-9._-]+/g, '-')}.dps.json`),
+  });
+  if (uri === undefined) throw new UserCancelledError();
+  const client = await ctx.clients.clientFor(connection);
+  const document = await withProgress(`Exporting ${connection.label} as desired state`, (signal, report) =>
+    exportDesiredState(client, {
+      signal,
+      operationsPerMinute: ctx.settings.value.bulkOperationsPerMinute,
+      onProgress: (read) => report({ message: `${read.toLocaleString('en-US')} read` }),
+    }),
+  );
+  // No keys in it: symmetric keys are written as "keep", certificates as thumbprints.
+  await writeFileAtomic(uri.fsPath, formatDesiredState(document));
+  await vscode.window.showTextDocument(uri);
+}
