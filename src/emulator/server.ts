@@ -8,7 +8,10 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { API_VERSION } from '../dps/models';
-import { checkDeviceApiVersion, registerDevice } from './deviceRegistration';
+import { createDeviceApi, type DeviceApi, type DeviceApiOptions } from './device/deviceApi';
+import { CaCertificateStore, type CaCertificateInput } from './device/caStore';
+import { matchDeviceRoute } from './device/deviceRoutes';
+import { idScopeForKey } from './device/idScope';
 import { EmulatorError, ErrorCodes, errorBody } from './errors';
 import { FaultInjector, validateFaultOptions, type FaultDecision, type FaultOptions } from './faults';
 import { operations, type ServiceResponse } from './operations';
@@ -41,6 +44,12 @@ export interface EmulatorOptions {
   quota?: QuotaOptions;
   faults?: FaultOptions;
   maxPageSize?: number;
+  /** The device API's ID scope; default derived from the service key (stable across restarts). */
+  idScope?: string;
+  /** Device API pacing: Retry-After seconds and the least time an operation stays 'assigning'. */
+  device?: Pick<DeviceApiOptions, 'retryAfterSeconds' | 'assignDelayMs' | 'defaultHub'>;
+  /** Verified CA certificates that enrollment groups' caReferences can name. */
+  caCertificates?: CaCertificateInput[];
   log?: (line: string) => void;
   /** Sees each authenticated service request (operation and parsed JSON body), e.g. to check clients against the spec. */
   observe?: (request: ObservedRequest) => void;
@@ -67,6 +76,9 @@ export interface RunningEmulator {
   port: number;
   httpUrl?: string;
   connectionString: string;
+  /** ID scope of the device API: https://HOST/{idScope}/registrations/{registrationId}/register */
+  idScope: string;
+  deviceApi: DeviceApi;
   caCertificatePath: string;
   caCertificatePem: string;
   store: EmulatorStore;
@@ -183,6 +195,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   let faults = options.faults === undefined ? undefined : new FaultInjector(validateFaultOptions(options.faults));
   const stats: EmulatorStats = { requests: 0, byOperation: {}, throttled: 0, faultsInjected: 0 };
   let acceptedResources: string[] = [];
+  const idScope = options.idScope ?? idScopeForKey(key);
+  const deviceApi = createDeviceApi({ store, idScope, caStore: new CaCertificateStore(options.caCertificates), log, ...options.device });
 
   async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     stats.requests += 1;
@@ -195,17 +209,18 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       log(`${req.method ?? '?'} ${url.pathname} ${response.status} ${Date.now() - started}ms${operationId ? ' ' + operationId : ''}`);
     };
     try {
+      const deviceRoute = matchDeviceRoute(req.method ?? 'GET', url.pathname);
+      if (deviceRoute !== undefined) {
+        const body = await readBody(req);
+        finish(await deviceApi.handle({ route: deviceRoute, apiVersion: url.searchParams.get('api-version'), headers: req.headers, body, socket: req.socket }));
+        return;
+      }
       const route = matchRoute(req.method ?? 'GET', url.pathname);
       operationId = route.operationId;
       const body = await readBody(req);
       const contentType = req.headers['content-type'];
       if (body.length > 0 && contentType !== undefined && !/json/i.test(contentType)) {
         throw new EmulatorError(415, ErrorCodes.unsupportedMediaType, 'Request bodies must be application/json.');
-      }
-      if (route.operationId === 'Device_Register') {
-        checkDeviceApiVersion(url.searchParams.get('api-version'));
-        finish({ status: 200, body: registerDevice(store, route.idScope ?? '', route.id, req.headers, body) });
-        return;
       }
       const apiVersion = url.searchParams.get('api-version');
       if (apiVersion === null) throw new EmulatorError(400, ErrorCodes.invalidApiVersion, `The api-version query parameter is required (use ${API_VERSION}).`);
@@ -264,7 +279,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     });
   };
 
-  const server = https.createServer({ key: tls.serverKeyPem, cert: tls.serverCertificatePem }, handler);
+  // X.509 devices authenticate with a client certificate: requested, never required, checked per request.
+  const server = https.createServer({ key: tls.serverKeyPem, cert: tls.serverCertificatePem, requestCert: true, rejectUnauthorized: false }, handler);
   server.listen(options.port ?? 0, bindAddress);
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
@@ -303,6 +319,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     port,
     httpUrl,
     connectionString: `HostName=${hostName};SharedAccessKeyName=${keyName};SharedAccessKey=${key}`,
+    idScope,
+    deviceApi,
     caCertificatePath: tls.caCertificatePath,
     caCertificatePem: tls.caCertificatePem,
     store,
