@@ -1,5 +1,6 @@
 // The local DPS emulator: an HTTPS server (plus optional loopback HTTP) in front of the operations,
 // with SAS checking, quota, fault injection and optional persistence.
+import { constants } from 'node:crypto';
 import { once } from 'node:events';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -279,8 +280,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     });
   };
 
-  // X.509 devices authenticate with a client certificate: requested, never required, checked per request.
-  const server = https.createServer({ key: tls.serverKeyPem, cert: tls.serverCertificatePem, requestCert: true, rejectUnauthorized: false }, handler);
+  // X.509 devices authenticate with a client certificate: requested, never required, checked per
+  // request. No session tickets: a resumed TLS session carries the leaf but not the chain.
+  const server = https.createServer({
+    key: tls.serverKeyPem, cert: tls.serverCertificatePem, requestCert: true, rejectUnauthorized: false, secureOptions: constants.SSL_OP_NO_TICKET,
+  }, handler);
   server.listen(options.port ?? 0, bindAddress);
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
