@@ -29,5 +29,5 @@ export function sdkRegisterWithKey(emu: RunningEmulator, registrationId: string,
 
 export function sdkRegisterWithCertificate(emu: RunningEmulator, registrationId: string, certificatePem: string, privateKeyPem: string): Promise<RegistrationResult> {
   const security = new X509Security(registrationId, { cert: certificatePem, key: privateKeyPem });
-  return ProvisioningDeviceClient.create('localhost', emu.idScope, transport(emu, 50), security as unknown as Security).register() as Promise<RegistrationResult>;
+  return ProvisioningDeviceClient.create('localhost', emu.idScope, transport(emu, 50), security).register() as Promise<RegistrationResult>;
 }
