@@ -8,9 +8,12 @@ import { SymmetricKeySecurityClient } from 'azure-iot-security-symmetric-key';
 import { X509Security } from 'azure-iot-security-x509';
 import type { RunningEmulator } from '../../src/emulator/server';
 
+/** What the SDK needs of an emulator (also one running in another process). */
+export type SdkTarget = Pick<RunningEmulator, 'port' | 'caCertificatePem' | 'idScope'>;
+
 type Security = Parameters<typeof ProvisioningDeviceClient.create>[3];
 
-function transport(emu: RunningEmulator, pollingIntervalMs: number): Http {
+function transport(emu: SdkTarget, pollingIntervalMs: number): Http {
   const t = new Http();
   const agent = new https.Agent({ ca: emu.caCertificatePem, keepAlive: false });
   // https.request takes the port from the agent when the options carry none.
@@ -21,13 +24,13 @@ function transport(emu: RunningEmulator, pollingIntervalMs: number): Http {
   return t;
 }
 
-export function sdkRegisterWithKey(emu: RunningEmulator, registrationId: string, key: string, payload?: unknown, pollingIntervalMs = 50): Promise<RegistrationResult> {
+export function sdkRegisterWithKey(emu: SdkTarget, registrationId: string, key: string, payload?: unknown, pollingIntervalMs = 50): Promise<RegistrationResult> {
   const client = ProvisioningDeviceClient.create('localhost', emu.idScope, transport(emu, pollingIntervalMs), new SymmetricKeySecurityClient(registrationId, key) as unknown as Security);
   if (payload !== undefined) client.setProvisioningPayload(payload as Record<string, unknown>);
   return client.register() as Promise<RegistrationResult>;
 }
 
-export function sdkRegisterWithCertificate(emu: RunningEmulator, registrationId: string, certificatePem: string, privateKeyPem: string): Promise<RegistrationResult> {
+export function sdkRegisterWithCertificate(emu: SdkTarget, registrationId: string, certificatePem: string, privateKeyPem: string): Promise<RegistrationResult> {
   const security = new X509Security(registrationId, { cert: certificatePem, key: privateKeyPem });
   return ProvisioningDeviceClient.create('localhost', emu.idScope, transport(emu, 50), security).register() as Promise<RegistrationResult>;
 }
