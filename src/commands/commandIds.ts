@@ -42,6 +42,8 @@ export const commandIds = [
   'dpsEnrollments.exportEnrollments',
   'dpsEnrollments.importEnrollments',
   'dpsEnrollments.deriveDeviceKeysCsv',
+  // test devices
+  'dpsEnrollments.provisionTestDevice',
 ] as const;
 
 export type CommandId = (typeof commandIds)[number];

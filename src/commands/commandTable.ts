@@ -11,6 +11,7 @@ import { clearFilter, filter, loadMore, refresh, retry, showLogs } from './viewC
 import { bulkCreate, bulkDelete, bulkUpdate, bulkUpdateIfMatchETag } from './bulkCommands';
 import { deriveDeviceKeysCsv } from './deviceKeysCommands';
 import { exportEnrollments, importEnrollments } from './exportImportCommands';
+import { provisionTestDevice } from './provisionCommands';
 
 interface CommandEntry {
   handler: CommandHandler;
@@ -58,6 +59,7 @@ export const commandTable: Record<CommandId, CommandEntry> = {
   'dpsEnrollments.exportEnrollments': { handler: exportEnrollments, failure: 'Could not export the enrollments' },
   'dpsEnrollments.importEnrollments': { handler: importEnrollments, failure: 'Could not import the enrollments' },
   'dpsEnrollments.deriveDeviceKeysCsv': { handler: deriveDeviceKeysCsv, failure: 'Could not derive the device keys' },
+  'dpsEnrollments.provisionTestDevice': { handler: provisionTestDevice, failure: 'Could not provision the test device' },
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {

@@ -17,6 +17,8 @@ export interface Settings {
   emulatorSeedDemo: boolean;
   /** Service operations per minute that bulk jobs may use (DPS allows about 1,000 per instance and unit). */
   bulkOperationsPerMinute: number;
+  /** TCTI of a TPM for test provisioning (e.g. swtpm:host=127.0.0.1,port=2321); '' = none. */
+  deviceTpmTcti: string;
 }
 
 /** Setting keys under `dpsEnrollments.` with their defaults. */
@@ -27,6 +29,7 @@ export const settingDefaults = {
   'emulator.port': 0,
   'emulator.seedDemo': true,
   'bulk.operationsPerMinute': 1000,
+  'device.tpmTcti': '',
 } as const;
 
 export type SettingKey = keyof typeof settingDefaults;
@@ -42,7 +45,7 @@ export const MAX_BULK_OPERATIONS_PER_MINUTE = 10_000;
  * application): they start processes or set the load a user's jobs put on a service instance,
  * which a cloned repository's .vscode/settings.json must not decide.
  */
-export const MACHINE_ONLY_SETTINGS: readonly SettingKey[] = ['emulator.autoStart', 'emulator.port', 'emulator.seedDemo', 'bulk.operationsPerMinute'];
+export const MACHINE_ONLY_SETTINGS: readonly SettingKey[] = ['emulator.autoStart', 'emulator.port', 'emulator.seedDemo', 'bulk.operationsPerMinute', 'device.tpmTcti'];
 
 export type SettingGetter = (key: SettingKey) => unknown;
 
@@ -54,6 +57,11 @@ function bool(value: unknown, fallback: boolean): boolean {
   return typeof value === 'boolean' ? value : fallback;
 }
 
+/** A tpm2-tools TCTI spec such as swtpm:host=127.0.0.1,port=2321 or device:/dev/tpmrm0; anything else = none. */
+function tcti(value: unknown): string {
+  return typeof value === 'string' && /^(swtpm|mssim|device|tabrmd)(:[A-Za-z0-9_.,=/:-]*)?$/.test(value.trim()) ? value.trim() : '';
+}
+
 /** Reads and validates; an out-of-range value falls back to the default instead of breaking the tree. */
 export function readSettings(get: SettingGetter): Settings {
   return {
@@ -63,5 +71,6 @@ export function readSettings(get: SettingGetter): Settings {
     emulatorPort: integerIn(get('emulator.port'), 0, 65535, settingDefaults['emulator.port']),
     emulatorSeedDemo: bool(get('emulator.seedDemo'), settingDefaults['emulator.seedDemo']),
     bulkOperationsPerMinute: integerIn(get('bulk.operationsPerMinute'), 10, MAX_BULK_OPERATIONS_PER_MINUTE, settingDefaults['bulk.operationsPerMinute']),
+    deviceTpmTcti: tcti(get('device.tpmTcti')),
   };
 }
