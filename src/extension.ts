@@ -1,4 +1,5 @@
 // Composition root: builds the services, the tree and the commands, and returns. No logic here.
+import { IdScopeStore } from './connections/idScopeStore';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { registerCommands } from './commands/commandTable';
@@ -60,7 +61,7 @@ export function activate(context: vscode.ExtensionContext): void {
     reloadAndCompare: () => tree.refresh(),
     startEmulator: () => vscode.commands.executeCommand('dpsEnrollments.startEmulator'),
   });
-  const ctx: CommandContext = { extensionUri: context.extensionUri, store, clients, tree, treeView, documents, emulator, errors, logger, settings, filter, azure };
+  const ctx: CommandContext = { extensionUri: context.extensionUri, store, idScopes: new IdScopeStore(context.globalState), clients, tree, treeView, documents, emulator, errors, logger, settings, filter, azure };
 
   context.subscriptions.push(
     channel,

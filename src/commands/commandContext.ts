@@ -2,6 +2,7 @@
 import type * as vscode from 'vscode';
 import type { ClientFactory } from '../connections/clientFactory';
 import type { ConnectionStore } from '../connections/connectionStore';
+import type { IdScopeStore } from '../connections/idScopeStore';
 import type { EnrollmentFileSystem } from '../documents/enrollmentFileSystem';
 import type { EmulatorController } from '../emulatorHost/emulatorController';
 import type { ErrorHandler } from '../ui/errorHandler';
@@ -16,6 +17,8 @@ export interface CommandContext {
   /** Root of the installed extension, for webview assets. */
   extensionUri: vscode.Uri;
   store: ConnectionStore;
+  /** The device API's ID scope per connection (not a secret). */
+  idScopes: IdScopeStore;
   clients: ClientFactory;
   tree: DpsTreeProvider;
   treeView: vscode.TreeView<DpsTreeNode>;

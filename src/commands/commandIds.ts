@@ -53,6 +53,8 @@ export const commandIds = [
   'dpsEnrollments.applyDesiredState',
   'dpsEnrollments.checkDrift',
   'dpsEnrollments.exportDesiredState',
+  // test devices
+  'dpsEnrollments.provisionTestDevice',
 ] as const;
 
 export type CommandId = (typeof commandIds)[number];

@@ -13,6 +13,7 @@ import { deriveDeviceKeysCsv } from './deviceKeysCommands';
 import { exportEnrollments, importEnrollments } from './exportImportCommands';
 import { addConnectionFromAzure, deleteCaCertificate, listCaCertificates, uploadCaCertificate, verifyCaCertificateCommand } from './azureCommands';
 import { applyDesiredState, checkDrift, exportDesiredStateFile, planDesiredState } from './asCodeCommands';
+import { provisionTestDevice } from './provisionCommands';
 
 interface CommandEntry {
   handler: CommandHandler;
@@ -69,6 +70,7 @@ export const commandTable: Record<CommandId, CommandEntry> = {
   'dpsEnrollments.applyDesiredState': { handler: applyDesiredState, failure: 'Could not apply the desired state' },
   'dpsEnrollments.checkDrift': { handler: checkDrift, failure: 'Could not check for drift' },
   'dpsEnrollments.exportDesiredState': { handler: exportDesiredStateFile, failure: 'Could not export the desired state' },
+  'dpsEnrollments.provisionTestDevice': { handler: provisionTestDevice, failure: 'Could not provision the test device' },
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {

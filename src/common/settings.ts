@@ -19,6 +19,8 @@ export interface Settings {
   bulkOperationsPerMinute: number;
   /** The Azure cloud "Add Connection from Azure…" signs in to. */
   azureCloud: 'AzureCloud' | 'AzureChinaCloud' | 'AzureUSGovernment';
+  /** TCTI of a TPM for test provisioning (e.g. swtpm:host=127.0.0.1,port=2321); '' = none. */
+  deviceTpmTcti: string;
 }
 
 /** Setting keys under `dpsEnrollments.` with their defaults. */
@@ -30,6 +32,7 @@ export const settingDefaults = {
   'emulator.seedDemo': true,
   'bulk.operationsPerMinute': 1000,
   'azure.cloud': 'AzureCloud',
+  'device.tpmTcti': '',
 } as const;
 
 export type SettingKey = keyof typeof settingDefaults;
@@ -45,7 +48,7 @@ export const MAX_BULK_OPERATIONS_PER_MINUTE = 10_000;
  * application): they start processes or set the load a user's jobs put on a service instance,
  * which a cloned repository's .vscode/settings.json must not decide.
  */
-export const MACHINE_ONLY_SETTINGS: readonly SettingKey[] = ['emulator.autoStart', 'emulator.port', 'emulator.seedDemo', 'bulk.operationsPerMinute', 'azure.cloud'];
+export const MACHINE_ONLY_SETTINGS: readonly SettingKey[] = ['emulator.autoStart', 'emulator.port', 'emulator.seedDemo', 'bulk.operationsPerMinute', 'azure.cloud', 'device.tpmTcti'];
 
 export type SettingGetter = (key: SettingKey) => unknown;
 
@@ -55,6 +58,11 @@ function integerIn(value: unknown, min: number, max: number, fallback: number): 
 
 function bool(value: unknown, fallback: boolean): boolean {
   return typeof value === 'boolean' ? value : fallback;
+}
+
+/** A tpm2-tools TCTI spec such as swtpm:host=127.0.0.1,port=2321 or device:/dev/tpmrm0; anything else = none. */
+function tcti(value: unknown): string {
+  return typeof value === 'string' && /^(swtpm|mssim|device|tabrmd)(:[A-Za-z0-9_.,=/:-]*)?$/.test(value.trim()) ? value.trim() : '';
 }
 
 /** Reads and validates; an out-of-range value falls back to the default instead of breaking the tree. */
@@ -67,6 +75,7 @@ export function readSettings(get: SettingGetter): Settings {
     emulatorSeedDemo: bool(get('emulator.seedDemo'), settingDefaults['emulator.seedDemo']),
     bulkOperationsPerMinute: integerIn(get('bulk.operationsPerMinute'), 10, MAX_BULK_OPERATIONS_PER_MINUTE, settingDefaults['bulk.operationsPerMinute']),
     azureCloud: oneOf(get('azure.cloud'), ['AzureCloud', 'AzureChinaCloud', 'AzureUSGovernment'] as const, settingDefaults['azure.cloud']),
+    deviceTpmTcti: tcti(get('device.tpmTcti')),
   };
 }
 

@@ -9,6 +9,7 @@ function banner(emu: RunningEmulator): string {
     'DPS emulator listening',
     `  URL:               ${emu.url}${emu.httpUrl ? `  (plain HTTP: ${emu.httpUrl})` : ''}`,
     `  Connection string: ${emu.connectionString}`,
+    `  ID scope:          ${emu.idScope}   (device API: ${emu.url}/${emu.idScope}/registrations/{id}/register)`,
     `  CA certificate:    ${emu.caCertificatePath}   (trust it for https://localhost)`,
     `  Data:              ${emu.dataFile ?? 'in memory only'}`,
     'Press Ctrl+C to stop.',
@@ -43,7 +44,7 @@ async function main(): Promise<number> {
     return 1;
   }
   if (command.json) {
-    process.stdout.write(JSON.stringify({ url: emu.url, connectionString: emu.connectionString, caCertificate: emu.caCertificatePath }) + '\n');
+    process.stdout.write(JSON.stringify({ url: emu.url, connectionString: emu.connectionString, caCertificate: emu.caCertificatePath, idScope: emu.idScope }) + '\n');
   } else {
     process.stdout.write(banner(emu));
   }

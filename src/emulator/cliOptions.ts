@@ -2,6 +2,8 @@
 import { parseArgs } from 'node:util';
 import { FAULT_KINDS, type FaultKind } from './faults';
 import type { EmulatorOptions } from './server';
+import { readCaCertificateFile } from './device/caStore';
+import { isValidIdScope } from './device/idScope';
 
 export const HELP = `DPS Enrollments local emulator: a local Azure IoT Hub Device Provisioning Service (service API 2021-10-01).
 
@@ -27,7 +29,11 @@ Options:
   --fault-retry-after S Retry-After seconds on injected 429/503 (default 1)
   --fault-delay-ms MS   delay of an injected 'delay' fault (default 1000)
   --fault-apply-after   half of injected 500/reset faults happen after the request was applied
-  --json                print exactly one JSON line {"url","connectionString","caCertificate"} on stdout
+  --id-scope SCOPE      ID scope of the device API (default: derived from the key, e.g. 0ne1A2B3C4D)
+  --ca-certificates F   JSON file [{name, certificate (PEM or base64 DER), isVerified}]: the verified CA
+                        certificates enrollment groups' caReferences may name
+  --device-retry-after S  Retry-After seconds the device API sends while assigning (default 1)
+  --json                print exactly one JSON line {"url","connectionString","caCertificate","idScope"} on stdout
                         once listening; logs go to stderr
   --quiet               do not log each request
   -h, --help            show this help
@@ -77,6 +83,9 @@ export function parseCliArgs(argv: string[]): CliCommand {
         'fault-retry-after': { type: 'string' },
         'fault-delay-ms': { type: 'string' },
         'fault-apply-after': { type: 'boolean' },
+        'id-scope': { type: 'string' },
+        'ca-certificates': { type: 'string' },
+        'device-retry-after': { type: 'string' },
         json: { type: 'boolean' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -100,6 +109,19 @@ export function parseCliArgs(argv: string[]): CliCommand {
     seed: v.seed,
     maxPageSize: integer('max-page-size', v['max-page-size'], 1, 1000),
   };
+  if (v['id-scope'] !== undefined && !isValidIdScope(v['id-scope'])) {
+    throw new CliUsageError(`--id-scope must look like 0ne followed by 8 hex digits (e.g. 0ne1A2B3C4D); got '${v['id-scope']}'.`);
+  }
+  options.idScope = v['id-scope'];
+  if (v['ca-certificates'] !== undefined) {
+    try {
+      options.caCertificates = readCaCertificateFile(v['ca-certificates']);
+    } catch (error) {
+      throw new CliUsageError((error as Error).message);
+    }
+  }
+  const retryAfter = integer('device-retry-after', v['device-retry-after'], 0, 60);
+  if (retryAfter !== undefined) options.device = { retryAfterSeconds: retryAfter };
   const quota = integer('quota', v.quota, 1, 10_000_000);
   if (quota !== undefined) options.quota = { operationsPerMinute: quota };
 

@@ -1,4 +1,4 @@
-// Maps method + path to one of the 15 service operations (or the device registration endpoint).
+// Maps method + path to one of the 15 service operations (the device API routes itself: device/deviceRoutes.ts).
 // Path segments match case-insensitively, as the service does (the Node SDK sends /enrollmentgroups/).
 import { EmulatorError, ErrorCodes } from './errors';
 
@@ -17,15 +17,12 @@ export type OperationId =
   | 'EnrollmentGroup_RunBulkOperation'
   | 'DeviceRegistrationState_Get'
   | 'DeviceRegistrationState_Delete'
-  | 'DeviceRegistrationState_Query'
-  | 'Device_Register';
+  | 'DeviceRegistrationState_Query';
 
 export interface RouteMatch {
   operationId: OperationId;
   /** The decoded `{id}` path parameter, when the route has one. */
   id?: string;
-  /** The device API's `{idScope}`. */
-  idScope?: string;
 }
 
 type Table = Record<string, OperationId>;
@@ -82,14 +79,6 @@ export function matchRoute(method: string, pathname: string): RouteMatch {
     }
     if (seg.length === 3 && seg[2] === 'query') return { operationId: pick({ POST: 'DeviceRegistrationState_Query' }, m), id };
     return notFound();
-  }
-  // Device API: /{idScope}/registrations/{registrationId}/register
-  if (seg.length === 4 && seg[1] === 'registrations' && seg[3] === 'register') {
-    return {
-      operationId: pick({ PUT: 'Device_Register' }, m),
-      idScope: decodeSegment(raw[0]),
-      id: decodeSegment(raw[2]),
-    };
   }
   return notFound();
 }

@@ -1,5 +1,6 @@
 // The local DPS emulator: an HTTPS server (plus optional loopback HTTP) in front of the operations,
 // with SAS checking, quota, fault injection and optional persistence.
+import { constants } from 'node:crypto';
 import { once } from 'node:events';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -8,7 +9,10 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { API_VERSION } from '../dps/models';
-import { checkDeviceApiVersion, registerDevice } from './deviceRegistration';
+import { createDeviceApi, type DeviceApi, type DeviceApiOptions } from './device/deviceApi';
+import { CaCertificateStore, type CaCertificateInput } from './device/caStore';
+import { matchDeviceRoute } from './device/deviceRoutes';
+import { idScopeForKey } from './device/idScope';
 import { EmulatorError, ErrorCodes, errorBody } from './errors';
 import { FaultInjector, validateFaultOptions, type FaultDecision, type FaultOptions } from './faults';
 import { operations, type ServiceResponse } from './operations';
@@ -48,6 +52,12 @@ export interface EmulatorOptions {
   maxPageSize?: number;
   /** More `host:port` names clients reach this emulator by (e.g. through a port forward); SAS tokens must name one of these or localhost/127.0.0.1/[::1] with the emulator's port. */
   hostNames?: string[];
+  /** The device API's ID scope; default derived from the service key (stable across restarts). */
+  idScope?: string;
+  /** Device API pacing: Retry-After seconds and the least time an operation stays 'assigning'. */
+  device?: Pick<DeviceApiOptions, 'retryAfterSeconds' | 'assignDelayMs' | 'defaultHub'>;
+  /** Verified CA certificates that enrollment groups' caReferences can name. */
+  caCertificates?: CaCertificateInput[];
   log?: (line: string) => void;
   /** Sees each authenticated service request (operation and parsed JSON body), e.g. to check clients against the spec. */
   observe?: (request: ObservedRequest) => void;
@@ -76,6 +86,9 @@ export interface RunningEmulator {
   port: number;
   httpUrl?: string;
   connectionString: string;
+  /** ID scope of the device API: https://HOST/{idScope}/registrations/{registrationId}/register */
+  idScope: string;
+  deviceApi: DeviceApi;
   caCertificatePath: string;
   caCertificatePem: string;
   store: EmulatorStore;
@@ -200,9 +213,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   let acceptedResources: string[] = [];
   const tokenIssuer = new TokenIssuer();
   const caCertificates = new CaStore();
-  const armInstance = resolveArmInstance(options.arm, tokenIssuer.tenantId);
+  // One ID scope for the device API and the instance ARM describes.
+  const idScope = options.idScope ?? options.arm?.idScope ?? idScopeForKey(key);
+  const armInstance = resolveArmInstance({ ...options.arm, idScope }, tokenIssuer.tenantId);
   let serviceHostName = '';
   const armContext: ArmSurfaceContext = { issuer: tokenIssuer, certificates: caCertificates, instance: armInstance, serviceHostName: () => serviceHostName, keyName, key };
+  const deviceApi = createDeviceApi({ store, idScope, caStore: new CaCertificateStore(options.caCertificates, (name) => caCertificates.verifiedCaCertificates().find((c) => c.name.toLowerCase() === name.toLowerCase())?.certificate), log, ...options.device });
 
   async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     stats.requests += 1;
@@ -220,15 +236,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         finish(handleArmRequest(armContext, { method: req.method ?? 'GET', url, headers: req.headers, body: armBody, remoteAddress: req.socket.remoteAddress }));
         return;
       }
+      const deviceRoute = matchDeviceRoute(req.method ?? 'GET', url.pathname);
+      if (deviceRoute !== undefined) {
+        const body = await readBody(req);
+        finish(await deviceApi.handle({ route: deviceRoute, apiVersion: url.searchParams.get('api-version'), headers: req.headers, body, socket: req.socket }));
+        return;
+      }
       const route = matchRoute(req.method ?? 'GET', url.pathname);
       operationId = route.operationId;
       const body = await readBody(req);
       checkRequestBody(body, req.headers['content-type']);
-      if (route.operationId === 'Device_Register') {
-        checkDeviceApiVersion(url.searchParams.get('api-version'));
-        finish({ status: 200, body: registerDevice(store, route.idScope ?? '', route.id, req.headers, body) });
-        return;
-      }
       const apiVersion = url.searchParams.get('api-version');
       if (apiVersion === null) throw new EmulatorError(400, ErrorCodes.invalidApiVersion, `The api-version query parameter is required (use ${API_VERSION}).`);
       if (apiVersion !== API_VERSION) throw new EmulatorError(400, ErrorCodes.invalidApiVersion, `api-version '${apiVersion}' is not supported; use ${API_VERSION}.`);
@@ -287,7 +304,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     });
   };
 
-  const server = https.createServer({ key: tls.serverKeyPem, cert: tls.serverCertificatePem }, handler);
+  // X.509 devices authenticate with a client certificate: requested, never required, checked per
+  // request. No session tickets: a resumed TLS session carries the leaf but not the chain.
+  const server = https.createServer({
+    key: tls.serverKeyPem, cert: tls.serverCertificatePem, requestCert: true, rejectUnauthorized: false, secureOptions: constants.SSL_OP_NO_TICKET,
+  }, handler);
   server.listen(options.port ?? 0, bindAddress);
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
@@ -327,6 +348,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     port,
     httpUrl,
     connectionString: `HostName=${hostName};SharedAccessKeyName=${keyName};SharedAccessKey=${key}`,
+    idScope,
+    deviceApi,
     caCertificatePath: tls.caCertificatePath,
     caCertificatePem: tls.caCertificatePem,
     store,

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { createPrivateKey } from 'node:crypto';
 import * as https from 'node:https';
 import { ArmClient, ArmError, CaVerificationError, linkedHubsOf, verifyCaCertificate } from '../../src/azure';
-import { generateRootCertificate, generateVerificationCertificate } from '../../src/attestation/generate';
+import { generateDeviceCertificate, generateRootCertificate, generateVerificationCertificate } from '../../src/attestation/generate';
+import { provisionDevice } from '../../src/device/client';
+import { DeviceProvisioningError } from '../../src/device/errors';
 import { AttestationError } from '../../src/attestation';
 import { DpsClient } from '../../src/dps/client';
 import { DpsError } from '../../src/dps/errors';
@@ -229,5 +231,34 @@ void describe('Entra on the data plane', () => {
       assert.match(status.text, reason);
       assert.ok(!status.text.includes(token), 'the token is not echoed');
     }
+  });
+});
+
+void describe('a CA verified over ARM is what the device API trusts', () => {
+  void test('a group whose caReferences names it provisions a device signed by it; before verification it does not', async () => {
+    const client = arm();
+    const ca = await generateRootCertificate({ commonName: 'Fleet CA via ARM', key: 'ecdsa-p256' });
+    await client.createOrUpdateCertificate(t.emu.armResourceId, 'fleet-ca', ca.certificatePem);
+    await dps().createOrUpdateEnrollmentGroup({ enrollmentGroupId: 'fleet-by-ca', attestation: { type: 'x509', x509: { caReferences: { primary: 'fleet-ca' } } } });
+    const device = await generateDeviceCertificate({ commonName: 'fleet-ca-device', key: 'ecdsa-p256', issuer: { certificate: ca.certificatePem, privateKey: ca.privateKeyPem } });
+    const provision = () => provisionDevice({
+      host: t.emu.hostName, ca: t.emu.caCertificatePem, idScope: t.emu.idScope, registrationId: 'fleet-ca-device',
+      credential: { kind: 'x509', certificate: device.certificatePem, privateKey: device.privateKeyPem },
+    });
+    await assert.rejects(provision(), (e: unknown) => e instanceof DeviceProvisioningError && e.status === 401, 'an uploaded but unverified CA is not trusted');
+    await verifyCaCertificate(client, t.emu.armResourceId, 'fleet-ca', { caCertificate: ca.certificatePem, caPrivateKey: ca.privateKeyPem });
+    const result = await provision();
+    assert.equal(result.status, 'assigned');
+    assert.equal(t.emu.store.getRegistration('fleet-ca-device')?.enrollmentGroupId, 'fleet-by-ca');
+    client.dispose();
+  });
+
+  void test('the ARM instance and the device API share one ID scope', async () => {
+    const client = arm();
+    const [sub] = await client.listSubscriptions();
+    const [instance] = await client.listProvisioningServices(sub?.subscriptionId ?? '');
+    assert.equal(instance?.idScope, t.emu.idScope);
+    assert.equal(t.emu.idScope, '0ne0000TEST', 'the scope the emulator was started with');
+    client.dispose();
   });
 });

@@ -29,7 +29,7 @@ void test('--json prints exactly one line, serves requests and exits 0 on SIGTER
   while (lines.length === 0 && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
   assert.equal(lines.length, 1, `no JSON line; stderr: ${stderr}`);
   const info = JSON.parse(lines[0] ?? '') as { url: string; connectionString: string; caCertificate: string };
-  assert.deepEqual(Object.keys(info).sort(), ['caCertificate', 'connectionString', 'url']);
+  assert.deepEqual(Object.keys(info).sort(), ['caCertificate', 'connectionString', 'idScope', 'url']);
   const port = Number(new URL(info.url).port);
   const emu = { port, hostName: `localhost:${port}`, connectionString: info.connectionString, caCertificatePem: readFileSync(info.caCertificate, 'utf8') } as RunningEmulator;
   const created = await request(emu, { method: 'PUT', path: '/enrollments/cli-1', body: { registrationId: 'cli-1', attestation: { type: 'none' } } });

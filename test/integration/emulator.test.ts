@@ -339,12 +339,22 @@ void describe('emulator over HTTPS', () => {
   });
 
   void describe('device registration and registration states', () => {
-    const idScope = '0ne000EMU01';
-    const register = (registrationId: string, key: string) =>
-      request<{ status: string; registrationState: DeviceRegistrationState }>(t.emu, {
-        method: 'PUT', path: `/${idScope}/registrations/${registrationId}/register`, apiVersion: '2021-06-01', skipSpecCheck: true,
-        authorization: deviceToken(idScope, registrationId, key), body: { registrationId },
+    // The device API answers 202 "assigning"; the device polls the operation until it settles.
+    const register = async (registrationId: string, key: string) => {
+      const idScope = t.emu.idScope;
+      const device = { apiVersion: '2021-06-01', skipSpecCheck: true, authorization: deviceToken(idScope, registrationId, key) };
+      const put = await request<{ operationId: string; status: string; registrationState: DeviceRegistrationState }>(t.emu, {
+        method: 'PUT', path: `/${idScope}/registrations/${registrationId}/register`, body: { registrationId }, ...device,
       });
+      if (put.status !== 202) return put;
+      for (;;) {
+        const op = await request<{ operationId: string; status: string; registrationState: DeviceRegistrationState }>(t.emu, {
+          method: 'GET', path: `/${idScope}/registrations/${registrationId}/operations/${put.body.operationId}`, ...device,
+        });
+        if (op.body.status !== 'assigning') return op;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
 
     void test('group devices register with the derived key; states are read, queried, paged and deleted', async () => {
       await request(t.emu, { method: 'PUT', path: '/enrollmentGroups/reg-grp', body: group('reg-grp', { iotHubs: ['hub-a.azure-devices.net'] }) });

@@ -1,0 +1,158 @@
+// "Provision Test Device…": registers a device against an enrollment or group through the device
+// API (src/device) to prove the enrollment works, and shows what DPS assigned. Keys, tokens and
+// private keys stay in memory: the device connection string goes to the clipboard only.
+import * as vscode from 'vscode';
+import { readFile } from 'node:fs/promises';
+import { checkRegistrationId } from '../attestation/registrationId';
+import { deriveDeviceKey } from '../attestation/symmetricKey';
+import { generateDeviceCertificate } from '../attestation/generate';
+import { loadPrivateKey } from '../attestation/privateKey';
+import { AttestationError } from '../attestation/problems';
+import { UserCancelledError } from '../common/errorPresentation';
+import type { ConnectionRecord } from '../connections/connectionStore';
+import { isLoopbackHost, parseConnectionString } from '../dps/connectionString';
+import { getItemAttestation } from '../dps/items';
+import type { AttestationMechanism } from '../dps/models';
+import { GLOBAL_DEVICE_ENDPOINT, provisionDevice, type DeviceCredential } from '../device/client';
+import { DeviceProvisioningError } from '../device/errors';
+import { errorMarkdown, howToFix, resultMarkdown } from '../device/report';
+import { deviceConnectionString } from '../device/sas';
+import { Tpm2ToolsTpm } from '../device/tpm2Tools';
+import { idScopeForKey, isValidIdScope } from '../emulator/device/idScope';
+import { withProgress } from '../ui/progress';
+import type { CommandContext } from './commandContext';
+import { resolveItemTargets, type ItemTarget } from './targets';
+
+async function ask(options: vscode.InputBoxOptions): Promise<string> {
+  const value = await vscode.window.showInputBox({ ignoreFocusOut: true, ...options });
+  if (value === undefined) throw new UserCancelledError();
+  return value;
+}
+
+async function idScopeFor(ctx: CommandContext, connection: ConnectionRecord): Promise<string> {
+  if (connection.isEmulator === true) return idScopeForKey(parseConnectionString(await ctx.store.connectionString(connection.id)).sharedAccessKey);
+  const known = ctx.idScopes.get(connection.id);
+  if (known !== undefined) return known;
+  const scope = (await ask({
+    title: `ID Scope of ${connection.label}`,
+    prompt: 'The ID scope devices use (Azure portal: the DPS instance Overview page). Asked once per connection.',
+    placeHolder: '0ne00012345',
+    validateInput: (v) => (/^0ne[0-9A-Fa-f]{8}$/.test(v.trim()) || isValidIdScope(v.trim()) ? undefined : 'An ID scope looks like 0ne followed by 8 hexadecimal digits.'),
+  })).trim();
+  await ctx.idScopes.set(connection.id, scope);
+  return scope;
+}
+
+async function pickFile(title: string): Promise<Uint8Array> {
+  const picked = await vscode.window.showOpenDialog({
+    title, canSelectMany: false, defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+    filters: { 'Certificates and keys': ['pem', 'crt', 'cer', 'der', 'key'], 'All files': ['*'] },
+  });
+  if (picked?.[0] === undefined) throw new UserCancelledError();
+  return vscode.workspace.fs.readFile(picked[0]);
+}
+
+/** Loads a key, asking for the passphrase when it is encrypted; returns the passphrase used. */
+async function keyPassphrase(key: Uint8Array, what: string): Promise<string | undefined> {
+  try {
+    loadPrivateKey(key);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof AttestationError) || error.problem.code !== 'passphraseRequired') throw error;
+  }
+  const passphrase = await ask({ title: `Passphrase of the ${what}`, password: true });
+  loadPrivateKey(key, passphrase); // a wrong passphrase fails here, with its own message
+  return passphrase;
+}
+
+async function x509Credential(registrationId: string): Promise<DeviceCredential> {
+  const choice = await vscode.window.showQuickPick([
+    { label: 'Use a device certificate and key', description: 'PEM or DER files in the workspace', make: false },
+    { label: 'Make a device certificate', description: `CN=${registrationId}, signed by a CA certificate and key you pick`, make: true },
+  ], { title: 'X.509 test device' });
+  if (choice === undefined) throw new UserCancelledError();
+  if (!choice.make) {
+    const certificate = await pickFile('Device certificate (leaf first; intermediates may follow)');
+    const privateKey = await pickFile('Private key of the device certificate');
+    return { kind: 'x509', certificate: Buffer.from(certificate).toString('utf8').includes('-----BEGIN') ? Buffer.from(certificate).toString('utf8') : certificate, privateKey, passphrase: await keyPassphrase(privateKey, 'device key') };
+  }
+  const caCertificate = Buffer.from(await pickFile('CA certificate that signs the device certificate')).toString('utf8');
+  const caKey = await pickFile('Private key of that CA certificate');
+  const passphrase = await keyPassphrase(caKey, 'CA key');
+  const device = await generateDeviceCertificate({ commonName: registrationId, issuer: { certificate: caCertificate, privateKey: caKey, passphrase } });
+  // The device sends its chain up to the CA DPS knows: the CA itself may follow the leaf.
+  const chain = caCertificate.includes('-----BEGIN') ? `${device.certificatePem}${caCertificate}` : device.certificatePem;
+  return { kind: 'x509', certificate: chain, privateKey: device.privateKeyPem };
+}
+
+async function credentialFor(ctx: CommandContext, target: ItemTarget, mechanism: AttestationMechanism, registrationId: string): Promise<{ credential: DeviceCredential; deviceKey?: string }> {
+  switch (mechanism.type) {
+    case 'symmetricKey': {
+      const key = mechanism.symmetricKey?.primaryKey;
+      if (key === undefined || key === '') throw new Error(`"${target.id}" has no primary key to sign with.`);
+      ctx.logger.addSecret(key);
+      const deviceKey = target.kind === 'group' ? deriveDeviceKey(key, registrationId) : key;
+      ctx.logger.addSecret(deviceKey);
+      return { credential: { kind: 'symmetricKey', key: deviceKey }, deviceKey };
+    }
+    case 'x509':
+      return { credential: await x509Credential(registrationId) };
+    case 'tpm': {
+      const tcti = ctx.settings.value.deviceTpmTcti;
+      if (tcti === '') {
+        throw new Error('TPM test provisioning needs a TPM: set dpsEnrollments.device.tpmTcti (for a software TPM: swtpm:host=127.0.0.1,port=2321) and install tpm2-tools.');
+      }
+      return { credential: { kind: 'tpm', tpm: new Tpm2ToolsTpm({ tcti }) } };
+    }
+    default:
+      throw new Error(`"${target.id}" uses ${mechanism.type} attestation: a device cannot register with it.`);
+  }
+}
+
+export async function provisionTestDevice(ctx: CommandContext, ...args: unknown[]): Promise<void> {
+  const [target] = await resolveItemTargets(ctx, args);
+  if (target === undefined) throw new UserCancelledError();
+  const client = await ctx.clients.clientFor(target.connection);
+  const mechanism = await withProgress(`Reading the attestation of ${target.id}…`, (signal) => getItemAttestation(client, target.kind, target.id, { signal }));
+  const registrationId = target.kind === 'enrollment' ? target.id : (await ask({
+    title: `Provision a Test Device in "${target.id}"`,
+    prompt: 'Registration id of the test device',
+    validateInput: (v) => checkRegistrationId(v).find((p) => p.severity === 'error')?.message,
+  })).trim();
+  const idScope = await idScopeFor(ctx, target.connection);
+  const { credential, deviceKey } = await credentialFor(ctx, target, mechanism, registrationId);
+  const payloadText = await ask({ title: 'Payload (optional)', prompt: 'JSON sent with the registration (a custom allocation webhook sees it); leave empty for none', validateInput: (v) => {
+    if (v.trim() === '') return undefined;
+    try {
+      JSON.parse(v);
+      return undefined;
+    } catch {
+      return 'Not valid JSON.';
+    }
+  } });
+  const emulator = target.connection.isEmulator === true || isLoopbackHost(target.connection.hostName);
+  const host = emulator ? target.connection.hostName : GLOBAL_DEVICE_ENDPOINT;
+  const ca = emulator && target.connection.caCertificatePath !== undefined ? await readFile(target.connection.caCertificatePath, 'utf8') : undefined;
+  try {
+    const result = await withProgress(`Provisioning ${registrationId}…`, (signal, report) => provisionDevice({
+      host, ca, idScope, registrationId, credential, signal,
+      payload: payloadText.trim() === '' ? undefined : JSON.parse(payloadText) as unknown,
+      onStatus: (status) => report({ message: status }),
+    }));
+    ctx.logger.info(`Provisioned test device ${registrationId}: ${result.assignedHub} (${result.substatus ?? ''})`);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'markdown', content: resultMarkdown(result, { host, idScope }) }), { preview: true });
+    const actions = [...(deviceKey !== undefined ? ['Copy Device Connection String'] : []), 'Refresh'];
+    const picked = await vscode.window.showInformationMessage(`"${registrationId}" is assigned to ${result.assignedHub} as ${result.deviceId}.`, ...actions);
+    if (picked === 'Copy Device Connection String' && deviceKey !== undefined) {
+      await vscode.env.clipboard.writeText(deviceConnectionString(result.assignedHub, result.deviceId, deviceKey));
+      void vscode.window.setStatusBarMessage(`Device connection string of "${result.deviceId}" copied`, 3000);
+    } else if (picked === 'Refresh') {
+      ctx.tree.refresh();
+    }
+  } catch (error) {
+    if (!(error instanceof DeviceProvisioningError) || error.kind === 'cancelled') throw error;
+    ctx.logger.warn(`Test provisioning of ${registrationId} failed: ${error.kind} ${error.status ?? ''} ${error.errorCode ?? ''} trackingId=${error.trackingId ?? ''}`);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'markdown', content: errorMarkdown(error, registrationId) }), { preview: true });
+    void vscode.window.showWarningMessage(`${error.message} ${howToFix(error)}`);
+  }
+}

@@ -1,0 +1,152 @@
+// The device API of the emulator, on the same HTTPS server as the service API: registration,
+// operation polling and status lookup, for symmetric-key, X.509 (TLS client certificate) and TPM
+// (nonce challenge) devices. Not counted against the service quota, as on DPS.
+import { X509Certificate } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
+import { EmulatorError, ErrorCodes, badRequest, errorBody } from '../errors';
+import { assertValidId, keyOf } from '../ids';
+import type { ServiceResponse } from '../operations';
+import type { EmulatorStore } from '../store';
+import { isObject, parseJsonBody } from '../validation';
+import { authenticateDevice, type AuthContext } from './authenticate';
+import { CaCertificateStore } from './caStore';
+import { presentedChain } from './clientCertificateChain';
+import { DeviceErrorCodes, deviceUnauthorized } from './deviceErrors';
+import type { DeviceRoute } from './deviceRoutes';
+import { RegistrationOperations } from './registrationOperations';
+import { TpmChallenges, type TpmRegistrationBody } from './tpmChallenge';
+
+export const DEVICE_API_VERSIONS = ['2021-06-01', '2019-03-31'];
+
+export interface DeviceApiOptions {
+  store: EmulatorStore;
+  idScope: string;
+  caStore?: CaCertificateStore;
+  /** Retry-After (whole seconds) on 202 answers; default 1. */
+  retryAfterSeconds?: number;
+  /** Minimum time an operation reports 'assigning'; default 0. */
+  assignDelayMs?: number;
+  defaultHub?: string;
+  log?: (line: string) => void;
+}
+
+export interface DeviceRequest {
+  route: DeviceRoute;
+  apiVersion: string | null;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  socket: Socket;
+}
+
+export interface DeviceApi {
+  handle(request: DeviceRequest): Promise<ServiceResponse>;
+  readonly operations: RegistrationOperations;
+  readonly caStore: CaCertificateStore;
+}
+
+function errorResponse(error: EmulatorError, extra: Record<string, unknown> = {}): ServiceResponse {
+  return {
+    status: error.status,
+    body: { ...errorBody(error), ...extra },
+    headers: { ...error.headers, 'x-ms-error-code': String(error.errorCode) },
+  };
+}
+
+function parseCertificate(text: string): X509Certificate | undefined {
+  try {
+    const t = text.trim();
+    return new X509Certificate(t.includes('-----BEGIN') ? t : Buffer.from(t, 'base64'));
+  } catch {
+    return undefined;
+  }
+}
+
+interface RegisterBody {
+  payload?: unknown;
+  tpm?: TpmRegistrationBody;
+}
+
+function parseRegisterBody(body: Buffer, registrationId: string): RegisterBody {
+  if (body.length === 0) return {};
+  const parsed = parseJsonBody(body);
+  if (!isObject(parsed)) throw badRequest('The registration body must be a JSON object.');
+  if (parsed.registrationId !== undefined && (typeof parsed.registrationId !== 'string' || keyOf(parsed.registrationId) !== keyOf(registrationId))) {
+    throw badRequest('registrationId in the body does not match the path.', ErrorCodes.idMismatch);
+  }
+  let tpm: TpmRegistrationBody | undefined;
+  if (parsed.tpm !== undefined && parsed.tpm !== null) {
+    const t = parsed.tpm;
+    if (!isObject(t) || typeof t.endorsementKey !== 'string' || (t.storageRootKey !== undefined && typeof t.storageRootKey !== 'string')) {
+      throw badRequest('tpm must be {endorsementKey, storageRootKey} with base64 strings.');
+    }
+    tpm = { endorsementKey: t.endorsementKey, storageRootKey: t.storageRootKey };
+  }
+  return { payload: parsed.payload, tpm };
+}
+
+export function createDeviceApi(options: DeviceApiOptions): DeviceApi {
+  const caStore = options.caStore ?? new CaCertificateStore();
+  const tpm = new TpmChallenges();
+  const operations = new RegistrationOperations({ store: options.store, assignDelayMs: options.assignDelayMs, defaultHub: options.defaultHub, log: options.log });
+  const retryAfter = String(options.retryAfterSeconds ?? 1);
+
+  function context(): AuthContext {
+    return { store: options.store, caStore, tpm, idScope: options.idScope, now: new Date(), parse: parseCertificate };
+  }
+
+  function tpmChallenge(registrationId: string, body: TpmRegistrationBody): ServiceResponse {
+    const enrollment = options.store.enrollments.get(registrationId);
+    if (enrollment?.attestation.type !== 'tpm') throw deviceUnauthorized(`No TPM enrollment exists for '${registrationId}'.`);
+    const authenticationKey = tpm.challenge(enrollment, body, Date.now());
+    // The SDKs read authenticationKey and keyName from this 401's body.
+    return errorResponse(deviceUnauthorized('Unauthorized: activate the authentication key with the TPM and sign with it.'), { authenticationKey, keyName: 'registration' });
+  }
+
+  function handleRoute(request: DeviceRequest): ServiceResponse {
+    const { route } = request;
+    if (request.apiVersion === null || !DEVICE_API_VERSIONS.includes(request.apiVersion)) {
+      throw new EmulatorError(400, ErrorCodes.invalidApiVersion, `The device API needs api-version ${DEVICE_API_VERSIONS.join(' or ')}.`);
+    }
+    const registrationId = assertValidId(route.registrationId, 'registrationId');
+    if (route.idScope.toLowerCase() !== options.idScope.toLowerCase()) {
+      throw deviceUnauthorized('The ID scope does not name this provisioning service.');
+    }
+    const authorization = typeof request.headers.authorization === 'string' ? request.headers.authorization : undefined;
+    const chain = presentedChain(request.socket);
+    if (route.kind === 'register') {
+      const body = parseRegisterBody(request.body, registrationId);
+      if ((authorization ?? '').trim() === '' && chain.length === 0 && body.tpm !== undefined) return tpmChallenge(registrationId, body.tpm);
+      const device = authenticateDevice(context(), registrationId, authorization, chain);
+      const { operationId } = operations.start(device, body.payload);
+      const location = `/${encodeURIComponent(route.idScope)}/registrations/${encodeURIComponent(registrationId)}/operations/${operationId}?api-version=${request.apiVersion}`;
+      return { status: 202, body: { operationId, status: 'assigning' }, headers: { 'retry-after': retryAfter, location } };
+    }
+    authenticateDevice(context(), registrationId, authorization, chain);
+    if (route.kind === 'operationStatus') {
+      const status = operations.status(registrationId, route.operationId ?? '');
+      if (status === undefined) {
+        throw new EmulatorError(404, DeviceErrorCodes.operationNotFound, `Operation '${route.operationId ?? ''}' of '${registrationId}' does not exist.`);
+      }
+      return status.status === 'assigning'
+        ? { status: 202, body: status, headers: { 'retry-after': retryAfter } }
+        : { status: 200, body: status };
+    }
+    const record = options.store.getRegistration(registrationId);
+    if (record === undefined) throw new EmulatorError(404, DeviceErrorCodes.registrationNotFound, `Registration '${registrationId}' does not exist.`);
+    return { status: 200, body: record.state };
+  }
+
+  return {
+    operations,
+    caStore,
+    handle(request) {
+      try {
+        return Promise.resolve(handleRoute(request));
+      } catch (error) {
+        if (error instanceof EmulatorError) return Promise.resolve(errorResponse(error));
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
+    },
+  };
+}
