@@ -27,6 +27,7 @@ import {
 import { realSleep, type Sleep } from './sleep';
 import { createHttpTransport, type HttpMethod, type Transport, type TransportResponse } from './transport';
 import type { DpsApi, IfMatchOptions, PageOptions, RequestOptions } from './api';
+import { idFieldOf, ITEM_KIND_FACTS, type Item, type ItemKind } from './itemKind';
 export type { IfMatchOptions, PageOptions, RequestOptions } from './api';
 
 /** The service takes at most this many items in one bulk request. */
@@ -170,146 +171,106 @@ export class DpsClient implements DpsApi {
     this.disposeTransport();
   }
 
-  // ---- individual enrollments
+  // ---- individual enrollments and enrollment groups: the same operations, one path per kind
 
-  async getEnrollment(registrationId: string, options: RequestOptions = {}): Promise<IndividualEnrollment> {
-    return await this.object<IndividualEnrollment>(
-      { operation: 'IndividualEnrollment_Get', method: 'GET', path: enrollmentPath(registrationId), mode: 'idempotent' },
-      options,
-    );
+  getEnrollment(registrationId: string, options: RequestOptions = {}): Promise<IndividualEnrollment> {
+    return this.getItemOf<IndividualEnrollment>('enrollment', registrationId, options);
   }
 
-  async createOrUpdateEnrollment(enrollment: IndividualEnrollment, options: IfMatchOptions = {}): Promise<IndividualEnrollment> {
-    return await this.object<IndividualEnrollment>(
-      {
-        operation: 'IndividualEnrollment_CreateOrUpdate',
-        method: 'PUT',
-        path: enrollmentPath(requireObjectId(enrollment, 'registrationId')),
-        headers: ifMatchHeader(options),
-        body: enrollment,
-        mode: writeRetryMode(options),
-      },
-      options,
-    );
+  createOrUpdateEnrollment(enrollment: IndividualEnrollment, options: IfMatchOptions = {}): Promise<IndividualEnrollment> {
+    return this.putItemOf('enrollment', enrollment, options);
   }
 
-  async deleteEnrollment(registrationId: string, options: IfMatchOptions = {}): Promise<void> {
-    return await this.noContent(
-      {
-        operation: 'IndividualEnrollment_Delete',
-        method: 'DELETE',
-        path: enrollmentPath(registrationId),
-        headers: ifMatchHeader(options),
-        mode: 'idempotent',
-      },
-      options,
-    );
+  deleteEnrollment(registrationId: string, options: IfMatchOptions = {}): Promise<void> {
+    return this.deleteItemOf('enrollment', registrationId, options);
   }
 
-  /** The attestation with its key material (query and GET results may omit keys). */
-  async getEnrollmentAttestation(registrationId: string, options: RequestOptions = {}): Promise<AttestationMechanism> {
-    return await this.object<AttestationMechanism>(
-      {
-        operation: 'IndividualEnrollment_GetAttestationMechanism',
-        method: 'POST',
-        path: `${enrollmentPath(registrationId)}/attestationmechanism`,
-        mode: 'idempotent',
-      },
-      options,
-    );
+  /** The attestation with its key material (query and GET results carry no keys). */
+  getEnrollmentAttestation(registrationId: string, options: RequestOptions = {}): Promise<AttestationMechanism> {
+    return this.attestationOf('enrollment', registrationId, options);
   }
 
-  async queryEnrollments(query: QueryOptions = {}, options: RequestOptions = {}): Promise<QueryPage<IndividualEnrollment>> {
-    return await this.page<IndividualEnrollment>('IndividualEnrollment_Query', '/enrollments/query', query, true, options);
+  queryEnrollments(query: QueryOptions = {}, options: RequestOptions = {}): Promise<QueryPage<IndividualEnrollment>> {
+    return this.queryItemsOf<IndividualEnrollment>('enrollment', query, options);
   }
 
   listEnrollments(list: ListOptions = {}, options: RequestOptions = {}): AsyncIterable<QueryPage<IndividualEnrollment>> {
-    return this.pages((token) => this.queryEnrollments({ ...list, continuationToken: token }, options), 'IndividualEnrollment_Query');
+    return this.pages((token) => this.queryEnrollments({ ...list, continuationToken: token }, options), KIND_CALLS.enrollment.query);
   }
 
   /** One bulk request of at most 10 enrollments; use runBulk for longer lists. */
-  async runEnrollmentBulk(
-    mode: BulkMode,
-    enrollments: IndividualEnrollment[],
-    options: RequestOptions = {},
-  ): Promise<BulkEnrollmentOperationResult> {
-    checkBulk(mode, enrollments, 'registrationId');
-    return await this.bulk<BulkEnrollmentOperationResult>(
-      { operation: 'IndividualEnrollment_RunBulkOperation', method: 'POST', path: '/enrollments', body: { mode, enrollments }, mode: 'ifNotProcessed' },
-      options,
-    );
+  runEnrollmentBulk(mode: BulkMode, enrollments: IndividualEnrollment[], options: RequestOptions = {}): Promise<BulkEnrollmentOperationResult> {
+    return this.bulkOf<BulkEnrollmentOperationResult>('enrollment', mode, enrollments, options);
   }
 
-  // ---- enrollment groups
-
-  async getEnrollmentGroup(enrollmentGroupId: string, options: RequestOptions = {}): Promise<EnrollmentGroup> {
-    return await this.object<EnrollmentGroup>(
-      { operation: 'EnrollmentGroup_Get', method: 'GET', path: groupPath(enrollmentGroupId), mode: 'idempotent' },
-      options,
-    );
+  getEnrollmentGroup(enrollmentGroupId: string, options: RequestOptions = {}): Promise<EnrollmentGroup> {
+    return this.getItemOf<EnrollmentGroup>('group', enrollmentGroupId, options);
   }
 
-  async createOrUpdateEnrollmentGroup(group: EnrollmentGroup, options: IfMatchOptions = {}): Promise<EnrollmentGroup> {
-    return await this.object<EnrollmentGroup>(
-      {
-        operation: 'EnrollmentGroup_CreateOrUpdate',
-        method: 'PUT',
-        path: groupPath(requireObjectId(group, 'enrollmentGroupId')),
-        headers: ifMatchHeader(options),
-        body: group,
-        mode: writeRetryMode(options),
-      },
-      options,
-    );
+  createOrUpdateEnrollmentGroup(group: EnrollmentGroup, options: IfMatchOptions = {}): Promise<EnrollmentGroup> {
+    return this.putItemOf('group', group, options);
   }
 
-  async deleteEnrollmentGroup(enrollmentGroupId: string, options: IfMatchOptions = {}): Promise<void> {
-    return await this.noContent(
-      {
-        operation: 'EnrollmentGroup_Delete',
-        method: 'DELETE',
-        path: groupPath(enrollmentGroupId),
-        headers: ifMatchHeader(options),
-        mode: 'idempotent',
-      },
-      options,
-    );
+  deleteEnrollmentGroup(enrollmentGroupId: string, options: IfMatchOptions = {}): Promise<void> {
+    return this.deleteItemOf('group', enrollmentGroupId, options);
   }
 
-  async getEnrollmentGroupAttestation(enrollmentGroupId: string, options: RequestOptions = {}): Promise<AttestationMechanism> {
-    return await this.object<AttestationMechanism>(
-      {
-        operation: 'EnrollmentGroup_GetAttestationMechanism',
-        method: 'POST',
-        path: `${groupPath(enrollmentGroupId)}/attestationmechanism`,
-        mode: 'idempotent',
-      },
-      options,
-    );
+  getEnrollmentGroupAttestation(enrollmentGroupId: string, options: RequestOptions = {}): Promise<AttestationMechanism> {
+    return this.attestationOf('group', enrollmentGroupId, options);
   }
 
-  async queryEnrollmentGroups(query: QueryOptions = {}, options: RequestOptions = {}): Promise<QueryPage<EnrollmentGroup>> {
-    return await this.page<EnrollmentGroup>('EnrollmentGroup_Query', '/enrollmentGroups/query', query, true, options);
+  queryEnrollmentGroups(query: QueryOptions = {}, options: RequestOptions = {}): Promise<QueryPage<EnrollmentGroup>> {
+    return this.queryItemsOf<EnrollmentGroup>('group', query, options);
   }
 
   listEnrollmentGroups(list: ListOptions = {}, options: RequestOptions = {}): AsyncIterable<QueryPage<EnrollmentGroup>> {
-    return this.pages((token) => this.queryEnrollmentGroups({ ...list, continuationToken: token }, options), 'EnrollmentGroup_Query');
+    return this.pages((token) => this.queryEnrollmentGroups({ ...list, continuationToken: token }, options), KIND_CALLS.group.query);
   }
 
-  async runEnrollmentGroupBulk(
-    mode: BulkMode,
-    groups: EnrollmentGroup[],
-    options: RequestOptions = {},
-  ): Promise<BulkEnrollmentGroupOperationResult> {
-    checkBulk(mode, groups, 'enrollmentGroupId');
-    return await this.bulk<BulkEnrollmentGroupOperationResult>(
-      {
-        operation: 'EnrollmentGroup_RunBulkOperation',
-        method: 'POST',
-        path: '/enrollmentGroups',
-        body: { mode, enrollmentGroups: groups },
-        mode: 'ifNotProcessed',
-      },
+  /** One bulk request of at most 10 groups; use runBulk for longer lists. */
+  runEnrollmentGroupBulk(mode: BulkMode, groups: EnrollmentGroup[], options: RequestOptions = {}): Promise<BulkEnrollmentGroupOperationResult> {
+    return this.bulkOf<BulkEnrollmentGroupOperationResult>('group', mode, groups, options);
+  }
+
+  private async getItemOf<T>(kind: ItemKind, id: string, options: RequestOptions): Promise<T> {
+    const calls = KIND_CALLS[kind];
+    return await this.object<T>({ operation: calls.get, method: 'GET', path: itemPath(kind, id), mode: 'idempotent' }, options);
+  }
+
+  private async putItemOf<T extends Item>(kind: ItemKind, item: T, options: IfMatchOptions): Promise<T> {
+    const calls = KIND_CALLS[kind];
+    const id = requireObjectId(item, idFieldOf(kind));
+    return await this.object<T>(
+      { operation: calls.put, method: 'PUT', path: itemPath(kind, id), headers: ifMatchHeader(options), body: item, mode: writeRetryMode(options) },
+      options,
+    );
+  }
+
+  private async deleteItemOf(kind: ItemKind, id: string, options: IfMatchOptions): Promise<void> {
+    const calls = KIND_CALLS[kind];
+    return await this.noContent(
+      { operation: calls.delete, method: 'DELETE', path: itemPath(kind, id), headers: ifMatchHeader(options), mode: 'idempotent' },
+      options,
+    );
+  }
+
+  private async attestationOf(kind: ItemKind, id: string, options: RequestOptions): Promise<AttestationMechanism> {
+    const calls = KIND_CALLS[kind];
+    return await this.object<AttestationMechanism>(
+      { operation: calls.attestation, method: 'POST', path: `${itemPath(kind, id)}/attestationmechanism`, mode: 'idempotent' },
+      options,
+    );
+  }
+
+  private async queryItemsOf<T>(kind: ItemKind, query: QueryOptions, options: RequestOptions): Promise<QueryPage<T>> {
+    return await this.page<T>(KIND_CALLS[kind].query, `/${ITEM_KIND_FACTS[kind].collection}/query`, query, true, options);
+  }
+
+  private async bulkOf<R>(kind: ItemKind, mode: BulkMode, items: Item[], options: RequestOptions): Promise<R> {
+    const { collection } = ITEM_KIND_FACTS[kind];
+    checkBulk(mode, items, idFieldOf(kind));
+    return await this.bulk<R>(
+      { operation: KIND_CALLS[kind].bulk, method: 'POST', path: `/${collection}`, body: { mode, [collection]: items }, mode: 'ifNotProcessed' },
       options,
     );
   }
@@ -503,8 +464,20 @@ function requireObjectId(item: object, field: 'registrationId' | 'enrollmentGrou
   return requireId((item as Record<string, unknown>)[field], field);
 }
 
-const enrollmentPath = (id: string): string => `/enrollments/${encodePathSegment(requireId(id, 'registrationId'))}`;
-const groupPath = (id: string): string => `/enrollmentGroups/${encodePathSegment(requireId(id, 'enrollmentGroupId'))}`;
+const itemPath = (kind: ItemKind, id: string): string =>
+  `/${ITEM_KIND_FACTS[kind].collection}/${encodePathSegment(requireId(id, idFieldOf(kind)))}`;
+
+/** The spec's operation ids per kind, for logs and request events. */
+const KIND_CALLS = {
+  enrollment: {
+    get: 'IndividualEnrollment_Get', put: 'IndividualEnrollment_CreateOrUpdate', delete: 'IndividualEnrollment_Delete',
+    attestation: 'IndividualEnrollment_GetAttestationMechanism', query: 'IndividualEnrollment_Query', bulk: 'IndividualEnrollment_RunBulkOperation',
+  },
+  group: {
+    get: 'EnrollmentGroup_Get', put: 'EnrollmentGroup_CreateOrUpdate', delete: 'EnrollmentGroup_Delete',
+    attestation: 'EnrollmentGroup_GetAttestationMechanism', query: 'EnrollmentGroup_Query', bulk: 'EnrollmentGroup_RunBulkOperation',
+  },
+} as const satisfies Record<ItemKind, Record<string, string>>;
 const registrationPath = (id: string, what = 'registrationId'): string => `/registrations/${encodePathSegment(requireId(id, what))}`;
 
 /** A conditional write replayed after it was applied would fail with 412: retry it only when it provably was not processed. */
