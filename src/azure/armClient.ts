@@ -5,9 +5,10 @@
 // only to the configured endpoint (a nextLink to another origin is refused).
 import * as https from 'node:https';
 import { randomUUID } from 'node:crypto';
-import axios, { AxiosHeaders, type AxiosAdapter, type AxiosInstance } from 'axios';
+import { AxiosHeaders, type AxiosAdapter, type AxiosInstance } from 'axios';
 import { BearerTokenAuth, type TokenProvider } from '../dps/auth';
 import { isLoopbackHost } from '../dps/connectionString';
+import { createRawHttp } from '../dps/transport';
 import { DpsError } from '../dps/errors';
 import { ArmError, armErrorFromResponse } from './armErrors';
 import {
@@ -84,17 +85,7 @@ export class ArmClient {
     this.timeoutMs = options.timeoutMs ?? 30_000;
     this.auth = new BearerTokenAuth(options.tokenProvider, { now: options.now });
     this.onRequest = options.onRequest;
-    this.http = axios.create({
-      baseURL: this.endpoint,
-      httpsAgent: this.agent,
-      proxy: loopback ? false : undefined,
-      maxRedirects: 0,
-      responseType: 'text',
-      validateStatus: () => true,
-      transformRequest: [(data: unknown) => data],
-      transformResponse: [(data: unknown) => data],
-      adapter: options.adapter,
-    });
+    this.http = createRawHttp({ baseURL: this.endpoint, agent: this.agent, loopback, adapter: options.adapter });
   }
 
   dispose(): void {

@@ -93,20 +93,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   const baseUrl = `${protocol}://${hostName}`;
   const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
 
-  const instance: AxiosInstance = axios.create({
-    baseURL: baseUrl,
-    httpAgent: protocol === 'http' ? agent : undefined,
-    httpsAgent: protocol === 'https' ? agent : undefined,
-    // A loopback emulator must never be routed through a proxy from the environment.
-    proxy: loopback ? false : undefined,
-    maxRedirects: 0,
-    responseType: 'text',
-    // Status and body handling is ours: no throwing on 4xx/5xx, no JSON guessing.
-    validateStatus: () => true,
-    transformRequest: [(data: unknown) => data],
-    transformResponse: [(data: unknown) => data],
-    adapter: options.adapter,
-  });
+  const instance = createRawHttp({ baseURL: baseUrl, agent, loopback, adapter: options.adapter });
 
   const send: Transport = async (request) => {
     const requestId = randomUUID();
@@ -199,4 +186,30 @@ function errorCode(error: unknown): string | undefined {
   if (typeof causeCode === 'string') return causeCode;
   if (typeof code === 'string' && code !== 'ERR_CANCELED' && code !== 'ERR_NETWORK' && code !== 'ERR_BAD_RESPONSE') return code;
   return undefined;
+}
+
+export interface RawHttpOptions {
+  baseURL: string;
+  agent: http.Agent | https.Agent;
+  loopback: boolean;
+  adapter?: AxiosAdapter;
+}
+
+/**
+ * An axios instance that leaves status and body handling to the caller (no throwing on 4xx/5xx, no
+ * JSON guessing, no redirects), for the DPS service and for ARM alike.
+ */
+export function createRawHttp(options: RawHttpOptions): AxiosInstance {
+  return axios.create({
+    baseURL: options.baseURL,
+    ...(options.agent instanceof https.Agent ? { httpsAgent: options.agent } : { httpAgent: options.agent }),
+    // A loopback emulator must never be routed through a proxy from the environment.
+    proxy: options.loopback ? false : undefined,
+    maxRedirects: 0,
+    responseType: 'text',
+    validateStatus: () => true,
+    transformRequest: [(data: unknown) => data],
+    transformResponse: [(data: unknown) => data],
+    adapter: options.adapter,
+  });
 }
