@@ -38,14 +38,24 @@ export function assertRecordShape(body: { etag?: unknown; createdDateTimeUtc?: u
 
 export const base64Key = (fill: number): string => Buffer.alloc(32, fill).toString('base64');
 
-/** Registers a device through the emulator's device endpoint with a symmetric key. */
-export function registerDevice(emu: RunningEmulator, registrationId: string, key: string): Promise<EmulatorResponse> {
-  const idScope = '0ne000REPLAY';
+/**
+ * Registers a device through the emulator's device API with a symmetric key, as a device does:
+ * PUT .../register (202, assigning), then polling the operation until it settles.
+ */
+export async function registerDevice(emu: RunningEmulator, registrationId: string, key: string): Promise<EmulatorResponse<{ status?: string }>> {
+  const idScope = emu.idScope;
   const authorization = createSasToken({ resourceUri: `${idScope}/registrations/${registrationId}`, keyName: 'registration', key, expiry: expiryFromNow(300) });
-  return request(emu, {
-    method: 'PUT', path: `/${idScope}/registrations/${registrationId}/register`, apiVersion: '2021-06-01', skipSpecCheck: true,
-    authorization, body: { registrationId },
+  const device = { apiVersion: '2021-06-01', skipSpecCheck: true, authorization };
+  const started = await request<{ operationId?: string; status?: string }>(emu, {
+    method: 'PUT', path: `/${idScope}/registrations/${registrationId}/register`, ...device, body: { registrationId },
   });
+  if (started.status !== 202 || started.body.operationId === undefined) return started;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const polled = await request<{ status?: string }>(emu, { method: 'GET', path: `/${idScope}/registrations/${registrationId}/operations/${started.body.operationId}`, ...device });
+    if (polled.body.status !== 'assigning') return polled;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`The registration of ${registrationId} stayed "assigning".`);
 }
 
 export const derivedDeviceKey = (groupKey: string, registrationId: string): string =>
