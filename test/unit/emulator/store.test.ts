@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { IndividualEnrollment } from '../../../src/dps/models';
 import { etagMatches, normalizeEtag } from '../../../src/emulator/etag';
-import { DebouncedSaver, readJsonFile } from '../../../src/emulator/persistence';
+import { readJsonFile } from '../../../src/emulator/persistence';
 import { writeFileAtomicSync as writeFileAtomic } from '../../../src/util/atomicWrite';
 import { EmulatorStore } from '../../../src/emulator/store';
 import { compareKeys, listingKey } from '../../../src/emulator/listingOrder';
@@ -93,34 +93,4 @@ void test('writeFileAtomic replaces the file and leaves no temp files; readJsonF
   writeFileSync(file, '{"a":');
   assert.throws(() => readJsonFile(file), (err: Error) => err.message.includes(file) && /not valid JSON/.test(err.message));
   assert.equal(readFileSync(file, 'utf8'), '{"a":');
-});
-
-void test('DebouncedSaver coalesces a burst into one write and flush writes what is pending', async () => {
-  let writes = 0;
-  const saver = new DebouncedSaver(() => (writes += 1), 20);
-  for (let i = 0; i < 10_000; i++) saver.schedule();
-  assert.equal(writes, 0);
-  await new Promise((r) => setTimeout(r, 60));
-  assert.equal(writes, 1);
-  saver.schedule();
-  saver.flush();
-  assert.equal(writes, 2);
-  saver.flush();
-  assert.equal(writes, 2, 'nothing pending, nothing written');
-});
-
-void test('DebouncedSaver keeps the data dirty after a failed write and reports it', () => {
-  let fail = true;
-  const errors: string[] = [];
-  const saver = new DebouncedSaver(() => {
-    if (fail) throw new Error('disk full');
-  }, 1000, (err) => errors.push(err.message));
-  saver.schedule();
-  saver.flush();
-  assert.deepEqual(errors, ['disk full']);
-  assert.equal(saver.error?.message, 'disk full');
-  fail = false;
-  saver.flush();
-  assert.equal(saver.error, undefined);
-  assert.equal(saver.writes, 1);
 });
