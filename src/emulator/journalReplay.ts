@@ -18,7 +18,7 @@ export async function replayJournal(store: EmulatorStore, file: string, fileSize
   let lineNumber = 0;
   let firstBad: { offset: number; line: number; problem: string } | undefined;
   try {
-    for await (const line of readLines(file)) {
+    for await (const chunk of readLines(file)) for (const line of chunk) {
       lineNumber += 1;
       const decoded = line.complete ? decodeLine(line.text) : 'cut short';
       const problem = typeof decoded === 'string' ? decoded : decoded.kind !== 'change' ? 'not a change record' : undefined;

@@ -13,19 +13,22 @@ export interface FileLine {
   complete: boolean;
 }
 
-export async function* readLines(file: string): AsyncGenerator<FileLine> {
+/** The file's lines, a chunk's worth at a time (one await per megabyte rather than per line). */
+export async function* readLines(file: string): AsyncGenerator<FileLine[]> {
   let carry: Buffer = Buffer.alloc(0);
   let offset = 0;
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
     const buffer = carry.length === 0 ? chunk : Buffer.concat([carry, chunk]);
+    const lines: FileLine[] = [];
     let start = 0;
     for (let nl = buffer.indexOf(10, start); nl >= 0; nl = buffer.indexOf(10, start)) {
-      yield { text: buffer.toString('utf8', start, nl), offset, complete: true };
+      lines.push({ text: buffer.toString('utf8', start, nl), offset, complete: true });
       offset += nl + 1 - start;
       start = nl + 1;
     }
     carry = buffer.subarray(start);
     if (carry.length > MAX_LINE_BYTES) throw new Error(`line at byte ${offset} is longer than ${MAX_LINE_BYTES} bytes`);
+    if (lines.length > 0) yield lines;
   }
-  if (carry.length > 0) yield { text: carry.toString('utf8'), offset, complete: false };
+  if (carry.length > 0) yield [{ text: carry.toString('utf8'), offset, complete: false }];
 }

@@ -144,7 +144,7 @@ export async function loadSnapshot(store: EmulatorStore, file: string): Promise<
   let ended = false;
   let lineNumber = 0;
   try {
-    for await (const line of readLines(file)) {
+    for await (const chunk of readLines(file)) for (const line of chunk) {
       lineNumber += 1;
       const where = `line ${lineNumber}: `;
       if (ended) throw unusable(file, where, 'data after the end record');
