@@ -17,6 +17,8 @@ Options:
                         (default ~/.dps-enrollments/emulator)
   --data-file FILE      where enrollments are saved (default DIR/emulator-data.json)
   --memory              keep data in memory only (nothing saved)
+  --compact-after-kb N  fold the change journal (FILE.journal-N) into the data file once it holds N KB or
+                        the data file's size, whichever is larger (default 65536)
   --seed demo|none      demo = add a small realistic data set when the store is empty (default none)
   --key-name NAME       shared access policy name (default provisioningserviceowner)
   --key BASE64          shared access key (default: generated once and kept in the data dir;
@@ -38,7 +40,8 @@ Options:
   --quiet               do not log each request
   -h, --help            show this help
 
-Stop with Ctrl+C (SIGINT) or SIGTERM: in-flight requests finish and the data file is flushed.
+Every change is answered only once it is on disk (a journal beside the data file), so it survives a crash.
+Stop with Ctrl+C (SIGINT) or SIGTERM: in-flight requests finish and the journal is folded into the data file.
 `;
 
 export interface CliCommand {
@@ -72,6 +75,7 @@ export function parseCliArgs(argv: string[]): CliCommand {
         'data-dir': { type: 'string' },
         'data-file': { type: 'string' },
         memory: { type: 'boolean' },
+        'compact-after-kb': { type: 'string' },
         seed: { type: 'string' },
         'key-name': { type: 'string' },
         key: { type: 'string' },
@@ -122,6 +126,8 @@ export function parseCliArgs(argv: string[]): CliCommand {
   }
   const retryAfter = integer('device-retry-after', v['device-retry-after'], 0, 60);
   if (retryAfter !== undefined) options.device = { retryAfterSeconds: retryAfter };
+  const compactAfterKb = integer('compact-after-kb', v['compact-after-kb'], 1, 64 * 1024 * 1024);
+  if (compactAfterKb !== undefined) options.compactAfterBytes = compactAfterKb * 1024;
   const quota = integer('quota', v.quota, 1, 10_000_000);
   if (quota !== undefined) options.quota = { operationsPerMinute: quota };
 

@@ -12,6 +12,21 @@ export function listingKey(id: string): string {
   return `${createHash('sha256').update(k, 'utf8').digest('hex').slice(0, 16)}:${k}`;
 }
 
+/** The 16 hex digits of a listing key (kept in data files so loading need not hash every id again). */
+export function listingHashOf(listingKey: string): string {
+  return listingKey.slice(0, 16);
+}
+
+/** A listing key from a stored hash; the id part is the case-insensitive id. */
+export function listingKeyWithHash(hash: string, id: string): string {
+  return `${hash}:${keyOf(id)}`;
+}
+
+/** The case-insensitive id (map key) a listing key was made from. */
+export function idKeyOfListingKey(listingKey: string): string {
+  return listingKey.slice(17);
+}
+
 export function compareKeys(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -6,8 +6,6 @@ import { publicAttestation } from './attestation';
 import { parseBulkRequest, runBulk, type BulkKind } from './bulk';
 import { EmulatorError, ErrorCodes, badRequest } from './errors';
 import { assertValidId, keyOf } from './ids';
-import { listingKey } from './listingOrder';
-import { paginate } from './paging';
 import type { RouteMatch } from './routes';
 import type { EmulatorStore } from './store';
 import { isObject, parseJsonBody, validateEnrollmentGroup, validateIndividualEnrollment } from './validation';
@@ -113,7 +111,7 @@ export const operations: Record<Exclude<RouteMatch['operationId'], 'Device_Regis
   }),
   IndividualEnrollment_Query: (ctx, req) => {
     requireQuerySpecification(req.body);
-    const page = paginate(ctx.store.enrollments.list(), (e) => listingKey(e.registrationId), {
+    const page = ctx.store.enrollments.page({
       scope: 'enrollments',
       maxItemCount: header(req.headers, 'x-ms-max-item-count'),
       continuation: header(req.headers, 'x-ms-continuation'),
@@ -142,7 +140,7 @@ export const operations: Record<Exclude<RouteMatch['operationId'], 'Device_Regis
   }),
   EnrollmentGroup_Query: (ctx, req) => {
     requireQuerySpecification(req.body);
-    const page = paginate(ctx.store.enrollmentGroups.list(), (g) => listingKey(g.enrollmentGroupId), {
+    const page = ctx.store.enrollmentGroups.page({
       scope: 'enrollmentGroups',
       maxItemCount: header(req.headers, 'x-ms-max-item-count'),
       continuation: header(req.headers, 'x-ms-continuation'),
@@ -164,11 +162,10 @@ export const operations: Record<Exclude<RouteMatch['operationId'], 'Device_Regis
     const groupId = requireId(req.route, 'enrollmentGroupId');
     // The spec defines no body; the Node SDK sends a QuerySpecification. Accept both, but not garbage.
     if (req.body.length > 0) parseJsonBody(req.body);
-    const records = ctx.store.registrationsOfGroup(groupId);
-    if (records.length === 0 && ctx.store.enrollmentGroups.get(groupId) === undefined) {
+    if (ctx.store.registrationCountOfGroup(groupId) === 0 && ctx.store.enrollmentGroups.get(groupId) === undefined) {
       throw new EmulatorError(404, ErrorCodes.enrollmentGroupNotFound, `Enrollment group '${groupId}' does not exist.`);
     }
-    const page = paginate(records, (r) => listingKey(r.state.registrationId), {
+    const page = ctx.store.registrationPageOfGroup(groupId, {
       scope: `registrations:${keyOf(groupId)}`,
       maxItemCount: header(req.headers, 'x-ms-max-item-count'),
       continuation: header(req.headers, 'x-ms-continuation'),

@@ -80,3 +80,24 @@ function lowerBound<T>(sorted: readonly T[], keyOf: (item: T) => string, key: st
   }
   return lo;
 }
+
+/** One page of a listing-key index (storeIndex.ts): `keysAfter` reads the index, `resolve` turns a key into its item. */
+export function paginateKeys<T>(
+  keysAfter: (after: string | undefined, limit: number) => string[],
+  resolve: (listingKey: string) => T,
+  request: PageRequest,
+): Page<T> {
+  const pageSize = parsePageSize(request.maxItemCount, request.maxPageSize);
+  const after = request.continuation !== undefined && request.continuation !== ''
+    ? decodeContinuation(request.continuation, request.scope)
+    : undefined;
+  // One key more than a page tells whether another page exists.
+  const keys = keysAfter(after, pageSize + 1);
+  const pageKeys = keys.length > pageSize ? keys.slice(0, pageSize) : keys;
+  const last = pageKeys[pageKeys.length - 1];
+  return {
+    items: pageKeys.map(resolve),
+    pageSize,
+    continuation: keys.length > pageSize && last !== undefined ? encodeContinuation(request.scope, last) : undefined,
+  };
+}

@@ -16,8 +16,7 @@ import { idScopeForKey } from './device/idScope';
 import { EmulatorError, ErrorCodes, errorBody } from './errors';
 import { FaultInjector, validateFaultOptions, type FaultDecision, type FaultOptions } from './faults';
 import { operations, type ServiceResponse } from './operations';
-import { DebouncedSaver, readJsonFile } from './persistence';
-import { writeFileAtomicSync } from '../util/atomicWrite';
+import { StorePersistence, type StorageStats } from './persistence';
 import { SlidingWindowQuota } from './quota';
 import { checkRequestBody } from './requestBodyRules';
 import { matchRoute, type OperationId } from './routes';
@@ -50,6 +49,8 @@ export interface EmulatorOptions {
   quota?: QuotaOptions;
   faults?: FaultOptions;
   maxPageSize?: number;
+  /** Fold the journal into the data file once it holds this many bytes (or the data file's size, if larger). Default 64 MB. */
+  compactAfterBytes?: number;
   /** More `host:port` names clients reach this emulator by (e.g. through a port forward); SAS tokens must name one of these or localhost/127.0.0.1/[::1] with the emulator's port. */
   hostNames?: string[];
   /** The device API's ID scope; default derived from the service key (stable across restarts). */
@@ -100,6 +101,10 @@ export interface RunningEmulator {
   caCertificates: CaStore;
   /** ARM resource id of the emulator's instance. */
   armResourceId: string;
+  /** Journal and snapshot figures; undefined in memory-only mode. */
+  storageStats(): StorageStats | undefined;
+  /** Folds the journal into the data file now (it also happens on its own); resolves when done. */
+  compact(): Promise<void>;
   setFaults(f: FaultOptions | undefined): void;
   setQuota(q: QuotaOptions | undefined): void;
   stats(): EmulatorStats;
@@ -110,8 +115,6 @@ export const DEFAULT_DATA_DIR = join(homedir(), '.dps-enrollments', 'emulator');
 export const DATA_FILE_NAME = 'emulator-data.json';
 /** Request bodies above this are refused (the service's message limit is 96 KB). */
 export const MAX_BODY_BYTES = 256 * 1024;
-/** Writes are batched: at most one data-file save per second (and one on stop). */
-const SAVE_DELAY_MS = 1000;
 const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
@@ -189,23 +192,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const key = options.key ?? loadOrCreateServiceKey(dataDir);
   const store = new EmulatorStore();
   const dataFile = options.dataFile === null ? undefined : options.dataFile ?? join(dataDir, DATA_FILE_NAME);
-  let saver: DebouncedSaver | undefined;
-  if (dataFile !== undefined) {
-    const loaded = readJsonFile(dataFile);
-    if (loaded !== undefined) store.restore(loaded, dataFile);
-    const target = dataFile;
-    saver = new DebouncedSaver(
-      () => writeFileAtomicSync(target, JSON.stringify(store.snapshot())),
-      SAVE_DELAY_MS,
-      (e) => log(`could not save ${target}: ${e.message}`),
-    );
-  }
+  // Every change is journaled and answered only once on disk (persistence.ts).
+  const persistence = dataFile === undefined
+    ? undefined
+    : await StorePersistence.open(store, dataFile, { compactAfterBytes: options.compactAfterBytes, log });
   if (options.seed === 'demo') seedDemo(store);
-  if (saver !== undefined) {
-    const s = saver;
-    store.onChange(() => s.schedule());
-    if (options.seed === 'demo') s.schedule();
-  }
 
   let quota = options.quota === undefined ? undefined : new SlidingWindowQuota(options.quota.operationsPerMinute);
   let faults = options.faults === undefined ? undefined : new FaultInjector(validateFaultOptions(options.faults));
@@ -226,9 +217,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const started = Date.now();
     let operationId: OperationId | undefined;
     let fault: FaultDecision | undefined;
-    const finish = (response: ServiceResponse) => {
+    const changesBefore = persistence?.changeCount;
+    const reply = (response: ServiceResponse) => {
       send(res, response);
       log(`${req.method ?? '?'} ${url.pathname} ${response.status} ${Date.now() - started}ms${operationId ? ' ' + operationId : ''}`);
+    };
+    // A request that changed the store is answered only once its changes are on disk.
+    const finish = (response: ServiceResponse) => {
+      const durable = persistence?.whenDurable(changesBefore);
+      if (durable === undefined) return reply(response);
+      durable.then(() => reply(response), (error: unknown) => {
+        log(`not saved: ${error instanceof Error ? error.message : String(error)}`);
+        reply(errorResponse(new EmulatorError(500, ErrorCodes.internal, 'The change could not be saved to the emulator data file.')));
+      });
     };
     try {
       if (isArmSurfacePath(url.pathname)) {
@@ -357,6 +358,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     tokenIssuer,
     caCertificates,
     armResourceId: `/subscriptions/${armInstance.subscriptionId}/resourceGroups/${armInstance.resourceGroup}/providers/Microsoft.Devices/provisioningServices/${armInstance.name}`,
+    storageStats: () => persistence?.stats(),
+    compact: () => persistence?.compact() ?? Promise.resolve(),
     setFaults(f) {
       faults = f === undefined ? undefined : new FaultInjector(validateFaultOptions(f));
     },
@@ -367,8 +370,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     stop() {
       stopping ??= (async () => {
         await Promise.all([closeServer(server), httpServer ? closeServer(httpServer) : Promise.resolve()]);
-        saver?.flush();
-        if (saver?.error !== undefined) throw new Error(`Could not save the emulator data file ${dataFile ?? ''}: ${saver.error.message}`);
+        try {
+          await persistence?.close();
+        } catch (error) {
+          throw new Error(`Could not save the emulator data file ${dataFile ?? ''}: ${(error as Error).message}`, { cause: error });
+        }
       })();
       return stopping;
     },

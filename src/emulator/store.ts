@@ -1,5 +1,7 @@
 // The emulator's data: individual enrollments, enrollment groups and device registration states,
-// keyed case-insensitively. Enforces ETags and server-set fields; knows nothing of HTTP.
+// keyed case-insensitively, each collection with its listing order kept as an index, and a group's
+// registrations indexed by group. Enforces ETags and server-set fields; knows nothing of HTTP or
+// files: every change is announced (onChange) so persistence.ts can journal it.
 //
 // Choices (documented for clients):
 // - PUT with If-Match on a missing item -> 412 (the precondition cannot hold); DELETE of a missing
@@ -10,7 +12,9 @@ import type { DeviceRegistrationState, EnrollmentGroup, IndividualEnrollment } f
 import { EmulatorError, ErrorCodes } from './errors';
 import { etagMatches, newEtag } from './etag';
 import { keyOf } from './ids';
-import { inListingOrder, listingKey } from './listingOrder';
+import { idKeyOfListingKey, listingKey } from './listingOrder';
+import { paginateKeys, type Page, type PageRequest } from './paging';
+import { SortedKeyIndex } from './storeIndex';
 import { recordTimestamp } from './timestamps';
 
 export interface RegistrationRecord {
@@ -19,6 +23,7 @@ export interface RegistrationRecord {
   enrollmentGroupId?: string;
 }
 
+/** The data file format before the journal (version 1): one JSON document. Still read, and converted. */
 export interface StoreSnapshot {
   format: 'dps-enrollments-emulator';
   version: 1;
@@ -27,17 +32,31 @@ export interface StoreSnapshot {
   registrations: RegistrationRecord[];
 }
 
+export type CollectionName = 'enrollment' | 'group' | 'registration';
 
-/** One keyed collection with etag rules and a lazily built view in listing order (see listingOrder.ts) for paging. */
-export class EnrollmentCollection<T extends { etag?: string; createdDateTimeUtc?: string; lastUpdatedDateTimeUtc?: string }> {
+/** One change of the store, as the journal records it (journalRecords.ts) and loading replays it. */
+export type StoreChange =
+  | { op: 'put'; collection: 'enrollment'; listingKey: string; value: IndividualEnrollment }
+  | { op: 'put'; collection: 'group'; listingKey: string; value: EnrollmentGroup }
+  | { op: 'put'; collection: 'registration'; listingKey: string; value: RegistrationRecord }
+  | { op: 'delete'; collection: CollectionName; id: string }
+  | { op: 'clear' };
+
+type Item = { etag?: string; createdDateTimeUtc?: string; lastUpdatedDateTimeUtc?: string };
+
+/**
+ * One keyed collection with etag rules and its listing order (listingOrder.ts) kept as an index
+ * updated per insert and delete (storeIndex.ts), so paging never sorts.
+ */
+export class EnrollmentCollection<T extends Item> {
   readonly items = new Map<string, T>();
-  private sorted: T[] | undefined;
+  private readonly order = new SortedKeyIndex();
 
   constructor(
     private readonly idOf: (item: T) => string,
     private readonly notFound: (id: string) => EmulatorError,
     private readonly alreadyExists: (id: string) => EmulatorError,
-    private readonly changed: () => void,
+    private readonly changed: (change: { op: 'put'; listingKey: string; value: T } | { op: 'delete'; id: string }) => void,
   ) {}
 
   get(id: string): T | undefined {
@@ -69,27 +88,10 @@ export class EnrollmentCollection<T extends { etag?: string; createdDateTimeUtc?
       createdDateTimeUtc: existing?.createdDateTimeUtc ?? now,
       lastUpdatedDateTimeUtc: now,
     } as T;
-    if (existing === undefined) this.sorted = undefined;
-    this.items.set(key, stored);
-    if (existing !== undefined && this.sorted !== undefined) {
-      // Replace in place (binary search by listing key) so updates do not force a re-sort.
-      const i = this.indexInSorted(this.sorted, listingKey(key));
-      if (this.sorted[i] === existing) this.sorted[i] = stored;
-      else this.sorted = undefined;
-    }
-    this.changed();
+    const lk = listingKey(key);
+    this.load(stored, lk);
+    this.changed({ op: 'put', listingKey: lk, value: stored });
     return stored;
-  }
-
-  private indexInSorted(sorted: T[], key: string): number {
-    let lo = 0;
-    let hi = sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (listingKey(this.idOf(sorted[mid])) < key) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   }
 
   delete(id: string, ifMatch?: string): T {
@@ -97,66 +99,93 @@ export class EnrollmentCollection<T extends { etag?: string; createdDateTimeUtc?
     if (ifMatch !== undefined && !etagMatches(ifMatch, existing.etag)) {
       throw new EmulatorError(412, ErrorCodes.preconditionFailed, `The etag of '${id}' does not match If-Match; it was changed by someone else.`);
     }
-    this.items.delete(keyOf(id));
-    this.sorted = undefined;
-    this.changed();
+    this.unload(id);
+    this.changed({ op: 'delete', id: this.idOf(existing) });
     return existing;
   }
 
-  /** Raw insert used when loading a snapshot (no etag/timestamp changes). */
-  load(item: T): void {
-    this.items.set(keyOf(this.idOf(item)), item);
-    this.sorted = undefined;
+  /** Raw insert used when loading (no etag/timestamp changes, no change event). */
+  load(item: T, itemListingKey = listingKey(this.idOf(item))): void {
+    const key = keyOf(this.idOf(item));
+    if (!this.items.has(key)) this.order.insert(itemListingKey);
+    this.items.set(key, item);
   }
 
+  /** Raw removal used when loading; false when the item was not there. */
+  unload(id: string): boolean {
+    if (!this.items.delete(keyOf(id))) return false;
+    this.order.delete(listingKey(id));
+    return true;
+  }
+
+  /** Every item in listing order (O(n), no sort): for small collections and tests; queries use page(). */
   list(): T[] {
-    this.sorted ??= inListingOrder(this.items.values(), this.idOf);
-    return this.sorted;
+    return [...this.order.keys()].map((k) => this.at(k));
+  }
+
+  /** Up to `limit` items after a listing key, with their keys, in listing order (paging, snapshots). */
+  entriesAfter(after: string | undefined, limit: number): Array<[string, T]> {
+    return this.order.keysAfter(after, limit).map((k) => [k, this.at(k)]);
+  }
+
+  /** One query page; continuation tokens carry the last listing key (paging.ts). */
+  page(request: PageRequest): Page<T> {
+    return paginateKeys((after, limit) => this.order.keysAfter(after, limit), (k) => this.at(k), request);
+  }
+
+  private at(listingKeyOfItem: string): T {
+    const item = this.items.get(idKeyOfListingKey(listingKeyOfItem));
+    if (item === undefined) throw new Error(`listing index out of step with the items at ${listingKeyOfItem}`);
+    return item;
   }
 
   clear(): void {
     this.items.clear();
-    this.sorted = undefined;
+    this.order.clear();
   }
 }
 
 export class EmulatorStore {
-  private readonly listeners: Array<() => void> = [];
+  private readonly listeners: Array<(change: StoreChange) => void> = [];
   readonly enrollments: EnrollmentCollection<IndividualEnrollment>;
   readonly enrollmentGroups: EnrollmentCollection<EnrollmentGroup>;
   private readonly registrations = new Map<string, RegistrationRecord>();
+  /** Listing keys of the registrations made through each group, by the group's case-insensitive id. */
+  private readonly registrationsByGroup = new Map<string, SortedKeyIndex>();
 
   constructor() {
-    const changed = () => this.notify();
     this.enrollments = new EnrollmentCollection<IndividualEnrollment>(
       (e) => e.registrationId,
       (id) => new EmulatorError(404, ErrorCodes.enrollmentNotFound, `Enrollment '${id}' does not exist.`),
       // The service's exact per-item text (recording test_individual_enrollment_bulk_operations).
       () => new EmulatorError(409, ErrorCodes.conflict, 'Enrollment already exists.'),
-      changed,
+      (c) => this.notify(c.op === 'put' ? { ...c, collection: 'enrollment' } : { ...c, collection: 'enrollment' }),
     );
     this.enrollmentGroups = new EnrollmentCollection<EnrollmentGroup>(
       (g) => g.enrollmentGroupId,
       (id) => new EmulatorError(404, ErrorCodes.enrollmentGroupNotFound, `Enrollment group '${id}' does not exist.`),
       // The service's exact per-item text (recording test_enrollment_group_bulk_operations).
       () => new EmulatorError(409, ErrorCodes.enrollmentGroupConflict, 'EnrollmentGroup already exists.'),
-      changed,
+      (c) => this.notify(c.op === 'put' ? { ...c, collection: 'group' } : { ...c, collection: 'group' }),
     );
   }
 
-  /** Called after every change (the server uses it to schedule a save). */
-  onChange(listener: () => void): void {
+  /** Called after every change with what changed (persistence journals it). */
+  onChange(listener: (change: StoreChange) => void): void {
     this.listeners.push(listener);
   }
 
-  private notify(): void {
-    for (const l of this.listeners) l();
+  private notify(change: StoreChange): void {
+    for (const l of this.listeners) l(change);
   }
 
   deleteEnrollment(id: string, ifMatch?: string): void {
     this.enrollments.delete(id, ifMatch);
     const reg = this.registrations.get(keyOf(id));
-    if (reg !== undefined && reg.enrollmentGroupId === undefined) this.registrations.delete(keyOf(id));
+    if (reg !== undefined && reg.enrollmentGroupId === undefined) {
+      this.unloadRegistration(id);
+      this.notify({ op: 'delete', collection: 'registration', id: reg.state.registrationId });
+    }
   }
 
   // ---- registration states ----
@@ -186,8 +215,9 @@ export class EmulatorStore {
       },
       ...(enrollmentGroupId === undefined ? {} : { enrollmentGroupId }),
     };
-    this.registrations.set(keyOf(state.registrationId), record);
-    this.notify();
+    const lk = listingKey(state.registrationId);
+    this.loadRegistration(record, lk);
+    this.notify({ op: 'put', collection: 'registration', listingKey: lk, value: record });
     return record;
   }
 
@@ -196,15 +226,63 @@ export class EmulatorStore {
     if (ifMatch !== undefined && !etagMatches(ifMatch, existing.state.etag)) {
       throw new EmulatorError(412, ErrorCodes.preconditionFailed, `The etag of registration '${id}' does not match If-Match.`);
     }
-    this.registrations.delete(keyOf(id));
-    this.notify();
+    this.unloadRegistration(id);
+    this.notify({ op: 'delete', collection: 'registration', id: existing.state.registrationId });
   }
 
-  /** Registration states made through one group, in listing order. */
+  /** Raw insert or replace of a registration, keeping the group index in step (loading and upsert). */
+  private loadRegistration(record: RegistrationRecord, recordListingKey: string): void {
+    const key = keyOf(record.state.registrationId);
+    const existing = this.registrations.get(key);
+    if (existing !== undefined) this.unloadRegistration(key);
+    this.registrations.set(key, record);
+    if (record.enrollmentGroupId !== undefined) {
+      const group = keyOf(record.enrollmentGroupId);
+      let index = this.registrationsByGroup.get(group);
+      if (index === undefined) this.registrationsByGroup.set(group, (index = new SortedKeyIndex()));
+      index.insert(recordListingKey);
+    }
+  }
+
+  private unloadRegistration(id: string): boolean {
+    const existing = this.registrations.get(keyOf(id));
+    if (existing === undefined) return false;
+    this.registrations.delete(keyOf(id));
+    if (existing.enrollmentGroupId !== undefined) {
+      const group = keyOf(existing.enrollmentGroupId);
+      const index = this.registrationsByGroup.get(group);
+      index?.delete(listingKey(id));
+      if (index?.size === 0) this.registrationsByGroup.delete(group);
+    }
+    return true;
+  }
+
+  /** Registration states made through one group, in listing order (from the group's index; no filter, no sort). */
   registrationsOfGroup(groupId: string): RegistrationRecord[] {
-    const k = keyOf(groupId);
-    const members = [...this.registrations.values()].filter((r) => r.enrollmentGroupId !== undefined && keyOf(r.enrollmentGroupId) === k);
-    return inListingOrder(members, (r) => r.state.registrationId);
+    const index = this.registrationsByGroup.get(keyOf(groupId));
+    return index === undefined ? [] : [...index.keys()].map((k) => this.registrationAt(k));
+  }
+
+  /** How many registration states were made through one group. */
+  registrationCountOfGroup(groupId: string): number {
+    return this.registrationsByGroup.get(keyOf(groupId))?.size ?? 0;
+  }
+
+  /** One query page of a group's registration states. */
+  registrationPageOfGroup(groupId: string, request: PageRequest): Page<RegistrationRecord> {
+    const index = this.registrationsByGroup.get(keyOf(groupId));
+    return paginateKeys((after, limit) => index?.keysAfter(after, limit) ?? [], (k) => this.registrationAt(k), request);
+  }
+
+  private registrationAt(registrationListingKey: string): RegistrationRecord {
+    const r = this.registrations.get(idKeyOfListingKey(registrationListingKey));
+    if (r === undefined) throw new Error(`registration index out of step at ${registrationListingKey}`);
+    return r;
+  }
+
+  /** Every registration record, in no particular order (a live view: snapshots read it in chunks). */
+  allRegistrations(): IterableIterator<RegistrationRecord> {
+    return this.registrations.values();
   }
 
   /** The registration of an individual enrollment, if the device has registered. */
@@ -215,10 +293,8 @@ export class EmulatorStore {
 
   /** Removes everything (benchmarks and tests reset between runs). */
   clear(): void {
-    this.enrollments.clear();
-    this.enrollmentGroups.clear();
-    this.registrations.clear();
-    this.notify();
+    this.applyLoaded({ op: 'clear' });
+    this.notify({ op: 'clear' });
   }
 
   get isEmpty(): boolean {
@@ -233,47 +309,87 @@ export class EmulatorStore {
     };
   }
 
-  // ---- persistence ----
+  // ---- loading and persistence ----
 
+  /** Applies a change read from a data file as it is (no etags, no change event). */
+  applyLoaded(change: StoreChange): void {
+    if (change.op === 'clear') {
+      this.enrollments.clear();
+      this.enrollmentGroups.clear();
+      this.registrations.clear();
+      this.registrationsByGroup.clear();
+    } else if (change.op === 'delete') {
+      if (change.collection === 'enrollment') this.enrollments.unload(change.id);
+      else if (change.collection === 'group') this.enrollmentGroups.unload(change.id);
+      else this.unloadRegistration(change.id);
+    } else if (change.collection === 'enrollment') {
+      this.enrollments.load(change.value, change.listingKey);
+    } else if (change.collection === 'group') {
+      this.enrollmentGroups.load(change.value, change.listingKey);
+    } else {
+      this.loadRegistration(change.value, change.listingKey);
+    }
+  }
+
+  /** Everything as one version-1 document (tests and small tools; O(n)). */
   snapshot(): StoreSnapshot {
     return {
       format: 'dps-enrollments-emulator',
       version: 1,
-      enrollments: [...this.enrollments.items.values()],
-      enrollmentGroups: [...this.enrollmentGroups.items.values()],
+      enrollments: this.enrollments.list(),
+      enrollmentGroups: this.enrollmentGroups.list(),
       registrations: [...this.registrations.values()],
     };
   }
 
-  /** Replaces the content with a snapshot; throws a message naming `source` when it is not one. */
+  /** Replaces the content with a version-1 snapshot (as changes, so a persisted store saves it);
+   * throws a message naming `source` when it is not one, and then changes nothing. */
   restore(data: unknown, source: string): void {
-    const problem = snapshotProblem(data);
-    if (problem !== undefined) throw new Error(`Emulator data file ${source} is not usable: ${problem}. It was not changed.`);
-    const snap = data as StoreSnapshot;
-    this.enrollments.clear();
-    this.enrollmentGroups.clear();
-    this.registrations.clear();
-    // Restoring is loading, not a change: no save is scheduled.
-    for (const e of snap.enrollments) this.enrollments.load(e);
-    for (const g of snap.enrollmentGroups) this.enrollmentGroups.load(g);
-    for (const r of snap.registrations) this.registrations.set(keyOf(r.state.registrationId), r);
+    const changes = legacySnapshotChanges(data, source);
+    this.clear();
+    for (const change of changes) {
+      this.applyLoaded(change);
+      this.notify(change);
+    }
   }
+}
+
+/** The changes that load a version-1 document; throws a message naming `source` when it is not one. */
+export function legacySnapshotChanges(data: unknown, source: string): StoreChange[] {
+  const problem = snapshotProblem(data);
+  if (problem !== undefined) throw new Error(`Emulator data file ${source} is not usable: ${problem}. It was not changed.`);
+  const snap = data as StoreSnapshot;
+  return [
+    ...snap.enrollments.map((value): StoreChange => ({ op: 'put', collection: 'enrollment', listingKey: listingKey(value.registrationId), value })),
+    ...snap.enrollmentGroups.map((value): StoreChange => ({ op: 'put', collection: 'group', listingKey: listingKey(value.enrollmentGroupId), value })),
+    ...snap.registrations.map((value): StoreChange => ({ op: 'put', collection: 'registration', listingKey: listingKey(value.state.registrationId), value })),
+  ];
+}
+
+const RECORD_CHECKS: Record<CollectionName, (x: Record<string, unknown>) => boolean> = {
+  enrollment: (x) => typeof x.registrationId === 'string' && typeof x.attestation === 'object' && x.attestation !== null,
+  group: (x) => typeof x.enrollmentGroupId === 'string' && typeof x.attestation === 'object' && x.attestation !== null,
+  registration: (x) => typeof (x.state as Record<string, unknown> | undefined)?.registrationId === 'string',
+};
+
+/** Whether a value read from a data file can be stored in `collection`. */
+export function isStorableRecord(collection: CollectionName, value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && RECORD_CHECKS[collection](value as Record<string, unknown>);
 }
 
 function snapshotProblem(data: unknown): string | undefined {
   if (typeof data !== 'object' || data === null) return 'it is not a JSON object';
   const d = data as Partial<Record<keyof StoreSnapshot, unknown>>;
   if (d.format !== 'dps-enrollments-emulator' || d.version !== 1) return "format/version is not 'dps-enrollments-emulator'/1";
-  const arrays: Array<[string, unknown, (x: Record<string, unknown>) => boolean]> = [
-    ['enrollments', d.enrollments, (x) => typeof x.registrationId === 'string' && typeof x.attestation === 'object'],
-    ['enrollmentGroups', d.enrollmentGroups, (x) => typeof x.enrollmentGroupId === 'string' && typeof x.attestation === 'object'],
-    ['registrations', d.registrations, (x) => typeof (x.state as Record<string, unknown> | undefined)?.registrationId === 'string'],
+  const arrays: Array<[string, unknown, CollectionName]> = [
+    ['enrollments', d.enrollments, 'enrollment'],
+    ['enrollmentGroups', d.enrollmentGroups, 'group'],
+    ['registrations', d.registrations, 'registration'],
   ];
-  for (const [name, value, ok] of arrays) {
+  for (const [name, value, collection] of arrays) {
     if (!Array.isArray(value)) return `'${name}' is not an array`;
-    const bad = value.findIndex((x) => typeof x !== 'object' || x === null || !ok(x as Record<string, unknown>));
+    const bad = value.findIndex((x) => !isStorableRecord(collection, x));
     if (bad >= 0) return `'${name}[${bad}]' is not a valid record`;
   }
   return undefined;
 }
-

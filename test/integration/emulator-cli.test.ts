@@ -7,6 +7,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
+import { readDataFiles } from '../../src/emulator/persistence';
 import type { RunningEmulator } from '../../src/emulator/server';
 import { repoRoot } from '../support/spec';
 import { request, tempDir } from '../support/emulator';
@@ -41,8 +42,8 @@ void test('--json prints exactly one line, serves requests and exits 0 on SIGTER
   assert.equal(lines.length, 1, 'nothing else on stdout');
   assert.match(stderr, /PUT \/enrollments\/cli-1 200/, 'request log goes to stderr');
   assert.doesNotMatch(stderr, /SharedAccessSignature|SharedAccessKey=/, 'no secret in the log');
-  const saved = JSON.parse(readFileSync(join(dataDir, 'emulator-data.json'), 'utf8')) as { enrollments: Array<{ registrationId: string }> };
-  assert.deepEqual(saved.enrollments.map((e) => e.registrationId), ['cli-1']);
+  const saved = await readDataFiles(join(dataDir, 'emulator-data.json'));
+  assert.deepEqual(saved.enrollments.list().map((e) => e.registrationId), ['cli-1']);
 });
 
 void test('--help documents every option; a bad option exits 2 with a message', async () => {

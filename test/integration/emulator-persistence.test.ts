@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { IndividualEnrollment } from '../../src/dps/models';
 import { createSasToken, expiryFromNow } from '../../src/dps/sas';
+import { readDataFiles } from '../../src/emulator/persistence';
 import { startEmulator } from '../../src/emulator/server';
 import { connectionStringParts, request, tempDir } from '../support/emulator';
 
-void test('data, key and CA survive a restart; many writes become few file writes', async (t) => {
+void test('data, key and CA survive a restart; stop folds the journal into the data file', async (t) => {
   const dataDir = tempDir();
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const first = await startEmulator({ dataDir });
@@ -19,9 +20,9 @@ void test('data, key and CA survive a restart; many writes become few file write
   }
   await first.stop();
   const dataFile = join(dataDir, 'emulator-data.json');
-  const saved = JSON.parse(readFileSync(dataFile, 'utf8')) as { enrollments: unknown[] };
-  assert.equal(saved.enrollments.length, 101);
+  assert.equal((await readDataFiles(dataFile)).counts().enrollments, 101);
   assert.equal(statSync(dataFile).mode & 0o777, 0o600);
+  assert.equal(statSync(`${dataFile}.journal-2`).size, 0, 'stop compacted: the journal after the snapshot is empty');
   assert.equal(statSync(join(dataDir, 'emulator-ca.key.pem')).mode & 0o777, 0o600);
 
   const second = await startEmulator({ dataDir });

@@ -5,11 +5,11 @@ import { HELP, parseCliArgs } from '../../../src/emulator/cliOptions';
 void test('maps every flag onto EmulatorOptions', () => {
   const c = parseCliArgs(['--port', '8443', '--http-port', '0', '--data-dir', '/d', '--data-file', '/d/x.json', '--seed', 'demo', '--quota', '1000',
     '--fault-rate', '0.1', '--fault-kinds', '429,reset', '--fault-seed', '3', '--fault-retry-after', '2', '--fault-delay-ms', '50', '--fault-apply-after',
-    '--max-page-size', '50', '--key-name', 'owner', '--json', '--quiet']);
+    '--max-page-size', '50', '--key-name', 'owner', '--compact-after-kb', '16', '--json', '--quiet']);
   assert.equal(c.json, true);
   assert.equal(c.quiet, true);
   assert.deepEqual(c.options, {
-    port: 8443, httpPort: 0, dataDir: '/d', dataFile: '/d/x.json', seed: 'demo', quota: { operationsPerMinute: 1000 }, maxPageSize: 50, keyName: 'owner',
+    port: 8443, httpPort: 0, dataDir: '/d', dataFile: '/d/x.json', seed: 'demo', quota: { operationsPerMinute: 1000 }, maxPageSize: 50, keyName: 'owner', compactAfterBytes: 16 * 1024,
     faults: { rate: 0.1, kinds: ['429', 'reset'], seed: 3, retryAfterSeconds: 2, delayMs: 50, applyAfterProcessing: true },
   });
   assert.equal(parseCliArgs(['--memory']).options.dataFile, null);
@@ -26,13 +26,14 @@ void test('bad input gets a specific message', () => {
     [['--fault-rate', '0.5', '--fault-kinds', '500,boom'], /unknown: boom/],
     [['--fault-kinds', '500'], /need --fault-rate/],
     [['--quota', '0'], /--quota must be/],
+    [['--compact-after-kb', '0'], /--compact-after-kb must be a whole number/],
     [['--frobnicate'], /frobnicate/],
   ];
   for (const [argv, message] of cases) assert.throws(() => parseCliArgs(argv), message, argv.join(' '));
 });
 
 void test('help names every option the parser accepts', () => {
-  for (const flag of ['--port', '--bind', '--http-port', '--data-dir', '--data-file', '--memory', '--seed', '--key-name', '--key', '--max-page-size', '--quota',
+  for (const flag of ['--port', '--bind', '--http-port', '--data-dir', '--data-file', '--memory', '--compact-after-kb', '--seed', '--key-name', '--key', '--max-page-size', '--quota',
     '--fault-rate', '--fault-kinds', '--fault-seed', '--fault-retry-after', '--fault-delay-ms', '--fault-apply-after', '--json', '--quiet', '--help']) {
     assert.ok(HELP.includes(flag), flag);
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { IndividualEnrollment } from '../../../src/dps/models';
 import { etagMatches, normalizeEtag } from '../../../src/emulator/etag';
-import { DebouncedSaver, readJsonFile } from '../../../src/emulator/persistence';
+import { readJsonFile } from '../../../src/emulator/persistence';
 import { writeFileAtomicSync as writeFileAtomic } from '../../../src/util/atomicWrite';
 import { EmulatorStore } from '../../../src/emulator/store';
 import { compareKeys, listingKey } from '../../../src/emulator/listingOrder';
@@ -95,32 +95,46 @@ void test('writeFileAtomic replaces the file and leaves no temp files; readJsonF
   assert.equal(readFileSync(file, 'utf8'), '{"a":');
 });
 
-void test('DebouncedSaver coalesces a burst into one write and flush writes what is pending', async () => {
-  let writes = 0;
-  const saver = new DebouncedSaver(() => (writes += 1), 20);
-  for (let i = 0; i < 10_000; i++) saver.schedule();
-  assert.equal(writes, 0);
-  await new Promise((r) => setTimeout(r, 60));
-  assert.equal(writes, 1);
-  saver.schedule();
-  saver.flush();
-  assert.equal(writes, 2);
-  saver.flush();
-  assert.equal(writes, 2, 'nothing pending, nothing written');
-});
-
-void test('DebouncedSaver keeps the data dirty after a failed write and reports it', () => {
-  let fail = true;
-  const errors: string[] = [];
-  const saver = new DebouncedSaver(() => {
-    if (fail) throw new Error('disk full');
-  }, 1000, (err) => errors.push(err.message));
-  saver.schedule();
-  saver.flush();
-  assert.deepEqual(errors, ['disk full']);
-  assert.equal(saver.error?.message, 'disk full');
-  fail = false;
-  saver.flush();
-  assert.equal(saver.error, undefined);
-  assert.equal(saver.writes, 1);
+void test('paging while items are added and deleted: items present throughout come exactly once, in listing order', () => {
+  const store = new EmulatorStore();
+  for (let i = 0; i < 1000; i++) {
+    store.enrollments.put(e(`p-${i}`));
+    store.upsertRegistration({ registrationId: `m-${i}` }, i % 2 === 0 ? 'even' : 'odd');
+  }
+  const enrollmentsThroughout = new Set([...store.enrollments.items.values()].map((x) => x.registrationId).filter((id) => !id.endsWith('3')));
+  const membersThroughout = new Set(store.registrationsOfGroup('even').map((r) => r.state.registrationId).filter((id) => !id.endsWith('4')));
+  const seen: string[] = [];
+  const members: string[] = [];
+  let token: string | undefined;
+  let groupToken: string | undefined;
+  let enrollmentsDone = false;
+  let membersDone = false;
+  let step = 0;
+  while (!enrollmentsDone || !membersDone) {
+    if (!enrollmentsDone) {
+      const page = store.enrollments.page({ scope: 'enrollments', maxItemCount: '33', continuation: token, maxPageSize: 100 });
+      seen.push(...page.items.map((x) => x.registrationId));
+      token = page.continuation;
+      enrollmentsDone = token === undefined;
+    }
+    if (!membersDone) {
+      const groupPage = store.registrationPageOfGroup('EVEN', { scope: 'registrations:even', maxItemCount: '17', continuation: groupToken, maxPageSize: 100 });
+      members.push(...groupPage.items.map((r) => r.state.registrationId));
+      groupToken = groupPage.continuation;
+      membersDone = groupToken === undefined;
+    }
+    for (let k = 0; k < 5; k++, step++) {
+      store.enrollments.put(e(`added-${step}`));
+      if (store.enrollments.get(`p-${step * 10 + 3}`)) store.enrollments.delete(`p-${step * 10 + 3}`);
+      store.upsertRegistration({ registrationId: `joined-${step}` }, 'even');
+      if (store.getRegistration(`m-${step * 10 + 4}`)) store.deleteRegistration(`m-${step * 10 + 4}`);
+    }
+  }
+  for (const [list, throughout] of [[seen, enrollmentsThroughout], [members, membersThroughout]] as const) {
+    assert.equal(new Set(list).size, list.length, 'nothing twice');
+    for (const id of throughout) assert.ok(list.includes(id), `${id} skipped`);
+    const keys = list.map((id) => listingKey(id));
+    assert.deepEqual(keys, [...keys].sort(compareKeys), 'in listing order');
+  }
+  assert.ok(!members.some((id) => id.startsWith('m-') && Number(id.slice(2)) % 2 === 1), 'only the group\'s members');
 });
