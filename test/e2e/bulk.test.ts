@@ -1,8 +1,12 @@
 // End to end in code-server: bulk create from a CSV in the workspace. The dry run lists the bad
 // row and asks; after "Run" the report document opens and the new enrollments appear in the tree.
+// Then bulk update over those enrollments (CSV) and over existing groups (JSON), against an emulator
+// that, like the live service, refuses bulk mode `update` for items that exist (409201/409202): the
+// product sends existing items as `updateIfMatchETag` with the etags its dry run read, and says so.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { DpsClient } from '../../src/dps/client';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
@@ -12,7 +16,7 @@ import {
 
 const skip = e2eSkipReason();
 
-void describe('bulk create in code-server', { skip, timeout: 600_000 }, () => {
+void describe('bulk create and update in code-server', { skip, timeout: 600_000 }, () => {
   let emu: RunningEmulator;
   let wb: Workbench;
   let dataDir: string;
@@ -58,5 +62,63 @@ void describe('bulk create in code-server', { skip, timeout: 600_000 }, () => {
     await treeRow(page, 'e2e-bulk-12').waitFor({ timeout: 30_000 });
     await wb.screenshot('bulk-2-report-and-tree');
     assert.equal(emu.store.snapshot().enrollments.length, 12);
+  });
+  async function runBulkUpdate(fileName: string, sourceLabel: 'CSV file' | 'JSON file'): Promise<void> {
+    const { page } = wb;
+    await runCommand(page, 'DPS: Bulk Update (Create or Replace)…');
+    const source = page.locator('.quick-input-widget .monaco-list-row', { hasText: sourceLabel }).first();
+    await source.waitFor({ timeout: 15_000 });
+    await source.click();
+    await pickFileInDialog(page, path.join(workspace, fileName));
+  }
+
+  void test('bulk update from a CSV over existing enrollments: guarded updates and one create, said per item', async () => {
+    const { page } = wb;
+    const before = new Map(emu.store.snapshot().enrollments.map((e) => [e.registrationId, e.etag]));
+    assert.equal(before.size, 12, 'the enrollments of the previous test');
+    const rows = Array.from({ length: 12 }, (_, i) => `e2e-bulk-${String(i + 1).padStart(2, '0')},disabled`);
+    writeFileSync(path.join(workspace, 'update.csv'), ['registrationId,status', ...rows, 'e2e-bulk-13,disabled'].join('\n') + '\n');
+    await runBulkUpdate('update.csv', 'CSV file');
+
+    const dialog = page.locator('.monaco-dialog-box', { hasText: '13 to send' });
+    await dialog.waitFor({ timeout: 30_000 });
+    const text = await dialog.innerText();
+    assert.match(text, /12 update \(existing, guarded by the etag read now\)/);
+    assert.match(text, /1 create \(new\)/);
+    await wb.screenshot('bulk-3-update-dry-run');
+    await dialogButton(page, 'Run');
+
+    await page.locator('.monaco-editor .view-lines', { hasText: '13 done, 0 failed, 0 not sent' }).first().waitFor({ timeout: 60_000 });
+    await page.locator('.monaco-editor .view-lines', { hasText: 'updated (etag matched)' }).first().waitFor({ timeout: 30_000 });
+    await wb.screenshot('bulk-4-update-report');
+    const after = emu.store.snapshot().enrollments;
+    assert.equal(after.length, 13);
+    assert.ok(after.every((e) => e.provisioningStatus === 'disabled'), 'every enrollment carries the new status');
+    assert.ok(after.filter((e) => before.has(e.registrationId)).every((e) => e.etag !== before.get(e.registrationId)), 'the existing ones were written');
+  });
+
+  void test('bulk update from a JSON file over existing groups keeps their keys', async () => {
+    const { page } = wb;
+    const client = DpsClient.fromConnectionString(emu.connectionString, { ca: emu.caCertificatePem });
+    const keysBefore = new Map<string, string | undefined>();
+    for (const id of ['e2e-group-a', 'e2e-group-b']) {
+      const created = await client.createOrUpdateEnrollmentGroup({ enrollmentGroupId: id, attestation: { type: 'symmetricKey' }, provisioningStatus: 'enabled' });
+      keysBefore.set(id, created.attestation.symmetricKey?.primaryKey);
+    }
+    assert.ok([...keysBefore.values()].every((k) => typeof k === 'string' && k.length > 0), 'the service generated keys');
+    const groups = ['e2e-group-a', 'e2e-group-b', 'e2e-group-c'].map((enrollmentGroupId) => ({ enrollmentGroupId, attestation: { type: 'symmetricKey' }, provisioningStatus: 'disabled' }));
+    writeFileSync(path.join(workspace, 'groups.json'), JSON.stringify(groups, null, 2));
+    await runBulkUpdate('groups.json', 'JSON file');
+
+    const dialog = page.locator('.monaco-dialog-box', { hasText: '3 to send' });
+    await dialog.waitFor({ timeout: 30_000 });
+    assert.match(await dialog.innerText(), /2 update \(existing, guarded by the etag read now\)/);
+    await dialogButton(page, 'Run');
+    await page.locator('.monaco-editor .view-lines', { hasText: '3 done, 0 failed, 0 not sent' }).first().waitFor({ timeout: 60_000 });
+    await wb.screenshot('bulk-5-group-update-report');
+    for (const id of ['e2e-group-a', 'e2e-group-b', 'e2e-group-c']) assert.equal((await client.getEnrollmentGroup(id)).provisioningStatus, 'disabled', id);
+    // A write without keys would have made the service generate new ones, locking out the group's devices.
+    for (const [id, key] of keysBefore) assert.equal((await client.getEnrollmentGroupAttestation(id)).symmetricKey?.primaryKey, key, `${id} kept its keys`);
+    client.dispose();
   });
 });
