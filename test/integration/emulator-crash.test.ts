@@ -16,6 +16,7 @@ import { request, tempDir } from '../support/emulator';
 const cli = join(repoRoot, 'src', 'emulator', 'cli.ts');
 const ROUNDS = 4;
 const CONCURRENCY = 8;
+const MIN_WRITES_PER_ROUND = 30;
 
 function random(seed: number): () => number {
   let s = seed >>> 0;
@@ -88,12 +89,16 @@ void test('kill -9 during acknowledged writes loses none of them (several rounds
       }
     };
     const writers = Array.from({ length: CONCURRENCY }, writer);
-    await new Promise((r) => setTimeout(r, 400 + next() * 1600));
+    // Kill after a random number of acknowledged writes (not a fixed time, which a loaded machine
+    // fills with fewer writes), bounded in time all the same.
+    const killAfter = acknowledged + MIN_WRITES_PER_ROUND + Math.floor(next() * MIN_WRITES_PER_ROUND);
+    const deadline = Date.now() + 30_000;
+    while (acknowledged < killAfter && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     child.kill('SIGKILL');
     killed = true;
     await Promise.all(writers);
     if (child.exitCode === null && child.signalCode === null) await once(child, 'exit');
   }
-  assert.ok(acknowledged > 100, `only ${acknowledged} writes were acknowledged`);
+  assert.ok(acknowledged >= ROUNDS * MIN_WRITES_PER_ROUND, `only ${acknowledged} writes were acknowledged`);
   t.diagnostic(`${acknowledged} acknowledged writes over ${ROUNDS} kills; ${present.size} items`);
 });
