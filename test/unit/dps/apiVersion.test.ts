@@ -31,7 +31,7 @@ void describe('api-version per connection', () => {
     await createHttpTransport({ connection: { hostName: HOST, sharedAccessKeyName: 'o', sharedAccessKey: 'a2V5' }, adapter }).send({ operation: 'op', method: 'GET', path: '/enrollments/a' });
     await createHttpTransport({ connection: { hostName: HOST, sharedAccessKeyName: 'o', sharedAccessKey: 'a2V5' }, adapter, apiVersion: '2026-11-01' }).send({ operation: 'op', method: 'GET', path: '/enrollments/a' });
     assert.deepEqual(seen.map((c) => c.url), ['/enrollments/a?api-version=2021-10-01', '/enrollments/a?api-version=2026-11-01']);
-    assert.throws(() => createHttpTransport({ hostName: HOST, auth: { authorization: () => Promise.resolve('x') }, apiVersion: '2019-03-31' as never }), /2019-03-31/);
+    assert.throws(() => createHttpTransport({ connection: { hostName: HOST, sharedAccessKeyName: 'o', sharedAccessKey: 'a2V5' }, apiVersion: '2019-03-31' as never }), /2019-03-31/);
     assert.equal(isApiVersion('2026-11-01'), true);
     assert.equal(isApiVersion('2025-07-01-preview'), false);
   });
