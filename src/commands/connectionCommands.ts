@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
 import { ConnectionStringError, isLoopbackHost, parseConnectionString, type DpsConnectionString } from '../dps/connectionString';
 import { isDpsError } from '../dps/errors';
+import { DEFAULT_API_VERSION, type ApiVersion } from '../dps/apiVersion';
 import { createClient } from '../connections/clientFactory';
 import { connectionIdFor, type ConnectionRecord } from '../connections/connectionStore';
 import { distinctCopy, findSameIdentity } from '../connections/duplicates';
@@ -38,16 +39,31 @@ async function askConnectionString(title: string): Promise<{ text: string; parse
   return { text: trimmed, parsed: parseConnectionString(trimmed) };
 }
 
+/** One line per version saying what it changes; the current choice is listed first. */
+export const API_VERSION_CHOICES: readonly { version: ApiVersion; detail: string }[] = [
+  { version: '2021-10-01', detail: 'Deployed everywhere; what the Azure SDKs and the az CLI send.' },
+  { version: '2026-11-01', detail: 'Adds Azure Device Registry certificate policies on enrollments (device certificates issued from a CSR).' },
+];
+
+async function askApiVersion(title: string, current: ApiVersion = DEFAULT_API_VERSION): Promise<ApiVersion> {
+  const items = [...API_VERSION_CHOICES]
+    .sort((a, b) => Number(b.version === current) - Number(a.version === current))
+    .map((c) => ({ label: c.version, description: c.version === current ? 'current' : undefined, detail: c.detail, version: c.version }));
+  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: 'Service API version for this connection', ignoreFocusOut: true });
+  if (picked === undefined) throw new UserCancelledError();
+  return picked.version;
+}
+
 /**
  * One cheap call (a one-item query) proves the host answers and the key is accepted, before anything is
  * saved. For a loopback host whose certificate is not trusted, the user may pick the emulator's CA file.
  */
-async function testConnection(ctx: CommandContext, text: string, parsed: DpsConnectionString, caPath?: string): Promise<string | undefined> {
+async function testConnection(ctx: CommandContext, text: string, parsed: DpsConnectionString, apiVersion: ApiVersion, caPath?: string): Promise<string | undefined> {
   const timeoutMs = ctx.settings.value.requestTimeoutSeconds * 1000;
   const ca = caPath ? await readFile(caPath, 'utf8') : undefined;
   try {
     await withProgress(`Testing the connection to ${parsed.hostName}…`, (signal) =>
-      createClient(text, ctx.logger, timeoutMs, ca).queryEnrollments({ pageSize: 1 }, { signal }),
+      createClient(text, ctx.logger, timeoutMs, ca, apiVersion).queryEnrollments({ pageSize: 1 }, { signal }),
     );
     return caPath;
   } catch (error) {
@@ -60,7 +76,7 @@ async function testConnection(ctx: CommandContext, text: string, parsed: DpsConn
       const files = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: 'Trust this CA', filters: { 'PEM certificate': ['pem', 'crt', 'cer'] } });
       const file = files?.[0];
       if (!file) throw new UserCancelledError();
-      return testConnection(ctx, text, parsed, file.fsPath);
+      return testConnection(ctx, text, parsed, apiVersion, file.fsPath);
     }
     throw error;
   }
@@ -91,13 +107,15 @@ export async function addConnection(ctx: CommandContext): Promise<ConnectionReco
     validateInput: (v) => (v.trim() ? undefined : 'The name cannot be empty.'),
   });
   if (label === undefined) throw new UserCancelledError();
-  const caPath = await testConnection(ctx, text, parsed, same?.caCertificatePath);
+  const apiVersion = await askApiVersion('Add DPS Connection', same?.apiVersion);
+  const caPath = await testConnection(ctx, text, parsed, apiVersion, same?.caCertificatePath);
   const record = await ctx.store.add({
     ...(copy ? { id: copy.id } : {}),
     connectionString: text,
     hostName: parsed.hostName,
     keyName: parsed.sharedAccessKeyName,
     label,
+    apiVersion,
     ...(caPath ? { caCertificatePath: caPath } : {}),
   });
   ctx.clients.invalidate(record.id);
@@ -111,7 +129,8 @@ export async function updateConnection(ctx: CommandContext, arg?: unknown): Prom
   const { text, parsed } = await askConnectionString(`Update "${connection.label}"`);
   ctx.logger.addSecret(text);
   ctx.logger.addSecret(parsed.sharedAccessKey);
-  const caPath = await testConnection(ctx, text, parsed, connection.caCertificatePath);
+  const apiVersion = await askApiVersion(`Update "${connection.label}"`, connection.apiVersion);
+  const caPath = await testConnection(ctx, text, parsed, apiVersion, connection.caCertificatePath);
   // Same id when host and policy are unchanged; otherwise it becomes another connection.
   const sameIdentity = connectionIdFor(parsed.hostName, parsed.sharedAccessKeyName) === connection.id || connection.isEmulator;
   if (!sameIdentity) await ctx.store.remove(connection.id);
@@ -121,6 +140,7 @@ export async function updateConnection(ctx: CommandContext, arg?: unknown): Prom
     hostName: parsed.hostName,
     keyName: parsed.sharedAccessKeyName,
     label: connection.label,
+    apiVersion,
     ...(connection.isEmulator ? { isEmulator: true } : {}),
     ...(caPath ? { caCertificatePath: caPath } : {}),
   });

@@ -7,6 +7,7 @@ import type { Logger } from '../common/logger';
 import type { ConnectionRecord, ConnectionStore } from './connectionStore';
 import type { DpsApi } from '../dps/api';
 import type { TokenProvider } from '../dps/auth';
+import type { ApiVersion } from '../dps/apiVersion';
 
 /** Token sources for Entra connections, given by the composition root (VS Code sign-in or the emulator's test account). */
 export type TokenProviderFor = (connection: ConnectionRecord) => TokenProvider;
@@ -48,7 +49,7 @@ export class ClientFactory {
     const connectionString = await this.store.connectionString(connection.id);
     this.logger.addSecret(connectionString);
     const ca = connection.caCertificatePath && isLoopbackHost(connection.hostName) ? await readFile(connection.caCertificatePath, 'utf8') : undefined;
-    return createClient(connectionString, this.logger, this.timeoutMs(), ca);
+    return createClient(connectionString, this.logger, this.timeoutMs(), ca, connection.apiVersion);
   }
 
   private async createEntra(connection: ConnectionRecord): Promise<DpsApi> {
@@ -57,6 +58,7 @@ export class ClientFactory {
     return DpsClient.withTokenProvider(connection.hostName, this.tokenProviderFor(connection), {
       timeoutMs: this.timeoutMs(),
       ...(ca ? { ca } : {}),
+      ...(connection.apiVersion ? { apiVersion: connection.apiVersion } : {}),
       onRequest: (e) => logRequest(this.logger, e),
     });
   }
@@ -70,10 +72,11 @@ function logRequest(logger: Logger, e: RequestEvent): void {
 }
 
 /** A client whose every request is logged with its operation, status, timing and tracking id. */
-export function createClient(connectionString: string, logger: Logger, timeoutMs: number, ca?: string): DpsApi {
+export function createClient(connectionString: string, logger: Logger, timeoutMs: number, ca?: string, apiVersion?: ApiVersion): DpsApi {
   return DpsClient.fromConnectionString(connectionString, {
     timeoutMs,
     ...(ca ? { ca } : {}),
+    ...(apiVersion ? { apiVersion } : {}),
     onRequest: (e: RequestEvent) => {
       const facts = [`${e.method} ${e.path}`, `status=${e.status ?? '-'}`, `${Math.round(e.durationMs)}ms`, e.attempt > 1 ? `attempt=${e.attempt}` : '', e.trackingId ? `trackingId=${e.trackingId}` : '']
         .filter(Boolean)

@@ -1,6 +1,8 @@
 // Saved connections. The connection string (it holds the key) lives only in SecretStorage under a
-// typed key; globalState keeps ids, display names, host and policy name. No vscode import: the
+// typed key; globalState keeps ids, display names, host, policy name and api-version. No vscode import: the
 // composition root passes context.secrets and context.globalState, tests pass fakes.
+
+import { DEFAULT_API_VERSION, type ApiVersion } from '../dps/apiVersion';
 
 /** What context.secrets offers. */
 export interface SecretStore {
@@ -29,6 +31,8 @@ export interface ConnectionRecord {
   authKind?: 'sas' | 'entra';
   /** Where the instance lives in Azure (ids only), for ARM: CA certificates, linked hubs. */
   azure?: AzureLink;
+  /** Service api-version for this connection; absent means 2021-10-01. */
+  apiVersion?: ApiVersion;
 }
 
 /** Ids of the instance behind a connection; never a token or key. */
@@ -51,6 +55,8 @@ export interface NewConnection {
   id?: string;
   isEmulator?: boolean;
   caCertificatePath?: string;
+  /** Absent keeps the saved connection's version (2021-10-01 for a new one). */
+  apiVersion?: ApiVersion;
 }
 
 export const CONNECTIONS_STATE_KEY = 'dpsEnrollments.connections';
@@ -88,6 +94,8 @@ export class ConnectionStore {
   async add(input: NewConnection): Promise<ConnectionRecord> {
     const id = input.id ?? connectionIdFor(input.hostName, input.keyName);
     const existing = this.get(id);
+    // Absent keeps the saved choice (e.g. the emulator re-adding its connection on start).
+    const apiVersion = input.apiVersion ?? existing?.apiVersion;
     const record: ConnectionRecord = {
       id,
       label: input.label?.trim() || existing?.label || input.hostName,
@@ -97,6 +105,8 @@ export class ConnectionStore {
       ...(input.caCertificatePath ? { caCertificatePath: input.caCertificatePath } : {}),
       ...(input.authKind === 'entra' ? { authKind: 'entra' as const } : {}),
       ...(input.azure ? { azure: { ...input.azure } } : {}),
+      // The default is not stored, so records saved before versions existed read the same.
+      ...(apiVersion !== undefined && apiVersion !== DEFAULT_API_VERSION ? { apiVersion } : {}),
     };
     if (input.authKind === 'entra') {
       // Nothing secret to keep; a key left from an earlier SAS connection with this id goes.

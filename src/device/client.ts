@@ -10,9 +10,12 @@ import { DeviceProvisioningError, kindOfStatus } from './errors';
 import { deviceSasToken, keySigner, type Signer } from './sas';
 import type { Tpm } from './tpm';
 import { createDeviceTransport, type ClientCertificate, type DeviceResponse } from './transport';
+import { createCsr, issuedCertificate, type IssuedCertificate } from './csr';
 
 export const GLOBAL_DEVICE_ENDPOINT = 'global.azure-devices-provisioning.net';
 export const DEVICE_API_VERSION = '2021-06-01';
+/** Register with a CSR and get issuedCertificateChain back. */
+export const CSR_DEVICE_API_VERSION = '2026-11-01';
 
 export type DeviceCredential =
   | { kind: 'symmetricKey'; key: string }
@@ -40,6 +43,8 @@ export interface ProvisionOptions {
   /** Called with 'assigning' while waiting (for progress). */
   onStatus?: (status: string) => void;
   sleep?: Sleep;
+  /** Generate an EC P-384 key and a CSR (CN = registration id) and ask for an operational certificate (api-version 2026-11-01). */
+  requestCertificate?: boolean;
 }
 
 export interface ProvisioningResult {
@@ -53,6 +58,8 @@ export interface ProvisioningResult {
   lastUpdatedDateTimeUtc?: string;
   etag?: string;
   payload?: unknown;
+  /** With requestCertificate: the issued chain and the new key (the key never shows in JSON or logs). */
+  issuedCertificate?: IssuedCertificate;
 }
 
 interface OperationBody {
@@ -125,9 +132,11 @@ export async function provisionDevice(options: ProvisionOptions): Promise<Provis
   };
   try {
     const base = `/${encodeURIComponent(idScope)}/registrations/${encodeURIComponent(registrationId)}`;
-    const query = `?api-version=${DEVICE_API_VERSION}`;
+    const query = `?api-version=${options.requestCertificate === true ? CSR_DEVICE_API_VERSION : DEVICE_API_VERSION}`;
     let signer = signerOf(credential, registrationId);
     const body: Record<string, unknown> = { registrationId, ...(options.payload === undefined ? {} : { payload: options.payload }) };
+    const csr = options.requestCertificate === true ? await createCsr(registrationId) : undefined;
+    if (csr !== undefined) body.csr = csr.csrBase64;
     if (credential.kind === 'tpm') {
       body.tpm = {
         endorsementKey: (await credential.tpm.getEndorsementKey()).toString('base64'),
@@ -172,7 +181,7 @@ export async function provisionDevice(options: ProvisionOptions): Promise<Provis
       if (response.status < 200 || response.status > 299) throw errorFrom(response, registrationId, polls === 0 ? 'Registration' : 'Polling');
       const op = (response.body ?? {}) as OperationBody;
       const status = typeof op.status === 'string' ? op.status.toLowerCase() : '';
-      if (status === 'assigned') return resultOf(op, registrationId);
+      if (status === 'assigned') return withIssuedCertificate(resultOf(op, registrationId), op, csr?.privateKeyPem, registrationId);
       if (status === 'failed' || status === 'disabled') {
         const state = op.registrationState ?? {};
         const message = typeof state.errorMessage === 'string' ? state.errorMessage : `The registration is ${status}.`;
@@ -189,6 +198,15 @@ export async function provisionDevice(options: ProvisionOptions): Promise<Provis
   } finally {
     transport.dispose();
   }
+}
+
+function withIssuedCertificate(result: ProvisioningResult, op: OperationBody, privateKeyPem: string | undefined, registrationId: string): ProvisioningResult {
+  if (privateKeyPem === undefined) return result;
+  const chain = op.registrationState?.issuedCertificateChain;
+  if (!Array.isArray(chain) || chain.length === 0 || chain.some((c) => typeof c !== 'string')) {
+    throw new DeviceProvisioningError('protocol', 'The device was assigned, but no issuedCertificateChain came back for its CSR.', { registrationId });
+  }
+  return { ...result, issuedCertificate: issuedCertificate(chain as string[], privateKeyPem) };
 }
 
 function resultOf(op: OperationBody, registrationId: string): ProvisioningResult {

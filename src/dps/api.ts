@@ -12,6 +12,7 @@ import type {
   QueryPage,
 } from './models';
 import type { RetryOptions } from './retryPolicy';
+import type { ApiVersion } from './apiVersion';
 
 export interface RequestOptions {
   signal?: AbortSignal;
@@ -33,6 +34,8 @@ export interface PageOptions {
 
 export interface DpsApi {
   readonly hostName: string;
+  /** The service api-version this client sends; absent on fakes means 2021-10-01. */
+  readonly apiVersion?: ApiVersion;
   /** Closes kept-alive connections; called when the client is replaced. */
   dispose?(): void;
 

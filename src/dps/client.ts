@@ -1,10 +1,12 @@
-// The DPS service client: one method per service operation of api-version 2021-10-01.
+// The DPS service client: one method per service operation, speaking the api-version the
+// connection chose (2021-10-01 by default, or 2026-11-01).
 // Service objects pass through untouched (no re-mapping), so fields from newer API versions
 // survive a read-modify-write.
 import { formatConnectionString, parseConnectionString, type DpsConnectionString } from './connectionString';
 import { BearerTokenAuth, withEntraRoleHint, type AuthKind, type TokenProvider } from './auth';
 import { DpsError } from './errors';
-import { errorFromResponse } from './responseErrors';
+import { errorFromResponse, withFieldVersionHint } from './responseErrors';
+import { DEFAULT_API_VERSION, type ApiVersion } from './apiVersion';
 import { holdsPrivateKey, KeyMaterialError } from './keyMaterialGuard';
 import type {
   AttestationMechanism,
@@ -73,6 +75,8 @@ export interface DpsClientOptions {
   sleep?: Sleep;
   /** Jitter source in [0, 1); tests inject a fixed one. */
   random?: () => number;
+  /** The service api-version to send; default 2021-10-01. */
+  apiVersion?: ApiVersion;
 }
 
 /** What the client needs below it; `fromConnectionString` builds the axios one, tests build fakes. */
@@ -89,6 +93,8 @@ export interface DpsClientInit {
   authKind?: AuthKind;
   /** Called when the service refused the credentials (401), so a cached token is dropped. */
   onAuthRejected?: () => void;
+  /** The api-version `send` puts on requests; used to explain refused fields. Default 2021-10-01. */
+  apiVersion?: ApiVersion;
 }
 
 interface Call {
@@ -110,9 +116,11 @@ export class DpsClient implements DpsApi {
   private readonly random: () => number;
   private readonly onRequest?: (event: RequestEvent) => void;
   readonly authKind: AuthKind;
+  readonly apiVersion: ApiVersion;
   private readonly onAuthRejected?: () => void;
 
   constructor(init: DpsClientInit) {
+    this.apiVersion = init.apiVersion ?? DEFAULT_API_VERSION;
     this.hostName = init.hostName;
     this.keyName = init.keyName;
     this.send = init.send;
@@ -128,8 +136,9 @@ export class DpsClient implements DpsApi {
   /** A client that sends Microsoft Entra bearer tokens (scope https://azure-devices-provisioning.net/.default). */
   static withTokenProvider(hostName: string, provider: TokenProvider, options: DpsClientOptions & { refreshMarginMs?: number; now?: () => number } = {}): DpsClient {
     const auth = new BearerTokenAuth(provider, { refreshMarginMs: options.refreshMarginMs, now: options.now });
-    const transport = createHttpTransport({ hostName, auth, protocol: options.protocol, ca: options.ca, timeoutMs: options.timeoutMs, userAgent: options.userAgent });
+    const transport = createHttpTransport({ hostName, auth, protocol: options.protocol, ca: options.ca, timeoutMs: options.timeoutMs, userAgent: options.userAgent, apiVersion: options.apiVersion });
     return new DpsClient({
+      apiVersion: transport.apiVersion,
       hostName,
       keyName: '',
       send: transport.send,
@@ -153,8 +162,10 @@ export class DpsClient implements DpsApi {
       ca: options.ca,
       timeoutMs: options.timeoutMs,
       userAgent: options.userAgent,
+      apiVersion: options.apiVersion,
     });
     return new DpsClient({
+      apiVersion: transport.apiVersion,
       hostName: connection.hostName,
       keyName: connection.sharedAccessKeyName,
       send: transport.send,
@@ -423,6 +434,7 @@ export class DpsClient implements DpsApi {
         let error = errorFromResponse({ operation: call.operation, status: response.status, headers: response.headers, body: response.body });
         if (response.status === 401) this.onAuthRejected?.();
         if (this.authKind === 'entra') error = withEntraRoleHint(error);
+        if (response.status === 400) error = withFieldVersionHint(error, this.apiVersion, call.body);
         this.emit(call, attempt, started, { status: response.status, requestId: response.requestId, trackingId: error.trackingId });
         // A DELETE replayed after an earlier try removed the item finds nothing: the goal is reached.
         if (call.method === 'DELETE' && response.status === 404 && mayHaveApplied) return response;

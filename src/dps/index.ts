@@ -25,3 +25,4 @@ export type { RetryOptions } from './retryPolicy';
 export type { Clock } from './pacer';
 export type { Sleep } from './sleep';
 export * from './models';
+export * from './apiVersion';

@@ -1,8 +1,10 @@
-// Service objects of the DPS service API, api-version 2021-10-01, typed from the spec's definitions.
-// Every object type keeps an index signature so that fields added by newer API versions survive
-// a read-modify-write untouched.
+// Service objects of the DPS service API, api-versions 2021-10-01 and 2026-11-01, typed from the
+// spec's definitions. Every object type keeps an index signature so that fields added by newer API
+// versions survive a read-modify-write untouched.
+import { DEFAULT_API_VERSION } from './apiVersion';
 
-export const API_VERSION = '2021-10-01';
+/** The default api-version; a connection may choose another (see apiVersion.ts). */
+export const API_VERSION = DEFAULT_API_VERSION;
 
 export type AttestationType = 'none' | 'tpm' | 'x509' | 'symmetricKey';
 export type ProvisioningStatus = 'enabled' | 'disabled';
@@ -111,6 +113,8 @@ export interface DeviceRegistrationState extends Extensible {
   lastUpdatedDateTimeUtc?: string;
   etag?: string;
   payload?: unknown;
+  /** 2026-11-01 device API, register only: base64 DER certificates, the issued leaf first, the root last. */
+  issuedCertificateChain?: string[];
 }
 
 /** Fields shared by individual enrollments and enrollment groups. */
@@ -127,6 +131,11 @@ interface EnrollmentCommon extends Extensible {
   allocationPolicy?: AllocationPolicy;
   iotHubs?: string[];
   customAllocationDefinition?: CustomAllocationDefinition;
+  // 2026-11-01: an Azure Device Registry certificate policy the service issues device certificates
+  // from; all three or none.
+  namespaceName?: string;
+  certificateAuthorityName?: string;
+  certificatePolicyName?: string;
 }
 
 export interface IndividualEnrollment extends EnrollmentCommon {

@@ -4,6 +4,7 @@
 // the Authorization header.
 import { DpsError } from './errors';
 import { parseRetryAfter } from './retryPolicy';
+import { fieldsNewerThan, versionIntroducing, type ApiVersion } from './apiVersion';
 
 export interface ErrorResponse {
   operation: string;
@@ -135,4 +136,38 @@ function firstString(...values: unknown[]): string | undefined {
 
 function truncate(text: string): string {
   return text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH)}…` : text;
+}
+
+/**
+ * A 400 for a body that carries fields the connection's api-version does not know (or that the
+ * service's message names as belonging to another version) gets a sentence naming the field and
+ * both versions, so the user knows to change the connection's API version rather than the item.
+ */
+export function withFieldVersionHint(error: DpsError, apiVersion: ApiVersion, body: unknown): DpsError {
+  const fields = new Set<string>();
+  for (const item of bodyItems(body)) for (const field of fieldsNewerThan(apiVersion, item)) fields.add(field);
+  if (fields.size === 0) return error;
+  const list = [...fields];
+  const since = versionIntroducing(list[0]) ?? 'a newer api-version';
+  const hint =
+    `api-version ${apiVersion} does not accept ${list.map((f) => `'${f}'`).join(', ')} (added in ${since}). ` +
+    `Set this connection's API version to ${since}, or remove the field${list.length > 1 ? 's' : ''}.`;
+  if (error.message.includes(hint)) return error;
+  return new DpsError({
+    kind: error.kind,
+    operation: error.operation,
+    message: truncate(`${hint} Service: ${error.message}`),
+    status: error.status,
+    errorCode: error.errorCode,
+    trackingId: error.trackingId,
+    retryAfterMs: error.retryAfterMs,
+  });
+}
+
+/** The enrollments or groups a request body holds: itself, or the items of a bulk operation. */
+function bodyItems(body: unknown): Record<string, unknown>[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return [];
+  const record = body as Record<string, unknown>;
+  const list = Array.isArray(record.enrollments) ? record.enrollments : Array.isArray(record.enrollmentGroups) ? record.enrollmentGroups : [record];
+  return list.filter((i): i is Record<string, unknown> => typeof i === 'object' && i !== null && !Array.isArray(i));
 }

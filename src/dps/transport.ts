@@ -11,7 +11,7 @@ import type { DpsConnectionString } from './connectionString';
 import { isLoopbackHost } from './connectionString';
 import { DpsError } from './errors';
 import { errorFromTransportFailure } from './responseErrors';
-import { API_VERSION } from './models';
+import { DEFAULT_API_VERSION, isApiVersion, type ApiVersion } from './apiVersion';
 import { sasAuth, type DpsAuth } from './auth';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
@@ -60,12 +60,15 @@ export interface HttpTransportOptions {
   userAgent?: string;
   /** Replaces axios' network adapter; for unit tests. */
   adapter?: AxiosAdapter;
+  /** Sent as api-version on every request. Default 2021-10-01. */
+  apiVersion?: ApiVersion;
 }
 
 export interface HttpTransport {
   send: Transport;
   hostName: string;
   baseUrl: string;
+  apiVersion: ApiVersion;
   /** Closes idle keep-alive sockets. */
   dispose: () => void;
 }
@@ -80,6 +83,8 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   if (protocol !== 'https' && !(protocol === 'http' && loopback)) {
     throw new RangeError(`Only HTTPS is allowed for ${hostName}; plain HTTP is accepted only for a local emulator on a loopback host.`);
   }
+  const apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
+  if (!isApiVersion(apiVersion)) throw new RangeError(`api-version '${String(apiVersion)}' is not one this extension speaks.`);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     throw new RangeError('timeoutMs must be a positive number of milliseconds.');
@@ -124,7 +129,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       const separator = request.path.includes('?') ? '&' : '?';
       const response = await instance.request<string>({
         method: request.method,
-        url: `${request.path}${separator}api-version=${API_VERSION}`,
+        url: `${request.path}${separator}api-version=${apiVersion}`,
         headers,
         data,
         signal: controller.signal,
@@ -154,7 +159,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     }
   };
 
-  return { send, hostName, baseUrl, dispose: () => agent.destroy() };
+  return { send, hostName, baseUrl, apiVersion, dispose: () => agent.destroy() };
 }
 
 function parseBody(text: string): { body: unknown; isText: boolean } {

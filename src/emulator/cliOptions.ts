@@ -4,8 +4,9 @@ import { FAULT_KINDS, type FaultKind } from './faults';
 import type { EmulatorOptions } from './server';
 import { readCaCertificateFile } from './device/caStore';
 import { isValidIdScope } from './device/idScope';
+import { parsePolicyArgument, readAdrLinkFile, validateAdrLink } from './adr/adrLink';
 
-export const HELP = `DPS Enrollments local emulator: a local Azure IoT Hub Device Provisioning Service (service API 2021-10-01).
+export const HELP = `DPS Enrollments local emulator: a local Azure IoT Hub Device Provisioning Service (service API 2021-10-01 and 2026-11-01).
 
 Usage: npm run emulator -- [options]      (or: node dist/emulator.js [options])
 
@@ -34,6 +35,12 @@ Options:
   --id-scope SCOPE      ID scope of the device API (default: derived from the key, e.g. 0ne1A2B3C4D)
   --ca-certificates F   JSON file [{name, certificate (PEM or base64 DER), isVerified}]: the verified CA
                         certificates enrollment groups' caReferences may name
+  --adr-namespace NAME  link to this Azure Device Registry namespace (enables 2026-11-01 certificate policies)
+  --adr-policy CA/POLICY  a certificate policy of that namespace enrollments may reference; repeat for more.
+                        Device CSRs for such enrollments get a chain from an emulator-held root per CA
+                        (generated on first use, in memory only: a restart gives new roots)
+  --adr-file F          JSON file {"namespace": NAME, "policies": [{"certificateAuthority", "policy"}]}
+                        instead of the two options above
   --device-retry-after S  Retry-After seconds the device API sends while assigning (default 1)
   --json                print exactly one JSON line {"url","connectionString","caCertificate","idScope"} on stdout
                         once listening; logs go to stderr
@@ -90,6 +97,9 @@ export function parseCliArgs(argv: string[]): CliCommand {
         'id-scope': { type: 'string' },
         'ca-certificates': { type: 'string' },
         'device-retry-after': { type: 'string' },
+        'adr-namespace': { type: 'string' },
+        'adr-policy': { type: 'string', multiple: true },
+        'adr-file': { type: 'string' },
         json: { type: 'boolean' },
         quiet: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -123,6 +133,16 @@ export function parseCliArgs(argv: string[]): CliCommand {
     } catch (error) {
       throw new CliUsageError((error as Error).message);
     }
+  }
+  if (v['adr-file'] !== undefined && (v['adr-namespace'] !== undefined || v['adr-policy'] !== undefined)) {
+    throw new CliUsageError('--adr-file cannot be combined with --adr-namespace or --adr-policy.');
+  }
+  if (v['adr-policy'] !== undefined && v['adr-namespace'] === undefined) throw new CliUsageError('--adr-policy needs --adr-namespace.');
+  try {
+    if (v['adr-file'] !== undefined) options.adr = readAdrLinkFile(v['adr-file']);
+    else if (v['adr-namespace'] !== undefined) options.adr = validateAdrLink({ namespace: v['adr-namespace'], policies: (v['adr-policy'] ?? []).map(parsePolicyArgument) });
+  } catch (error) {
+    throw new CliUsageError((error as Error).message);
   }
   const retryAfter = integer('device-retry-after', v['device-retry-after'], 0, 60);
   if (retryAfter !== undefined) options.device = { retryAfterSeconds: retryAfter };

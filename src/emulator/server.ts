@@ -8,7 +8,9 @@ import type { AddressInfo } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { API_VERSION } from '../dps/models';
+import { checkCertificatePolicyReferences, requireServiceApiVersion, viewForApiVersion } from './adr/certificatePolicyRules';
+import { validateAdrLink, type AdrLink } from './adr/adrLink';
+import { CertificateIssuer } from './adr/certificateIssuer';
 import { createDeviceApi, type DeviceApi, type DeviceApiOptions } from './device/deviceApi';
 import { CaCertificateStore, type CaCertificateInput } from './device/caStore';
 import { matchDeviceRoute } from './device/deviceRoutes';
@@ -64,6 +66,8 @@ export interface EmulatorOptions {
   observe?: (request: ObservedRequest) => void;
   /** The instance presented through the ARM paths (subscription, names, ID scope, linked hubs). */
   arm?: ArmInstanceOptions;
+  /** The Azure Device Registry namespace this instance is linked to (api-version 2026-11-01 certificate policies). */
+  adr?: AdrLink;
 }
 
 export interface ObservedRequest {
@@ -105,6 +109,8 @@ export interface RunningEmulator {
   storageStats(): StorageStats | undefined;
   /** Folds the journal into the data file now (it also happens on its own); resolves when done. */
   compact(): Promise<void>;
+  /** Issues device certificates for the linked ADR namespace; undefined when not linked. */
+  certificateIssuer?: CertificateIssuer;
   setFaults(f: FaultOptions | undefined): void;
   setQuota(q: QuotaOptions | undefined): void;
   stats(): EmulatorStats;
@@ -116,6 +122,8 @@ export const DATA_FILE_NAME = 'emulator-data.json';
 /** Request bodies above this are refused (the service's message limit is 96 KB). */
 export const MAX_BODY_BYTES = 256 * 1024;
 const LOOPBACK = ['127.0.0.1', '::1', 'localhost'];
+/** Operations whose body carries enrollments or groups (the certificate-policy reference is checked there). */
+const WRITES: ReadonlySet<string> = new Set(['IndividualEnrollment_CreateOrUpdate', 'IndividualEnrollment_RunBulkOperation', 'EnrollmentGroup_CreateOrUpdate', 'EnrollmentGroup_RunBulkOperation']);
 
 function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -188,6 +196,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     throw new Error('Plain HTTP is offered only when the emulator binds to a loopback address.');
   }
 
+  const adr = options.adr === undefined ? undefined : validateAdrLink(options.adr);
   const tls = loadOrCreateTlsMaterial(dataDir);
   const key = options.key ?? loadOrCreateServiceKey(dataDir);
   const store = new EmulatorStore();
@@ -209,7 +218,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const armInstance = resolveArmInstance({ ...options.arm, idScope }, tokenIssuer.tenantId);
   let serviceHostName = '';
   const armContext: ArmSurfaceContext = { issuer: tokenIssuer, certificates: caCertificates, instance: armInstance, serviceHostName: () => serviceHostName, keyName, key };
-  const deviceApi = createDeviceApi({ store, idScope, caStore: new CaCertificateStore(options.caCertificates, (name) => caCertificates.verifiedCaCertificates().find((c) => c.name.toLowerCase() === name.toLowerCase())?.certificate), log, ...options.device });
+  const certificateIssuer = adr === undefined ? undefined : new CertificateIssuer(adr);
+  const deviceApi = createDeviceApi({ store, idScope, adr, certificateIssuer, caStore: new CaCertificateStore(options.caCertificates, (name) => caCertificates.verifiedCaCertificates().find((c) => c.name.toLowerCase() === name.toLowerCase())?.certificate), log, ...options.device });
 
   async function handleRequest(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     stats.requests += 1;
@@ -247,9 +257,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       operationId = route.operationId;
       const body = await readBody(req);
       checkRequestBody(body, req.headers['content-type']);
-      const apiVersion = url.searchParams.get('api-version');
-      if (apiVersion === null) throw new EmulatorError(400, ErrorCodes.invalidApiVersion, `The api-version query parameter is required (use ${API_VERSION}).`);
-      if (apiVersion !== API_VERSION) throw new EmulatorError(400, ErrorCodes.invalidApiVersion, `api-version '${apiVersion}' is not supported; use ${API_VERSION}.`);
+      const apiVersion = requireServiceApiVersion(url.searchParams.get('api-version'));
       // The token's sr must name this emulator as configured, never merely the request's Host header:
       // a token minted for another DPS host must not work here even when Host says that host.
       authorizeServiceRequest(req.headers.authorization, route.operationId, { keyName, key, acceptedResources }, tokenIssuer);
@@ -278,7 +286,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
           throw faultError(fault.kind, f?.retryAfterSeconds ?? 1);
         }
       }
-      const response = operations[route.operationId]({ store, maxPageSize }, { route, headers: req.headers, body });
+      if (WRITES.has(route.operationId)) checkCertificatePolicyReferences(parsedOrUndefined(body), apiVersion, adr);
+      const answered = operations[route.operationId]({ store, maxPageSize }, { route, headers: req.headers, body });
+      const response = answered.body === undefined ? answered : { ...answered, body: viewForApiVersion(answered.body, apiVersion) };
       if (fault?.afterProcessing === true) {
         if (fault.kind === 'reset') {
           log(`${req.method ?? '?'} ${url.pathname} applied, then reset (injected)`);
@@ -357,6 +367,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     dataFile,
     tokenIssuer,
     caCertificates,
+    certificateIssuer,
     armResourceId: `/subscriptions/${armInstance.subscriptionId}/resourceGroups/${armInstance.resourceGroup}/providers/Microsoft.Devices/provisioningServices/${armInstance.name}`,
     storageStats: () => persistence?.stats(),
     compact: () => persistence?.compact() ?? Promise.resolve(),

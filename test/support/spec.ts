@@ -9,6 +9,8 @@ import addFormats from 'ajv-formats';
 
 export const repoRoot = resolve(__dirname, '..', '..');
 export const specDir = resolve(repoRoot, '..', 'shared', 'dps', 'spec', 'stable', '2021-10-01');
+/** The folder of one stable service spec version (2021-10-01 or 2026-11-01). */
+export const specDirFor = (version: string): string => resolve(repoRoot, '..', 'shared', 'dps', 'spec', 'stable', version);
 
 interface OpenApiResponse {
   schema?: Record<string, unknown>;
@@ -63,8 +65,9 @@ function withAbsoluteRefs(schema: unknown): unknown {
   return JSON.parse(JSON.stringify(schema).replace(/"#\/definitions\//g, `"${SCHEMA_ID}#/definitions/`)) as unknown;
 }
 
-export function specValidator(): SpecValidator | undefined {
-  const file = join(specDir, 'service.json');
+export function specValidator(version = '2021-10-01'): SpecValidator | undefined {
+  const dir = specDirFor(version);
+  const file = join(dir, 'service.json');
   if (!existsSync(file)) return undefined;
   const doc = JSON.parse(readFileSync(file, 'utf8')) as OpenApiDocument;
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: true });
@@ -81,7 +84,10 @@ export function specValidator(): SpecValidator | undefined {
   for (const name of ['IndividualEnrollment', 'EnrollmentGroup']) {
     const def = definitions[name] as { properties: Record<string, Record<string, unknown>> };
     const status = def.properties.provisioningStatus;
-    def.properties.provisioningStatus = { ...status, type: ['string', 'null'], enum: [...(status.enum as string[]), null] };
+    // 2021-10-01 inlines the enum; the TypeSpec-emitted 2026-11-01 refers to a ProvisioningStatus definition.
+    def.properties.provisioningStatus = Array.isArray(status.enum)
+      ? { ...status, type: ['string', 'null'], enum: [...(status.enum as string[]), null] }
+      : { anyOf: [status, { type: 'null' }] };
   }
   ajv.addSchema({ $id: SCHEMA_ID, definitions });
 
@@ -138,11 +144,12 @@ export function specValidator(): SpecValidator | undefined {
     },
     operationIds: () => [...operations.keys()],
     examples() {
-      const dir = join(specDir, 'examples');
-      return readdirSync(dir)
+      const examples = join(dir, 'examples');
+      if (!existsSync(examples)) return [];
+      return readdirSync(examples)
         .filter((f) => f.endsWith('.json'))
         .sort()
-        .map((f) => ({ file: f, ...(JSON.parse(readFileSync(join(dir, f), 'utf8')) as Omit<SpecExample, 'file'>) }));
+        .map((f) => ({ file: f, ...(JSON.parse(readFileSync(join(examples, f), 'utf8')) as Omit<SpecExample, 'file'>) }));
     },
   };
 }

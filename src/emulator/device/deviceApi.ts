@@ -16,8 +16,13 @@ import { DeviceErrorCodes, deviceUnauthorized } from './deviceErrors';
 import type { DeviceRoute } from './deviceRoutes';
 import { RegistrationOperations } from './registrationOperations';
 import { TpmChallenges, type TpmRegistrationBody } from './tpmChallenge';
+import type { AdrLink } from '../adr/adrLink';
+import { CertificateIssuer, CsrError } from '../adr/certificateIssuer';
+import { issueForCsr } from './csrIssuance';
 
-export const DEVICE_API_VERSIONS = ['2021-06-01', '2019-03-31'];
+export const DEVICE_API_VERSIONS = ['2026-11-01', '2021-06-01', '2019-03-31'];
+/** The first device api-version with `csr` on register and `issuedCertificateChain` in the result. */
+export const CSR_API_VERSION = '2026-11-01';
 
 export interface DeviceApiOptions {
   store: EmulatorStore;
@@ -29,6 +34,9 @@ export interface DeviceApiOptions {
   assignDelayMs?: number;
   defaultHub?: string;
   log?: (line: string) => void;
+  /** The linked ADR namespace and its issuer; CSRs are refused without them. */
+  adr?: AdrLink;
+  certificateIssuer?: CertificateIssuer;
 }
 
 export interface DeviceRequest {
@@ -65,6 +73,7 @@ function parseCertificate(text: string): X509Certificate | undefined {
 interface RegisterBody {
   payload?: unknown;
   tpm?: TpmRegistrationBody;
+  csr?: unknown;
 }
 
 function parseRegisterBody(body: Buffer, registrationId: string): RegisterBody {
@@ -82,7 +91,16 @@ function parseRegisterBody(body: Buffer, registrationId: string): RegisterBody {
     }
     tpm = { endorsementKey: t.endorsementKey, storageRootKey: t.storageRootKey };
   }
-  return { payload: parsed.payload, tpm };
+  return { payload: parsed.payload, tpm, ...(parsed.csr !== undefined && parsed.csr !== null ? { csr: parsed.csr } : {}) };
+}
+
+function hasCsr(body: Buffer): boolean {
+  try {
+    const parsed = JSON.parse(body.toString('utf8')) as unknown;
+    return isObject(parsed) && parsed.csr !== undefined && parsed.csr !== null;
+  } catch {
+    return false;
+  }
 }
 
 export function createDeviceApi(options: DeviceApiOptions): DeviceApi {
@@ -103,7 +121,7 @@ export function createDeviceApi(options: DeviceApiOptions): DeviceApi {
     return errorResponse(deviceUnauthorized('Unauthorized: activate the authentication key with the TPM and sign with it.'), { authenticationKey, keyName: 'registration' });
   }
 
-  function handleRoute(request: DeviceRequest): ServiceResponse {
+  async function handleRoute(request: DeviceRequest): Promise<ServiceResponse> {
     const { route } = request;
     if (request.apiVersion === null || !DEVICE_API_VERSIONS.includes(request.apiVersion)) {
       throw new EmulatorError(400, ErrorCodes.invalidApiVersion, `The device API needs api-version ${DEVICE_API_VERSIONS.join(' or ')}.`);
@@ -116,11 +134,19 @@ export function createDeviceApi(options: DeviceApiOptions): DeviceApi {
     const chain = presentedChain(request.socket);
     if (route.kind === 'register') {
       const body = parseRegisterBody(request.body, registrationId);
+      if (body.csr !== undefined && request.apiVersion !== CSR_API_VERSION) {
+        throw new CsrError(`csr is not part of device api-version ${request.apiVersion}; send it with api-version ${CSR_API_VERSION}.`);
+      }
       if ((authorization ?? '').trim() === '' && chain.length === 0 && body.tpm !== undefined) return tpmChallenge(registrationId, body.tpm);
       const device = authenticateDevice(context(), registrationId, authorization, chain);
-      const { operationId } = operations.start(device, body.payload);
+      // Checked and issued before the operation starts, so a bad CSR is a 400 on the PUT itself.
+      const issued = body.csr === undefined ? undefined : await issueForCsr(device, body.csr, options.adr, options.certificateIssuer);
+      const { operationId } = operations.start(device, body.payload, Date.now(), issued);
       const location = `/${encodeURIComponent(route.idScope)}/registrations/${encodeURIComponent(registrationId)}/operations/${operationId}?api-version=${request.apiVersion}`;
       return { status: 202, body: { operationId, status: 'assigning' }, headers: { 'retry-after': retryAfter, location } };
+    }
+    if (request.body.length > 0 && hasCsr(request.body)) {
+      throw new CsrError('csr belongs on register only; a registration status lookup with a csr is a bad request.');
     }
     authenticateDevice(context(), registrationId, authorization, chain);
     if (route.kind === 'operationStatus') {
@@ -141,12 +167,10 @@ export function createDeviceApi(options: DeviceApiOptions): DeviceApi {
     operations,
     caStore,
     handle(request) {
-      try {
-        return Promise.resolve(handleRoute(request));
-      } catch (error) {
-        if (error instanceof EmulatorError) return Promise.resolve(errorResponse(error));
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
-      }
+      return handleRoute(request).catch((error: unknown) => {
+        if (error instanceof EmulatorError) return errorResponse(error);
+        throw error instanceof Error ? error : new Error(String(error));
+      });
     },
   };
 }

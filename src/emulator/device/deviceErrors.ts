@@ -10,6 +10,8 @@ export const DeviceErrorCodes = {
   enrollmentDisabled: 401003,
   customAllocationFailed: 400209,
   noLinkedHub: 400208,
+  /** A CSR that cannot be issued (bad encoding, CN, key or signature, or no policy): unverified code. */
+  invalidCsr: ErrorCodes.invalidArgument,
 } as const;
 
 export const deviceUnauthorized = (message: string): EmulatorError =>

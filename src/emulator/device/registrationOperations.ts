@@ -72,13 +72,15 @@ export class RegistrationOperations {
   constructor(private readonly options: OperationsOptions) {}
 
   /** Starts the registration of an authenticated device; resolves once the outcome is recorded. */
-  start(device: AuthenticatedDevice, payload: unknown, nowMs = Date.now()): { operationId: string; settled: Promise<void> } {
+  start(device: AuthenticatedDevice, payload: unknown, nowMs = Date.now(), issuedCertificateChain?: string[]): { operationId: string; settled: Promise<void> } {
     this.evict(nowMs);
     const operationId = `4.${randomBytes(8).toString('hex')}.${randomUUID()}`;
     const operation: Operation = { registrationId: device.registrationId, createdMs: nowMs, readyAtMs: nowMs + (this.options.assignDelayMs ?? 0) };
     this.operations.set(operationId, operation);
     const settled = this.decide(device, payload).then(
-      (state) => {
+      (decided) => {
+        // The chain is part of this operation's answer only: status lookups never carry it (device.json).
+        const state = issuedCertificateChain !== undefined && decided.status === 'assigned' ? { ...decided, issuedCertificateChain } : decided;
         operation.result = { operationId, status: state.status as RegistrationOperationStatus['status'], registrationState: state };
       },
       (error: unknown) => {

@@ -17,6 +17,9 @@ import { UserCancelledError } from '../../../src/common/errorPresentation';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/server';
 import type { CommandContext } from '../../../src/commands/commandContext';
 
+/** Answers the API-version QuickPick with the item of that version. */
+const pickVersion = (version: string) => (items: unknown) => (items as Array<{ label: string }>).find((i) => i.label === version);
+
 void describe('adding a connection that already exists', () => {
   let emu: RunningEmulator;
   let dataDir: string;
@@ -36,12 +39,12 @@ void describe('adding a connection that already exists', () => {
     store = new ConnectionStore(new MemorySecrets(), new MemoryState());
     const logger = createLogger(new LogRecorder());
     ctx = { store, clients: new ClientFactory(store, logger, () => 5000), logger, settings: { value: { requestTimeoutSeconds: 5 } } } as unknown as CommandContext;
-    recorder.answers.push(emu.connectionString, 'first', 'Select CA File…', [{ fsPath: emu.caCertificatePath }]);
+    recorder.answers.push(emu.connectionString, 'first', pickVersion('2021-10-01'), 'Select CA File…', [{ fsPath: emu.caCertificatePath }]);
     await addConnection(ctx);
   });
 
   void test('Keep Both saves a second connection with a distinct id and name', async () => {
-    recorder.answers.push(emu.connectionString, 'Keep Both', (value: unknown) => value ?? 'first (2)');
+    recorder.answers.push(emu.connectionString, 'Keep Both', (value: unknown) => value ?? 'first (2)', pickVersion('2026-11-01'));
     const second = await addConnection(ctx);
     const prompt = recorder.messages.find((m) => m.text.includes('already exists'));
     assert.match(prompt?.text ?? '', /already exists: "first"/);
@@ -49,10 +52,14 @@ void describe('adding a connection that already exists', () => {
     assert.equal(store.list().length, 2);
     assert.equal(second.label, 'first (2)');
     assert.notEqual(second.id, store.list()[0]?.id);
+    // The chosen api-version is kept on the record (ids only) and the client sends it.
+    assert.equal(second.apiVersion, '2026-11-01');
+    assert.equal(store.list()[0]?.apiVersion, undefined, 'the default is not stored');
+    assert.equal((await ctx.clients.clientFor(second)).apiVersion, '2026-11-01');
   });
 
   void test('Replace keeps one connection; cancelling changes nothing', async () => {
-    recorder.answers.push(emu.connectionString, 'Replace', 'renamed');
+    recorder.answers.push(emu.connectionString, 'Replace', 'renamed', pickVersion('2021-10-01'));
     await addConnection(ctx);
     assert.deepEqual(store.list().map((c) => c.label), ['renamed']);
     recorder.answers.push(emu.connectionString, undefined);

@@ -50,8 +50,8 @@ void describe('secret handling', () => {
     const logger = createLogger(log);
     const store = new ConnectionStore(secrets, state);
     const clients = new ClientFactory(store, logger, () => 5000);
-    // Prompts in order: connection string, name, "certificate not trusted" -> select CA, the CA file.
-    recorder.answers.push(emu.connectionString, 'my emulator', 'Select CA File…', [{ fsPath: emu.caCertificatePath }]);
+    // Prompts in order: connection string, name, api-version, "certificate not trusted" -> select CA, the CA file.
+    recorder.answers.push(emu.connectionString, 'my emulator', (items: unknown) => (items as unknown[])[0], 'Select CA File…', [{ fsPath: emu.caCertificatePath }]);
     const ctx = { store, clients, logger, settings: { value: { requestTimeoutSeconds: 5 } } } as unknown as CommandContext;
     const record = await addConnection(ctx);
 

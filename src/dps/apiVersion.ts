@@ -1,0 +1,36 @@
+// The service api-versions this extension speaks, chosen per connection, and which enrollment
+// fields each one knows. One list here, so the client, the emulator and the UI agree.
+
+export const API_VERSIONS = ['2021-10-01', '2026-11-01'] as const;
+export type ApiVersion = (typeof API_VERSIONS)[number];
+
+/** What the Node SDK and the az CLI send; deployed everywhere. */
+export const DEFAULT_API_VERSION: ApiVersion = '2021-10-01';
+
+/** Azure Device Registry certificate-policy reference (2026-11-01): all three together or none. */
+export const CERTIFICATE_POLICY_FIELDS = ['namespaceName', 'certificateAuthorityName', 'certificatePolicyName'] as const;
+export type CertificatePolicyField = (typeof CERTIFICATE_POLICY_FIELDS)[number];
+
+/** Enrollment fields a version added, by the first version that has them. */
+const INTRODUCED_IN: Readonly<Record<string, ApiVersion>> = {
+  namespaceName: '2026-11-01',
+  certificateAuthorityName: '2026-11-01',
+  certificatePolicyName: '2026-11-01',
+};
+
+export function isApiVersion(value: unknown): value is ApiVersion {
+  return typeof value === 'string' && (API_VERSIONS as readonly string[]).includes(value);
+}
+
+/** The version a known enrollment field first appeared in, or undefined for a field of every version. */
+export function versionIntroducing(field: string): ApiVersion | undefined {
+  return Object.hasOwn(INTRODUCED_IN, field) ? INTRODUCED_IN[field] : undefined;
+}
+
+/** Top-level fields of an enrollment (or group) that `version` does not know yet. */
+export function fieldsNewerThan(version: ApiVersion, item: Readonly<Record<string, unknown>>): string[] {
+  return Object.keys(item).filter((field) => {
+    const since = versionIntroducing(field);
+    return since !== undefined && since > version && item[field] !== undefined;
+  });
+}
