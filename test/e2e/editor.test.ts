@@ -78,12 +78,13 @@ void describe('the editor at fleet size, in code-server', { skip, timeout: 900_0
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  void test('a schema error is underlined and named before any save; completion offers the values', async () => {
+  void test('a schema error is underlined and named before any save', async () => {
     const { page } = wb;
     await openJsonById(page, 'edge-gateway-01');
     const opened = await client.getEnrollment('edge-gateway-01');
     await replaceEditorText(page, JSON.stringify({ ...opened, provisioningStatus: 'paused' }, null, 2));
-    await page.locator('.editor-instance .monaco-editor .squiggly-error').first().waitFor({ timeout: 60_000 });
+    // VS Code reports schema problems as warnings (a yellow squiggle), syntax errors as errors.
+    await page.locator('.editor-instance .monaco-editor .squiggly-warning, .editor-instance .monaco-editor .squiggly-error').first().waitFor({ timeout: 60_000 });
     await runCommand(page, 'View: Focus Problems (Errors, Warnings, Infos)');
     await page.locator('.markers-panel', { hasText: '"provisioningStatus" must be "enabled" or "disabled".' }).first().waitFor({ timeout: 30_000 });
     await wb.screenshot('editor-1-schema-error');
