@@ -167,6 +167,11 @@ void describe('the editor at fleet size, in code-server', { skip, timeout: 900_0
     const { page } = wb;
     emu.store.upsertRegistration({ registrationId: fleetId(2), status: 'assigned', substatus: 'initialAssignment', deviceId: fleetId(2), assignedHub: 'hub-a.azure-devices.net' });
     await runCommand(page, 'DPS: Refresh');
+    // The list comes in no order: a filter by id prefix loads pages until both are shown.
+    await runCommand(page, 'DPS: Filter…');
+    await answerInput(page, 'fleet-000', 'Show ids starting with');
+    await page.locator('.quick-input-widget', { hasText: 'Filter Enrollments (2/2)' }).waitFor();
+    await page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' }).click();
     const registered = treeRow(page, fleetId(2));
     await registered.waitFor({ timeout: 60_000 });
     await registered.locator('.monaco-tl-twistie.collapsible').waitFor({ timeout: 30_000 });
@@ -180,6 +185,7 @@ void describe('the editor at fleet size, in code-server', { skip, timeout: 900_0
     await dialogButton(page, 'Delete');
     await waitUntil(async () => /not registered/.test((await treeRow(page, fleetId(2)).getAttribute('aria-label')) ?? ''), 'the enrollment to read "not registered"');
     assert.equal(emu.store.individualRegistration(fleetId(2)), undefined);
+    await runCommand(page, 'DPS: Clear Filter');
   });
 
   void test('adding the same connection again asks Replace / Keep Both / Cancel', async () => {
