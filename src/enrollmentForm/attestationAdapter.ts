@@ -19,6 +19,7 @@ import {
   parseTpmPublic,
   type AttestationProblem as LibraryProblem,
   type BuildResult,
+  type TpmPublicInfo,
 } from '../attestation';
 import type { AttestationProblem, FormAttestation, FormBuildResult } from './formAttestation';
 import type { FieldProblem, FormField, TpmKeyFacts } from './protocol';

@@ -2,6 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { daysUntil, earliestExpiry, expiryPhrase, needsExpiryWarning } from '../../../src/attestation/expiry';
 import type { AttestationMechanism } from '../../../src/dps/models';
+import { checkValidity } from '../../../src/attestation/checks';
+import type { CertificateFacts } from '../../../src/attestation/facts';
 
 const now = new Date('2025-03-01T12:00:00Z');
 const info = (notAfterUtc: string, subjectName = 'CN=x') => ({ info: { subjectName, sha1Thumbprint: '', sha256Thumbprint: '', issuerName: '', notBeforeUtc: '2024-01-01T00:00:00Z', notAfterUtc, serialNumber: '', version: 3 } });
@@ -33,5 +35,16 @@ void describe('certificate expiry', () => {
     assert.equal(expiryPhrase(0), 'expires today');
     assert.equal(expiryPhrase(1), 'expires in 1 day');
     assert.equal(expiryPhrase(26), 'expires in 26 days');
+  });
+});
+
+void describe('certificate validity checks warn before the end', () => {
+  const facts = (notAfter: string) => ({ commonName: 'device-01', subject: 'CN=device-01', validity: 'valid', notBefore: '2024-01-01T00:00:00.000Z', notAfter }) as unknown as CertificateFacts;
+
+  void test('within 30 days: an "expiring soon" warning that says when; further out: nothing', () => {
+    const soon = checkValidity(facts('2025-03-27T13:00:00.000Z'), now);
+    assert.deepEqual(soon.map((p) => [p.code, p.severity]), [['expiringSoon', 'warning']]);
+    assert.match(soon[0]?.message ?? '', /"device-01" expires in 26 days \(2025-03-27T13:00:00.000Z\)/);
+    assert.deepEqual(checkValidity(facts('2025-06-01T00:00:00.000Z'), now), []);
   });
 });
