@@ -46,6 +46,8 @@ export function activate(context: vscode.ExtensionContext): void {
     onStateChange: (running) => void vscode.commands.executeCommand('setContext', 'dpsEnrollments.emulatorRunning', running),
     onStartingChange: (starting) => void vscode.commands.executeCommand('setContext', 'dpsEnrollments.emulatorStarting', starting),
   });
+  // An emulator an earlier window started on the same folder can be stopped from here too.
+  emulator.announceState();
   const documents = new EnrollmentFileSystem({
     clientFor: (id) => {
       const record = store.get(id);
@@ -78,7 +80,7 @@ export function activate(context: vscode.ExtensionContext): void {
     store.onDidChange(() => void vscode.commands.executeCommand('setContext', 'dpsEnrollments.hasConnections', store.list().length > 0)),
     ...registerCommands(ctx),
     // The child process flushes its data file on SIGTERM; nothing to await here.
-    { dispose: () => void emulator.stop() },
+    { dispose: () => void emulator.dispose() },
   );
   void vscode.commands.executeCommand('setContext', 'dpsEnrollments.hasConnections', store.list().length > 0);
 

@@ -5,17 +5,22 @@ import { X509Certificate } from 'node:crypto';
 import { CertificateFacts } from './facts';
 import { AttestationProblem, problem, warning } from './problems';
 import { checkRegistrationId } from './registrationId';
+import { daysUntil, EXPIRY_WARNING_DAYS, expiryPhrase } from './expiry';
 
 /** Which kind of item a certificate or attestation is meant for; see src/dps/items.ts. */
 export type { ItemKind } from '../dps/items';
 import type { ItemKind } from '../dps/items';
 
-export function checkValidity(facts: CertificateFacts): AttestationProblem[] {
+export function checkValidity(facts: CertificateFacts, now: Date = new Date()): AttestationProblem[] {
   if (facts.validity === 'expired') {
     return [problem('expired', `The certificate "${label(facts)}" expired on ${facts.notAfter}. Devices cannot authenticate with it; issue a new one.`)];
   }
   if (facts.validity === 'notYetValid') {
     return [warning('notYetValid', `The certificate "${label(facts)}" is not valid until ${facts.notBefore}; devices cannot use it before then. Check the clock of the machine that issued it.`)];
+  }
+  const days = daysUntil(new Date(facts.notAfter), now);
+  if (days < EXPIRY_WARNING_DAYS) {
+    return [warning('expiringSoon', `The certificate "${label(facts)}" ${expiryPhrase(days)} (${facts.notAfter}). Devices stop authenticating then; plan a new one.`)];
   }
   return [];
 }

@@ -26,6 +26,7 @@ export type ProblemCode =
   | 'chainOrder'
   | 'chainBroken'
   | 'expired'
+  | 'expiringSoon'
   | 'notYetValid'
   | 'invalidRegistrationId'
   | 'missingCommonName'

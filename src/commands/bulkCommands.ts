@@ -100,7 +100,14 @@ async function pickSourceUri(kind: Exclude<SourceKind, 'selection'>): Promise<vs
 }
 
 async function readText(uri: vscode.Uri): Promise<string> {
-  const stat = await vscode.workspace.fs.stat(uri);
+  let stat: vscode.FileStat;
+  try {
+    stat = await vscode.workspace.fs.stat(uri);
+  } catch (error) {
+    // Said as it is: a file typed into the dialog that is not there is not "empty".
+    if (error instanceof vscode.FileSystemError && error.code === 'FileNotFound') throw new Error(`The file ${uri.fsPath} does not exist.`, { cause: error });
+    throw error;
+  }
   if (stat.size > MAX_SOURCE_BYTES) throw new Error(`${basename(uri.fsPath)} is ${Math.round(stat.size / 1048576)} MB; split it into files under 64 MB.`);
   return new TextDecoder('utf-8').decode(await vscode.workspace.fs.readFile(uri));
 }

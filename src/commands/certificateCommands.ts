@@ -48,19 +48,23 @@ export async function quickEnrollCertificateFile(deps: FormHostDeps, uri?: unkno
   const plan = planQuickEnrollment(await file.read(), deps.attestation ?? createFormAttestation());
   const openForm = (kind: ItemKind, connection?: FormConnection): Promise<void> =>
     openEnrollmentForm(deps, { kind, mode: 'create', certificateUri: fileUri, ...(connection ? { connection } : {}) });
-  if (!plan.ok) {
-    // Through the one error path (logged, with its buttons), like every other failure of the command.
-    if (!plan.kind) throw new Error(`${file.label} cannot be enrolled: ${plan.reason}`);
-    const answer = await vscode.window.showWarningMessage(`${file.label}: ${plan.reason}`, 'Open form');
-    if (answer === 'Open form') await openForm(plan.kind);
-    return;
-  }
+  // Through the one error path (logged, with its buttons), like every other failure of the command.
+  const kind = plan.kind;
+  if (kind === undefined) throw new Error(`${file.label} cannot be enrolled: ${plan.ok ? '' : plan.reason}`);
+  // Chosen once: the form, if it opens after this, saves to the same connection without asking again.
   const connection = await deps.pickConnection();
   if (!connection) return;
+  // A CA certificate makes a group, not the individual enrollment the command's name promises: say so.
+  const caNote = kind === 'group' ? `${file.label} is a CA certificate, so it makes an enrollment group (for the devices whose certificates it signs), not an individual enrollment.` : undefined;
+  if (!plan.ok) {
+    const answer = await vscode.window.showWarningMessage(`${file.label}: ${[caNote, plan.reason].filter(Boolean).join(' ')}`, 'Open form');
+    if (answer === 'Open form') await openForm(kind, connection);
+    return;
+  }
   const what = plan.kind === 'group' ? 'enrollment group' : 'individual enrollment';
   const answer = await vscode.window.showInformationMessage(
     `Create the ${what} "${plan.id}" from ${file.label} on ${connection.label}?`,
-    { modal: true, detail: plan.warnings.join(' ') || undefined },
+    { modal: true, detail: [caNote, ...plan.warnings].filter(Boolean).join(' ') || undefined },
     'Create',
     'Open form',
   );

@@ -9,7 +9,7 @@ import { UserCancelledError } from '../common/errorPresentation';
 import { withProgress } from '../ui/progress';
 import type { CommandContext } from './commandContext';
 import { resolveItemTargets, resolveRegistrationTargets, selectedNodes, type ItemTarget } from './targets';
-import { RegistrationNode } from '../tree/nodes';
+import { EnrollmentNode, RegistrationNode } from '../tree/nodes';
 import { deleteItem, getItem, getItemAttestation, ITEM_KIND_FACTS, putItem, type Item } from '../dps/items';
 
 export function addressOf(target: ItemTarget): DocumentAddress {
@@ -127,9 +127,14 @@ export async function deleteRegistration(ctx: CommandContext, ...args: unknown[]
       const client = await ctx.clients.clientFor(target.connection);
       await client.deleteRegistrationState(target.id, { ...(target.etag ? { ifMatch: target.etag } : {}), signal });
       ctx.logger.info(`Deleted registration ${target.id}`);
-      if (target.node) {
-        target.node.parent.pages.remove(target.id);
-        ctx.tree.repaint(target.node.parent);
+      const owner = target.node?.parent;
+      if (owner instanceof EnrollmentNode) {
+        // The enrollment carries its registration: read it again so the tree shows "not registered".
+        owner.parent.pages.replace(await getItem(client, 'enrollment', owner.itemId, { signal }));
+        ctx.tree.repaint(owner.parent);
+      } else if (owner) {
+        owner.pages.remove(target.id);
+        ctx.tree.repaint(owner);
       }
     }
   });

@@ -7,6 +7,7 @@ import type { AttestationMechanism } from '../dps/models';
 import { isDpsError } from '../dps/errors';
 import type { DpsApi } from '../dps/api';
 import type { Logger } from '../common/logger';
+import { describeError } from '../common/errorPresentation';
 import { CURRENT_VERSION_SCHEME, DOCUMENT_SCHEME, formatDocumentPath, parseDocumentPath, type DocumentAddress } from './documentUri';
 import { parseEditedDocument, serializeForEditing, withPreservedKeys } from './enrollmentDocument';
 import { getItem, getItemAttestation, ITEM_KIND_FACTS, putItem, type Item } from '../dps/items';
@@ -67,7 +68,7 @@ export class EnrollmentFileSystem implements vscode.FileSystemProvider, vscode.T
     try {
       edited = parseEditedDocument(decoder.decode(content), address.kind, address.id);
     } catch (error) {
-      throw vscode.FileSystemError.NoPermissions(error instanceof Error ? error.message : String(error));
+      throw saveRefusal(error instanceof Error ? error.message : String(error));
     }
     const client = await this.services.clientFor(address.connectionId);
     let saved: Item;
@@ -77,7 +78,7 @@ export class EnrollmentFileSystem implements vscode.FileSystemProvider, vscode.T
       if (isDpsError(error) && error.status === 412) {
         saved = await this.resolveConflict(client, uri, address, edited);
       } else {
-        throw toFileSystemError(error);
+        throw refusalOf(error, `Could not save the ${ITEM_KIND_FACTS[address.kind].singular} "${address.id}"`, this.services.logger);
       }
     }
     this.services.logger.info(`Saved ${ITEM_KIND_FACTS[address.kind].singular} ${address.id} (etag ${saved.etag ?? '?'})`);
@@ -160,7 +161,7 @@ export class EnrollmentFileSystem implements vscode.FileSystemProvider, vscode.T
         void vscode.commands.executeCommand('vscode.diff', currentUri, uri, `${address.id}: service ↔ yours`);
       });
     }
-    throw vscode.FileSystemError.Unavailable(`Not saved: the ${what} "${address.id}" changed on the service. Compare, then save again to overwrite or revert to reload.`);
+    throw saveRefusal(`Not saved: the ${what} "${address.id}" changed on the service. Compare, then save again to overwrite or revert to reload.`);
   }
 
   private schedule(action: () => void): void {
@@ -192,6 +193,25 @@ async function storedAttestation(client: DpsApi, address: DocumentAddress, edite
     if (isDpsError(error) && error.status === 404) return undefined;
     throw error;
   }
+}
+
+/**
+ * A refused save that reads as the product's sentence. VS Code prints a failed write as "Unable to
+ * write file '…' (<error name>: <message>)", and a FileSystemError's name is "NoPermissions
+ * (FileSystemError)": an error without a name leaves only our message in the parentheses.
+ */
+export function saveRefusal(message: string): Error {
+  const error = new Error(message);
+  error.name = '';
+  return error;
+}
+
+/** A service error on save, as the product words it (the details go to the log). */
+function refusalOf(error: unknown, context: string, logger: Logger): Error {
+  if (error instanceof vscode.FileSystemError) return error;
+  const described = describeError(error, context);
+  logger.error(described.logLine);
+  return saveRefusal(described.message ?? `${context}.`);
 }
 
 function toFileSystemError(error: unknown): Error {

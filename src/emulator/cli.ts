@@ -2,7 +2,12 @@
 // JSON line once listening; everything else goes to stderr.
 import { bindWarning } from './bindWarning';
 import { CliUsageError, HELP, parseCliArgs, type CliCommand } from './cliOptions';
-import { startEmulator, type RunningEmulator } from './server';
+import { acquireLock, EmulatorAlreadyRunningError, liveLock, releaseLock } from './dataDirLock';
+import { DEFAULT_DATA_DIR, startEmulator, type RunningEmulator } from './server';
+import { DEFAULT_KEY_NAME } from './serviceKey';
+
+/** Exit code of a start refused because another emulator runs on the same data folder. */
+const EXIT_FOLDER_IN_USE = 3;
 
 function banner(emu: RunningEmulator): string {
   return [
@@ -36,6 +41,13 @@ async function main(): Promise<number> {
   const warning = bindWarning(command.options.bindAddress);
   if (warning !== undefined) process.stderr.write(`emulator: ${warning}\n`);
   const log = command.quiet ? undefined : (line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  // One emulator per data folder: two would overwrite each other's data file.
+  const dataDir = command.options.dataDir ?? DEFAULT_DATA_DIR;
+  const holder = liveLock(dataDir);
+  if (holder) {
+    process.stderr.write(`emulator: could not start: ${new EmulatorAlreadyRunningError(holder, dataDir).message}\n`);
+    return EXIT_FOLDER_IN_USE;
+  }
   let emu: RunningEmulator;
   try {
     emu = await startEmulator({ ...command.options, log });
@@ -43,6 +55,18 @@ async function main(): Promise<number> {
     process.stderr.write(`emulator: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;
   }
+  try {
+    acquireLock(dataDir, {
+      pid: process.pid, port: emu.port, url: emu.url, hostName: emu.hostName, keyName: command.options.keyName ?? DEFAULT_KEY_NAME,
+      caCertificate: emu.caCertificatePath, startedAt: new Date().toISOString(),
+    });
+  } catch (error) {
+    // Another emulator took the folder while this one started.
+    await emu.stop().catch(() => undefined);
+    process.stderr.write(`emulator: could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_FOLDER_IN_USE;
+  }
+  process.on('exit', () => releaseLock(dataDir));
   if (command.json) {
     process.stdout.write(JSON.stringify({ url: emu.url, connectionString: emu.connectionString, caCertificate: emu.caCertificatePath, idScope: emu.idScope }) + '\n');
   } else {

@@ -12,14 +12,21 @@ export function isBase64Key(key: string): boolean {
   return key.length > 0 && key.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(key) && Buffer.from(key, 'base64').length >= 16;
 }
 
-export function loadOrCreateServiceKey(dataDir: string): string {
-  const file = join(dataDir, KEY_FILE);
+/** The folder's key, or undefined when it has none yet (for a client reconnecting to a running emulator). */
+export function readServiceKey(dataDir: string): string | undefined {
   try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { key?: unknown };
+    const parsed = JSON.parse(readFileSync(join(dataDir, KEY_FILE), 'utf8')) as { key?: unknown };
     if (typeof parsed.key === 'string' && isBase64Key(parsed.key)) return parsed.key;
   } catch {
-    // missing or unreadable: make a new one below
+    // missing or unreadable
   }
+  return undefined;
+}
+
+export function loadOrCreateServiceKey(dataDir: string): string {
+  const file = join(dataDir, KEY_FILE);
+  const existing = readServiceKey(dataDir);
+  if (existing !== undefined) return existing;
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString('base64');
   writeFileAtomicSync(file, JSON.stringify({ key }) + '\n', 0o600);

@@ -16,11 +16,19 @@ import {
   generateSymmetricKey,
   inspectCertificate,
   registrationIdFromEndorsementKey,
+  parseTpmPublic,
   type AttestationProblem as LibraryProblem,
   type BuildResult,
+  type TpmPublicInfo,
 } from '../attestation';
 import type { AttestationProblem, FormAttestation, FormBuildResult } from './formAttestation';
-import type { FieldProblem, FormField } from './protocol';
+import type { FieldProblem, FormField, TpmKeyFacts } from './protocol';
+
+/** "RSA-2048" or "ECC P-256": the names the TPM and DPS docs use for the two EK types. */
+export function tpmKeyFacts(info: TpmPublicInfo): TpmKeyFacts {
+  const keyType = info.type === 'RSA' ? `RSA-${info.keyBits}` : `ECC ${(info.curve ?? `${info.keyBits}-bit`).replace(/^NIST /, '')}`;
+  return { keyType, keyBits: info.keyBits };
+}
 
 function plain(problem: LibraryProblem): AttestationProblem {
   return { code: problem.code, severity: problem.severity, message: problem.message };
@@ -79,7 +87,8 @@ export function createFormAttestation(now: () => Date = () => new Date()): FormA
         ...(storageRootKey ? checkTpmPublic(storageRootKey, { role: 'storageRootKey' }).map((p) => ({ field: 'storageRootKey' as const, problem: plain(p) })) : []),
       ];
       const ekFine = endorsementKey !== '' && !problems.some((p) => p.field === 'endorsementKey');
-      return { problems, ...(ekFine ? { suggestedId: registrationIdFromEndorsementKey(endorsementKey) } : {}) };
+      if (!ekFine) return { problems };
+      return { problems, suggestedId: registrationIdFromEndorsementKey(endorsementKey), ekFacts: tpmKeyFacts(parseTpmPublic(endorsementKey, { role: 'endorsementKey' })) };
     },
 
     generateSymmetricKey,

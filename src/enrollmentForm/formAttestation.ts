@@ -3,7 +3,7 @@
 // Plain serialisable results, so they can be posted to the page as they are.
 
 import type { AttestationMechanism } from '../dps/models';
-import type { CertificateSummary, FieldProblem } from './protocol';
+import type { CertificateSummary, FieldProblem, TpmKeyFacts } from './protocol';
 import type { ItemKind } from '../dps/items';
 
 /** A problem as the library reports it; the host attaches the field. */
@@ -24,6 +24,7 @@ export interface CertificateInspection {
 export interface TpmInspection {
   problems: { field: 'endorsementKey' | 'storageRootKey'; problem: AttestationProblem }[];
   suggestedId?: string;
+  ekFacts?: TpmKeyFacts;
 }
 
 /** A builder's answer: the service JSON, or the problems (placed on form fields) that stop it. */

@@ -9,7 +9,7 @@ import type { EnrollmentGroup, IndividualEnrollment } from '../dps/models';
 import { buildServiceObject, draftFromServiceObject, serviceObjectId } from './draftMapping';
 import type { FormAttestation } from './formAttestation';
 import { toFieldProblem } from './formAttestation';
-import { emptyDraft, type CertificateFileEntry, type CertificateSlot, type CertificateSummary, type FieldProblem, type FormDraft, type FormMode, type HostMessage, type InitMessage, type PageMessage } from './protocol';
+import { emptyDraft, type CertificateFileEntry, type CertificateSlot, type CertificateSummary, type FieldProblem, type FormDraft, type FormMode, type HostMessage, type InitMessage, type PageMessage, type TpmKeyFacts } from './protocol';
 import { checkPageMessage, MessageRejection } from './protocolGuards';
 import { isDpsError } from '../dps/errors';
 import { placeServiceError } from './serviceErrorFields';
@@ -231,12 +231,13 @@ export class EnrollmentFormController {
     this.post({ type: 'certificateChosen', requestId, ...(await this.inspectFile(file, slot)) });
   }
 
-  private checkTpm(endorsementKey: string, storageRootKey: string): { problems: FieldProblem[]; suggestedId?: string } {
+  private checkTpm(endorsementKey: string, storageRootKey: string): { problems: FieldProblem[]; suggestedId?: string; ekFacts?: TpmKeyFacts } {
     if (!endorsementKey.trim() && !storageRootKey.trim()) return { problems: [] };
     const inspection = this.ports.attestation.inspectTpm(endorsementKey.trim(), storageRootKey.trim());
     return {
       problems: inspection.problems.map(({ field, problem }) => toFieldProblem(field, problem)),
       ...(inspection.suggestedId ? { suggestedId: inspection.suggestedId } : {}),
+      ...(inspection.ekFacts ? { ekFacts: inspection.ekFacts } : {}),
     };
   }
 

@@ -250,12 +250,20 @@ export interface CertificateChosenMessage {
   /** Registration id / group id the certificate suggests (its CN), when valid. */
   suggestedId?: string;
 }
+/** What the endorsement key is, once it parses: shown beside the field. No key material. */
+export interface TpmKeyFacts {
+  /** "RSA-2048" or "ECC P-256". */
+  keyType: string;
+  keyBits: number;
+}
 export interface TpmCheckedMessage {
   type: 'tpmChecked';
   requestId: string;
   problems: FieldProblem[];
   /** Conventional registration id derived from the EK, when it parses. */
   suggestedId?: string;
+  /** Key type and size of the EK, when it parses. */
+  ekFacts?: TpmKeyFacts;
 }
 export interface TpmKeyLoadedMessage {
   type: 'tpmKeyLoaded';

@@ -7,6 +7,8 @@ import { enrollmentId, isFilterActive, matchesFilter } from './filters';
 import { PagedCollection } from './pagedCollection';
 import type { DpsTreeNode, TreeContext, TreeItemDescriptor } from './treeModel';
 import { ITEM_KIND_FACTS, queryItems, type Item, type ItemKind } from '../dps/items';
+import { earliestExpiry, expiryPhrase, needsExpiryWarning, type CertificateExpiry } from '../attestation/expiry';
+import { isRegistered, whereAssigned } from './registrationState';
 
 export const attestationIcons: Record<string, string> = {
   x509: 'workspace-trusted',
@@ -19,6 +21,23 @@ const DISABLED_COLOR = 'disabledForeground';
 
 function statusOf(item: { provisioningStatus?: ProvisioningStatus }): ProvisioningStatus {
   return item.provisioningStatus === 'disabled' ? 'disabled' : 'enabled';
+}
+
+/** A certificate that ends within 30 days (or has ended): the phrase for the description and tooltip. */
+function expiryWarning(item: Item): CertificateExpiry | undefined {
+  const expiry = earliestExpiry(item.attestation);
+  return needsExpiryWarning(expiry) ? expiry : undefined;
+}
+
+function expiryLine(expiry: CertificateExpiry | undefined): [string, string | undefined] {
+  if (!expiry) return ['Certificate', undefined];
+  return ['Certificate', `${expiry.which}${expiry.subjectName ? ` (${expiry.subjectName})` : ''} ${expiryPhrase(expiry.daysLeft)} (${expiry.notAfter})`];
+}
+
+/** The attestation icon, or a warning/error icon when a certificate is about to end or has ended. */
+function itemIcon(type: string, status: ProvisioningStatus, expiry: CertificateExpiry | undefined): { id: string; color?: string } {
+  if (expiry) return expiry.daysLeft < 0 ? { id: 'error', color: 'errorForeground' } : { id: 'warning', color: 'list.warningForeground' };
+  return { id: attestationIcons[type] ?? 'question', ...(status === 'disabled' ? { color: DISABLED_COLOR } : {}) };
 }
 
 function lines(entries: Array<[string, string | number | boolean | undefined]>): string {
@@ -167,32 +186,42 @@ export class EnrollmentNode implements DpsTreeNode {
     const e = this.enrollment;
     const status = statusOf(e);
     const type = e.attestation?.type ?? 'none';
+    const registered = isRegistered(e.registrationState);
+    const expiry = expiryWarning(e);
     // A device id equal to the registration id says nothing new: show the hub instead.
     const deviceId = e.deviceId && e.deviceId !== e.registrationId ? e.deviceId : undefined;
-    const target = deviceId ?? e.registrationState?.assignedHub ?? e.iotHubHostName;
+    const target = deviceId ?? (registered ? e.registrationState?.assignedHub : undefined) ?? e.iotHubHostName;
+    const details = [status === 'disabled' ? 'disabled' : undefined, expiry && expiryPhrase(expiry.daysLeft), target, registered ? undefined : 'not registered'];
     return {
       id: this.id,
       label: e.registrationId,
-      description: [status === 'disabled' ? 'disabled' : undefined, target].filter(Boolean).join(' · ') || undefined,
+      description: details.filter(Boolean).join(' · ') || undefined,
       tooltip: lines([
         ['Individual enrollment', e.registrationId],
         ['Attestation', type],
         ['Status', status],
+        expiryLine(expiry),
         ['Device id', e.deviceId],
-        ['Assigned hub', e.registrationState?.assignedHub],
-        ['Registration', e.registrationState?.status],
+        ['Registration', registered ? e.registrationState?.status : 'not registered'],
+        ['Assigned hub', registered ? e.registrationState?.assignedHub : undefined],
         ['IoT hub', e.iotHubHostName],
         ['Allocation', e.allocationPolicy],
         ['IoT Edge', e.capabilities?.iotEdge],
         ['Created', e.createdDateTimeUtc],
         ['Updated', e.lastUpdatedDateTimeUtc],
       ]),
-      icon: { id: attestationIcons[type] ?? 'question', ...(status === 'disabled' ? { color: DISABLED_COLOR } : {}) },
-      collapsible: 'none',
-      ariaLabel: [e.registrationId, 'individual enrollment', type, status, target].filter(Boolean).join(', '),
+      icon: itemIcon(type, status, expiry),
+      // Expandable only when a device has registered: its registration is the one child.
+      collapsible: registered ? 'collapsed' : 'none',
+      ariaLabel: [e.registrationId, 'individual enrollment', type, status, ...details.slice(1)].filter(Boolean).join(', '),
       contextValue: enrollmentContext('enrollment', type, e.provisioningStatus),
       command: { command: 'dpsEnrollments.openJson', title: 'Open as JSON' },
     };
+  }
+
+  getChildren(): Promise<DpsTreeNode[]> {
+    const state = this.enrollment.registrationState;
+    return Promise.resolve(isRegistered(state) ? [new RegistrationNode(this, { registrationId: this.enrollment.registrationId, ...state })] : []);
   }
 }
 
@@ -227,23 +256,26 @@ export class GroupNode implements DpsTreeNode {
     const status = statusOf(g);
     const type = g.attestation?.type ?? 'none';
     const hubs = g.iotHubs && g.iotHubs.length > 0 ? g.iotHubs.join(', ') : g.iotHubHostName;
+    const expiry = expiryWarning(g);
+    const details = [status === 'disabled' ? 'disabled' : undefined, expiry && expiryPhrase(expiry.daysLeft), hubs];
     return {
       id: this.id,
       label: g.enrollmentGroupId,
-      description: [status === 'disabled' ? 'disabled' : undefined, hubs].filter(Boolean).join(' · ') || undefined,
+      description: details.filter(Boolean).join(' · ') || undefined,
       tooltip: lines([
         ['Enrollment group', g.enrollmentGroupId],
         ['Attestation', type],
         ['Status', status],
+        expiryLine(expiry),
         ['IoT hubs', hubs],
         ['Allocation', g.allocationPolicy],
         ['IoT Edge', g.capabilities?.iotEdge],
         ['Created', g.createdDateTimeUtc],
         ['Updated', g.lastUpdatedDateTimeUtc],
       ]),
-      icon: { id: attestationIcons[type] ?? 'question', ...(status === 'disabled' ? { color: DISABLED_COLOR } : {}) },
+      icon: itemIcon(type, status, expiry),
       collapsible: 'collapsed',
-      ariaLabel: [g.enrollmentGroupId, 'enrollment group', type, status, hubs].filter(Boolean).join(', '),
+      ariaLabel: [g.enrollmentGroupId, 'enrollment group', type, status, ...details.slice(1)].filter(Boolean).join(', '),
       contextValue: enrollmentContext('group', type, g.provisioningStatus, 'refreshable'),
     };
   }
@@ -255,10 +287,11 @@ export class GroupNode implements DpsTreeNode {
   }
 }
 
+/** A device registration: one of a group's (paged), or the one of an individual enrollment (its own registrationState). */
 export class RegistrationNode implements DpsTreeNode {
   readonly id: string;
   constructor(
-    readonly parent: GroupNode,
+    readonly parent: GroupNode | EnrollmentNode,
     readonly registration: DeviceRegistrationState,
   ) {
     this.id = `${parent.id}/registrations/${registration.registrationId ?? ''}`;
@@ -274,11 +307,14 @@ export class RegistrationNode implements DpsTreeNode {
   describe(): TreeItemDescriptor {
     const r = this.registration;
     const failed = r.status === 'failed';
-    const where = r.deviceId && r.assignedHub ? `${r.deviceId} @ ${r.assignedHub}` : (r.deviceId ?? r.assignedHub);
+    const where = whereAssigned(r);
+    const ofEnrollment = this.parent instanceof EnrollmentNode;
+    // Under an enrollment the status is the news (there is only one); under a group "assigned" is the norm.
+    const status = ofEnrollment ? [r.status, r.substatus].filter(Boolean).join(' / ') : r.status && r.status !== 'assigned' ? r.status : undefined;
     return {
       id: this.id,
-      label: r.registrationId ?? '(no id)',
-      description: [r.status && r.status !== 'assigned' ? r.status : undefined, where].filter(Boolean).join(' · ') || undefined,
+      label: ofEnrollment ? 'Device registration' : (r.registrationId ?? '(no id)'),
+      description: [status, where, ofEnrollment && r.lastUpdatedDateTimeUtc ? `updated ${r.lastUpdatedDateTimeUtc}` : undefined].filter(Boolean).join(' · ') || undefined,
       tooltip: lines([
         ['Device registration', r.registrationId],
         ['Status', r.status],
@@ -287,11 +323,11 @@ export class RegistrationNode implements DpsTreeNode {
         ['Assigned hub', r.assignedHub],
         ['Error', r.errorMessage],
         ['Created', r.createdDateTimeUtc],
-        ['Updated', r.lastUpdatedDateTimeUtc],
+        ['Last updated', r.lastUpdatedDateTimeUtc],
       ]),
       icon: { id: failed ? 'error' : 'vm', ...(failed ? { color: 'errorForeground' } : r.status === 'disabled' ? { color: DISABLED_COLOR } : {}) },
       collapsible: 'none',
-      contextValue: contextValue('registration'),
+      contextValue: contextValue('registration', ofEnrollment && 'individual'),
     };
   }
 }

@@ -184,11 +184,14 @@ void describe('enrollment form page', { skip }, () => {
     await form.send({ type: 'tpmKeyLoaded', requestId: load.requestId, field: 'endorsementKey', value: 'AAAA', problems: [] });
     await form.waitForProperty('#f-endorsementKey', 'value', 'AAAA');
     assert.equal(await errorText(form, 'endorsementKey'), '');
+    // A loaded key gets the host's full check (facts, suggested id) at once, as a typed one does.
+    await form.waitForPosted('checkTpm', (m) => m.endorsementKey === 'AAAA');
 
     await type(form, 'endorsementKey', 'AAAABBBB');
     const check2 = await form.waitForPosted('checkTpm', (m) => m.endorsementKey === 'AAAABBBB');
-    await form.send({ type: 'tpmChecked', requestId: check2.requestId, problems: [], suggestedId: 'abcdefghijk234567' });
+    await form.send({ type: 'tpmChecked', requestId: check2.requestId, problems: [], suggestedId: 'abcdefghijk234567', ekFacts: { keyType: 'RSA-2048', keyBits: 2048 } });
     await form.page.locator('#use-tpm-id').waitFor();
+    await form.page.locator('#tpm-facts', { hasText: 'Endorsement key: RSA-2048 (2048-bit key).' }).waitFor();
     assert.equal(await value(form, 'id'), 'abcdefghijk234567', 'an empty id is filled with the EK convention');
     await form.screenshot('form-tpm');
     await submit(form);

@@ -134,6 +134,8 @@ export class FakeDpsApi implements DpsApi {
   }
   deleteRegistrationState(id: string, o: { ifMatch?: string } = {}) {
     this.calls.push(`deleteRegistration ${id}${ifMatch(o)}`);
+    // As the service does: the enrollment of that device reads as unassigned again.
+    this.enrollments = this.enrollments.map((e) => (e.registrationId === id ? { ...e, registrationState: { registrationId: id, status: 'unassigned' } } : e));
     return Promise.resolve();
   }
 }

@@ -88,9 +88,13 @@ class ThemeColor {
 }
 
 class FileSystemError extends Error {
-  static FileNotFound = (m?: string) => new FileSystemError(m ?? 'FileNotFound');
-  static NoPermissions = (m?: string) => new FileSystemError(m ?? 'NoPermissions');
-  static Unavailable = (m?: string) => new FileSystemError(m ?? 'Unavailable');
+  /** As VS Code's: the name of the factory that made it. */
+  constructor(message: string, readonly code = 'Unknown') {
+    super(message);
+  }
+  static FileNotFound = (m?: string) => new FileSystemError(m ?? 'FileNotFound', 'FileNotFound');
+  static NoPermissions = (m?: string) => new FileSystemError(m ?? 'NoPermissions', 'NoPermissions');
+  static Unavailable = (m?: string) => new FileSystemError(m ?? 'Unavailable', 'Unavailable');
 }
 
 const settings = new Map<string, unknown>();

@@ -1,6 +1,6 @@
 // The form itself: builds the fields once, shows and hides sections by choice, reads the draft back
 // and places problems next to their fields. It knows nothing of messages; main.ts wires it.
-import type { CertificateFileEntry, CertificateSlot, CertificateSlotValue, CertificateSummary, ExistingCertificateInfo, FieldProblem, FormAllocationPolicy, FormAttestationType, FormDraft, FormField, FormMode, TpmKeyField, X509Source } from '../protocol';
+import type { CertificateFileEntry, CertificateSlot, CertificateSlotValue, CertificateSummary, ExistingCertificateInfo, FieldProblem, FormAllocationPolicy, FormAttestationType, FormDraft, FormField, FormMode, TpmKeyField, TpmKeyFacts, X509Source } from '../protocol';
 import { CertificateSlotView } from './certificateSlot';
 import { el, setText, show } from './dom';
 import {
@@ -267,18 +267,24 @@ export class FormView {
     this.autoFilledId = id;
   }
 
-  showTpmSuggestion(id: string | undefined): void {
+  /** What the EK is (type, size) and the registration id conventionally derived from it. */
+  showTpmSuggestion(id: string | undefined, facts?: TpmKeyFacts): void {
     this.tpmSuggestion.replaceChildren();
     if (!id || this.kind === 'group') {
       this.tpmSuggestion.hidden = true;
       return;
     }
-    const use = button(`Use “${id}” as the registration ID`, { secondary: true, id: 'use-tpm-id' });
-    use.addEventListener('click', () => {
-      this.id.control.value = id;
-      this.events.changed();
-    });
-    this.tpmSuggestion.append(el('span', {}, 'Conventional registration ID for this EK: '), el('code', {}, id), use);
+    if (facts) this.tpmSuggestion.append(el('div', { id: 'tpm-facts' }, `Endorsement key: ${facts.keyType} (${facts.keyBits}-bit key).`));
+    this.tpmSuggestion.append(el('span', {}, 'Conventional registration ID for this EK: '), el('code', {}, id));
+    // Once created, an enrollment keeps its id: the suggestion is only information then.
+    if (this.mode === 'create' && this.id.control.value !== id) {
+      const use = button(`Use “${id}” as the registration ID`, { secondary: true, id: 'use-tpm-id' });
+      use.addEventListener('click', () => {
+        this.id.control.value = id;
+        this.events.changed();
+      });
+      this.tpmSuggestion.append(use);
+    }
     this.tpmSuggestion.hidden = false;
   }
 

@@ -42,12 +42,7 @@ const view = new FormView({
       ...problemIf('endorsementKey', checkBase64Text(endorsementKey, 'The endorsement key')),
       ...problemIf('storageRootKey', checkBase64Text(storageRootKey, 'The storage root key')),
     ]);
-    clearTimeout(state.tpmTimer);
-    state.tpmTimer = setTimeout(() => {
-      const requestId = nextRequestId('tpm');
-      state.latestTpmRequest = requestId;
-      post({ type: 'checkTpm', requestId, endorsementKey, storageRootKey });
-    }, TPM_CHECK_DELAY_MS);
+    scheduleTpmCheck(endorsementKey, storageRootKey, TPM_CHECK_DELAY_MS);
   },
   loadTpmKey: (field) => post({ type: 'loadTpmKey', requestId: nextRequestId('load'), field }),
   generateKey: (slot) => post({ type: 'generateKey', requestId: nextRequestId('gen'), slot }),
@@ -102,6 +97,16 @@ function submit(): void {
   post({ type: 'submit', requestId, draft });
 }
 
+/** The host's structural TPM check (problems, key facts, suggested id); only the latest answer counts. */
+function scheduleTpmCheck(endorsementKey: string, storageRootKey: string, delayMs: number): void {
+  clearTimeout(state.tpmTimer);
+  state.tpmTimer = setTimeout(() => {
+    const requestId = nextRequestId('tpm');
+    state.latestTpmRequest = requestId;
+    post({ type: 'checkTpm', requestId, endorsementKey, storageRootKey });
+  }, delayMs);
+}
+
 function showProblems(message: string | undefined, problems: readonly FieldProblem[]): void {
   const fields = [...new Set(problems.map((p) => p.field))];
   view.setFieldProblems(fields, problems);
@@ -134,6 +139,8 @@ function applyInit(message: InitMessage): void {
   view.setStatus(message.restored ? 'Your unsaved changes were restored.' : '');
   document.getElementById('app')?.setAttribute('aria-busy', 'false');
   view.focusFirstField();
+  // An enrollment opened for editing shows what its EK is at once.
+  if (message.draft.attestationType === 'tpm' && message.draft.endorsementKey) scheduleTpmCheck(message.draft.endorsementKey, message.draft.storageRootKey, 0);
 }
 
 function onMessage(message: HostMessage): void {
@@ -160,11 +167,15 @@ function onMessage(message: HostMessage): void {
     case 'tpmChecked':
       if (message.requestId !== state.latestTpmRequest) return; // an older check; the user typed since
       view.setFieldProblems(['endorsementKey', 'storageRootKey'], message.problems);
-      view.showTpmSuggestion(message.suggestedId);
+      view.showTpmSuggestion(message.suggestedId, message.ekFacts);
       if (message.suggestedId) view.suggestId(message.suggestedId);
       return;
     case 'tpmKeyLoaded':
-      if (message.value !== undefined) view.setTpmKey(message.field, message.value);
+      if (message.value !== undefined) {
+        view.setTpmKey(message.field, message.value);
+        const draft = view.readDraft();
+        scheduleTpmCheck(draft.endorsementKey, draft.storageRootKey, 0);
+      }
       view.setFieldProblems([message.field], message.problems);
       scheduleDraftReport();
       return;

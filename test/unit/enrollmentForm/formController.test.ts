@@ -6,7 +6,7 @@ import { DpsError } from '../../../src/dps/errors';
 import type { EnrollmentGroup, IndividualEnrollment } from '../../../src/dps/models';
 import { deriveDeviceKey, type TestChain } from '../../../src/attestation';
 import { emptyDraft, type FormDraft } from '../../../src/enrollmentForm/protocol';
-import { rsaEndorsementKey, testChain } from '../../support/attestation';
+import { eccEndorsementKey, rsaEndorsementKey, testChain } from '../../support/attestation';
 import { formHost, memoryFile } from '../../support/webviewHost';
 
 let chain: TestChain;
@@ -110,10 +110,14 @@ void describe('enrollment form host', () => {
     const ek = rsaEndorsementKey().toString('base64');
     await host.controller.handle({ type: 'checkTpm', requestId: 't1', endorsementKey: ek.slice(0, 40), storageRootKey: '' });
     assert.ok(host.last('tpmChecked').problems.some((p) => p.field === 'endorsementKey' && p.severity === 'error'));
+    assert.equal(host.last('tpmChecked').ekFacts, undefined, 'no facts about a key that does not parse');
     await host.controller.handle({ type: 'checkTpm', requestId: 't2', endorsementKey: ek, storageRootKey: '' });
     const checked = host.last('tpmChecked');
     assert.deepEqual(checked.problems, []);
     assert.match(checked.suggestedId ?? '', /^[a-z2-7]{52}$/);
+    assert.deepEqual(checked.ekFacts, { keyType: 'RSA-2048', keyBits: 2048 });
+    await host.controller.handle({ type: 'checkTpm', requestId: 't3', endorsementKey: eccEndorsementKey().toString('base64'), storageRootKey: '' });
+    assert.deepEqual(host.last('tpmChecked').ekFacts, { keyType: 'ECC P-256', keyBits: 256 });
     await host.controller.handle({ type: 'submit', requestId: 's1', draft: draft('enrollment', { id: checked.suggestedId ?? '', attestationType: 'tpm', endorsementKey: ek }) });
     assert.equal(host.last('saved').requestId, 's1');
     assert.equal((host.client.puts[0]?.body as IndividualEnrollment).attestation.tpm?.endorsementKey, ek);

@@ -126,6 +126,20 @@ void describe('item commands', () => {
     assert.deepEqual(fleet.pages.items.map((r) => r.registrationId), ['r2']);
   });
 
+  void test('deleting the registration of an individual enrollment reads the enrollment again: no child, "not registered"', async () => {
+    const api = new FakeDpsApi([enrollment('dev', { registrationState: { registrationId: 'dev', status: 'assigned', assignedHub: 'hub', etag: 'er' } })]);
+    const { root, ctx, repaints } = setup(api);
+    const [dev] = (await root.enrollments.getChildren()) as EnrollmentNode[];
+    const [registration] = (await dev?.getChildren()) as RegistrationNode[];
+    recorder.answers.push('Delete');
+    await deleteRegistration(ctx, registration);
+    assert.deepEqual(api.calls, ['deleteRegistration dev (If-Match er)']);
+    const [after] = (await root.enrollments.getChildren()) as EnrollmentNode[];
+    assert.match(after?.describe().description ?? '', /not registered/);
+    assert.equal(after?.describe().collapsible, 'none');
+    assert.ok(repaints.includes(root.enrollments));
+  });
+
   void test('deleting one enrollment speaks of this enrollment, not "these enrollments"', async () => {
     const api = new FakeDpsApi([enrollment('solo', { etag: 'e' })]);
     const { root, ctx } = setup(api);

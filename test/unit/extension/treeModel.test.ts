@@ -111,14 +111,14 @@ void describe('tree model', () => {
   void test('an enrollment shows id, attestation icon, status and target; disabled looks different', async () => {
     const api = new FakeDpsApi([
       enrollment('on', { deviceId: 'device-on', attestation: { type: 'x509' } }),
-      enrollment('off', { provisioningStatus: 'disabled', registrationState: { assignedHub: 'hub.azure-devices.net' } }),
+      enrollment('off', { provisioningStatus: 'disabled', registrationState: { registrationId: 'off', status: 'assigned', assignedHub: 'hub.azure-devices.net' } }),
     ]);
     const { root } = setup(api, 10);
     const [on, off] = (await root.enrollments.getChildren()) as EnrollmentNode[];
     const a = on?.describe();
     const b = off?.describe();
     assert.equal(a?.label, 'on');
-    assert.equal(a?.description, 'device-on');
+    assert.equal(a?.description, 'device-on · not registered');
     assert.equal(a?.icon?.id, 'workspace-trusted');
     assert.equal(a?.icon?.color, undefined);
     assert.equal(a?.contextValue, 'enrollment;individual;x509;enabled');
@@ -128,6 +128,56 @@ void describe('tree model', () => {
     assert.equal(b?.contextValue, 'enrollment;individual;symmetricKey;disabled;hasKeys');
     assert.equal(a?.command?.command, 'dpsEnrollments.openJson');
     assert.match(b?.tooltip ?? '', /Status: disabled/);
+  });
+
+  void test('an individual enrollment has its registration as a child only when a device registered', async () => {
+    const api = new FakeDpsApi([
+      enrollment('fresh', { registrationState: { registrationId: 'fresh', status: 'unassigned' } }),
+      enrollment('queried'),
+      enrollment('dev', {
+        registrationState: { registrationId: 'dev', status: 'assigned', substatus: 'initialAssignment', deviceId: 'dev', assignedHub: 'hub-1.azure-devices.net', lastUpdatedDateTimeUtc: '2024-05-01T10:00:00.1234567Z' },
+      }),
+    ]);
+    const { root } = setup(api, 10);
+    const [fresh, queried, dev] = (await root.enrollments.getChildren()) as EnrollmentNode[];
+    for (const unregistered of [fresh, queried]) {
+      assert.equal(unregistered?.describe().collapsible, 'none');
+      assert.match(unregistered?.describe().description ?? '', /not registered/);
+      assert.deepEqual(await unregistered?.getChildren(), []);
+    }
+    assert.equal(dev?.describe().collapsible, 'collapsed');
+    assert.doesNotMatch(dev?.describe().description ?? '', /not registered/);
+    const [registration] = (await dev?.getChildren()) ?? [];
+    assert.ok(registration instanceof RegistrationNode);
+    const d = registration.describe();
+    assert.equal(d.label, 'Device registration');
+    assert.equal(d.description, 'assigned / initialAssignment · dev @ hub-1.azure-devices.net · updated 2024-05-01T10:00:00.1234567Z');
+    assert.match(d.tooltip ?? '', /Substatus: initialAssignment/);
+    assert.match(d.tooltip ?? '', /Last updated: 2024-05-01/);
+    assert.ok(hasToken(d.contextValue, 'registration'));
+    assert.equal(registration.itemId, 'dev');
+  });
+
+  void test('X.509 items whose certificate ends within 30 days (or ended) say so with a warning icon', async () => {
+    const inDays = (days: number) => new Date(Date.now() + days * 86_400_000 + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const x509 = (notAfterUtc: string, where: 'clientCertificates' | 'signingCertificates') => ({
+      type: 'x509' as const,
+      x509: { [where]: { primary: { info: { subjectName: 'CN=dev', sha1Thumbprint: '', sha256Thumbprint: '', issuerName: '', notBeforeUtc: '2020-01-01T00:00:00Z', notAfterUtc, serialNumber: '', version: 3 } } } },
+    });
+    const api = new FakeDpsApi(
+      [enrollment('soon', { attestation: x509(inDays(26), 'clientCertificates') }), enrollment('later', { attestation: x509(inDays(90), 'clientCertificates') })],
+      [group('old', { attestation: x509(inDays(-3), 'signingCertificates') })],
+    );
+    const { root } = setup(api, 10);
+    const [soon, later] = (await root.enrollments.getChildren()) as EnrollmentNode[];
+    assert.match(soon?.describe().description ?? '', /expires in 26 days/);
+    assert.equal(soon?.describe().icon?.id, 'warning');
+    assert.match(soon?.describe().tooltip ?? '', /Certificate: primary client certificate \(CN=dev\) expires in 26 days/);
+    assert.doesNotMatch(later?.describe().description ?? '', /expire/);
+    assert.equal(later?.describe().icon?.id, 'workspace-trusted');
+    const [old] = (await root.groups.getChildren()) as GroupNode[];
+    assert.match(old?.describe().description ?? '', /expired 3 days ago/);
+    assert.equal(old?.describe().icon?.id, 'error');
   });
 
   void test('tooltips are plain text with the service values as they came', async () => {
