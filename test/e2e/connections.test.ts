@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
-import { addConnectionThroughUi, answerInput, e2eSkipReason, openDpsView, openWorkbench, pickFileInDialog, resetWorkbench, runCommand, treeRow, type Workbench } from '../support/codeServer';
+import { addConnectionThroughUi, answerInput, e2eSkipReason, pickQuickPickItem, openDpsView, openWorkbench, pickFileInDialog, resetWorkbench, runCommand, treeRow, type Workbench } from '../support/codeServer';
 
 const skip = e2eSkipReason();
 
@@ -62,6 +62,7 @@ void describe('connections in code-server', { skip, timeout: 600_000 }, () => {
     await runCommand(page, 'DPS: Add Connection…');
     await answerInput(page, wrongKey, 'SharedAccessKeyName=<policy>');
     await answerInput(page, 'wrong key', 'A name for this connection');
+    await pickQuickPickItem(page, '2021-10-01', 'Service API version');
     // The emulator's CA is not trusted yet: pick it, then the 401 shows as the error.
     const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /not trusted/ });
     await toast.waitFor({ timeout: 30_000 });

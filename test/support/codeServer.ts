@@ -144,6 +144,13 @@ export async function answerInput(page: Page, text: string, prompt?: string): Pr
   await page.keyboard.press('Enter');
 }
 
+/** Picks an item by its label in the open quick pick whose placeholder starts with `placeholder`. */
+export async function pickQuickPickItem(page: Page, label: string, placeholder: string): Promise<void> {
+  const widget = page.locator('.quick-input-widget', { has: page.locator(`input[placeholder^="${placeholder}"]`) });
+  await widget.waitFor({ state: 'visible', timeout: 30_000 });
+  await widget.locator('.monaco-list-row', { hasText: label }).first().click();
+}
+
 /** The row of the DPS tree labelled `label` (its accessible name is the label, then details after a comma). */
 export function treeRow(page: Page, label: string): Locator {
   const quoted = label.replace(/"/g, '\\"');
@@ -214,6 +221,7 @@ async function addConnectionSteps(page: Page, connectionString: string, name: st
   await runCommand(page, 'DPS: Add Connection…');
   await answerInput(page, connectionString, 'SharedAccessKeyName=<policy>');
   await answerInput(page, name, 'A name for this connection');
+  await pickQuickPickItem(page, '2021-10-01', 'Service API version');
   if (caCertificatePath) {
     await clickNotificationButton(page, /not trusted/, 'Select CA File…');
     await pickFileInDialog(page, caCertificatePath);
