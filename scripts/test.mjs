@@ -72,7 +72,16 @@ if (files.length === 0) {
   console.error('no test files found for', selected.join(', '));
   process.exit(1);
 }
-// One runner process for all tiers so CI sees one summary; each file still runs in its own process.
-failed |= run(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], runnerEnv);
+// Each file runs in its own process, two at a time. The e2e files drive a whole workbench each and time
+// out when they share this 2-core machine with the integration tier's scale tests, so they run after the
+// rest, one at a time.
+const isE2e = (f) => f.startsWith(join('test', 'e2e'));
+const phases = [
+  { files: files.filter((f) => !isE2e(f)), concurrency: 2 },
+  { files: files.filter(isE2e), concurrency: 1 },
+];
+for (const phase of phases.filter((p) => p.files.length > 0)) {
+  failed |= run(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${phase.concurrency}`, ...phase.files], runnerEnv);
+}
 console.log(`npm test ${failed ? 'FAILED' : 'passed'} in ${((Date.now() - started) / 1000).toFixed(0)} s (install and set-up included)`);
 process.exit(failed ? 1 : 0);
