@@ -161,6 +161,8 @@ export async function provisionTestDevice(ctx: CommandContext, ...args: unknown[
     if (!(error instanceof DeviceProvisioningError) || error.kind === 'cancelled') throw error;
     ctx.logger.warn(`Test provisioning of ${registrationId} failed: ${error.kind} ${error.status ?? ''} ${error.errorCode ?? ''} trackingId=${error.trackingId ?? ''}`);
     await refreshTree(); // a refused attempt can leave a failed registration to look at
+    // The fix offered for a refused ID scope is to run the command again and enter another one.
+    if (error.kind === 'unauthorized' && /ID scope/i.test(error.message)) await ctx.idScopes.forget(target.connection.id);
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'markdown', content: errorMarkdown(error, registrationId) }), { preview: true });
     void vscode.window.showWarningMessage(`${error.message} ${howToFix(error)}`);
   }

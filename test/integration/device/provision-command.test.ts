@@ -43,7 +43,11 @@ function setup(connection: Partial<ConnectionRecord> = {}) {
   const ctx = {
     store: { list: () => [record], connectionString: () => Promise.resolve(env.emu.connectionString) },
     clients: { clientFor: () => Promise.resolve(client) },
-    idScopes: { get: (id: string) => scopes.get(id), set: (id: string, scope: string) => Promise.resolve(void scopes.set(id, scope)) },
+    idScopes: {
+      get: (id: string) => scopes.get(id),
+      set: (id: string, scope: string) => Promise.resolve(void scopes.set(id, scope)),
+      forget: (id: string) => Promise.resolve(void scopes.delete(id)),
+    },
     settings: { value: { deviceTpmTcti: '' } },
     tree: { refresh: (n: unknown) => refreshed.push(n), repaint: (n: unknown) => repainted.push(n) },
     logger: createLogger(log),
@@ -132,5 +136,21 @@ void describe('Provision Test Device command', () => {
     assert.equal(prefilled, env.emu.idScope);
     assert.equal(scopes.get('by-hand'), env.emu.idScope, 'remembered for the connection');
     assert.match(recorder.messages.at(-1)?.text ?? '', /"cmd-scope" is assigned/);
+  });
+
+  void test('a refused ID scope is forgotten, so running the command again asks for another one', async () => {
+    symmetricEnrollment(env.emu, 'cmd-wrong-scope', { iotHubs: [HUB] });
+    const { root, ctx, scopes } = setup({ id: 'wrong-scope', isEmulator: false });
+    scopes.set('wrong-scope', '0ne00000000');
+    const node = ((await root.enrollments.getChildren()) as EnrollmentNode[]).find((e) => e.itemId === 'cmd-wrong-scope');
+    recorder.answers.push('');
+    await provisionTestDevice(ctx, node);
+    assert.match(recorder.messages.find((m) => m.level === 'warn')?.text ?? '', /run the command again to enter another one/);
+    assert.equal(scopes.get('wrong-scope'), undefined);
+    let asked = false;
+    recorder.answers.push(() => ((asked = true), env.emu.idScope), '', undefined);
+    await provisionTestDevice(ctx, node);
+    assert.ok(asked, 'the ID scope was asked again');
+    assert.match(recorder.messages.at(-1)?.text ?? '', /"cmd-wrong-scope" is assigned/);
   });
 });

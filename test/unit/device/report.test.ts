@@ -66,4 +66,8 @@ void test('the ID scope is stable per key and shaped like the service\'s; the st
   await store.set('c1', '0ne00000001');
   assert.equal(store.get('c1'), '0ne00000001');
   assert.equal(store.get('c2'), undefined);
+  await store.set('c2', '0ne00000002');
+  await store.forget('c1');
+  assert.equal(store.get('c1'), undefined, 'forgotten');
+  assert.equal(store.get('c2'), '0ne00000002', 'the others are kept');
 });
