@@ -21,6 +21,7 @@ import { Tpm2ToolsTpm } from '../device/tpm2Tools';
 import { idScopeForKey, isValidIdScope } from '../emulator/device/idScope';
 import { withProgress } from '../ui/progress';
 import type { CommandContext } from './commandContext';
+import { showRegistrationInTree } from './registrationInTree';
 import { resolveItemTargets, type ItemTarget } from './targets';
 
 async function ask(options: vscode.InputBoxOptions): Promise<string> {
@@ -33,9 +34,15 @@ async function idScopeFor(ctx: CommandContext, connection: ConnectionRecord): Pr
   if (connection.isEmulator === true) return idScopeForKey(parseConnectionString(await ctx.store.connectionString(connection.id)).sharedAccessKey);
   const known = ctx.idScopes.get(connection.id);
   if (known !== undefined) return known;
+  // An emulator this extension did not start (e.g. `dps-emulator` in a terminal) derives its scope
+  // from its key unless started with --id-scope: offered, not assumed.
+  const loopback = isLoopbackHost(connection.hostName);
   const scope = (await ask({
     title: `ID Scope of ${connection.label}`,
-    prompt: 'The ID scope devices use (Azure portal: the DPS instance Overview page). Asked once per connection.',
+    prompt: loopback
+      ? 'The ID scope the emulator printed when it started (prefilled: the one it derives from its key). Asked once per connection.'
+      : 'The ID scope devices use (Azure portal: the DPS instance Overview page). Asked once per connection.',
+    ...(loopback ? { value: idScopeForKey(parseConnectionString(await ctx.store.connectionString(connection.id)).sharedAccessKey) } : {}),
     placeHolder: '0ne00012345',
     validateInput: (v) => (/^0ne[0-9A-Fa-f]{8}$/.test(v.trim()) || isValidIdScope(v.trim()) ? undefined : 'An ID scope looks like 0ne followed by 8 hexadecimal digits.'),
   })).trim();
@@ -133,6 +140,8 @@ export async function provisionTestDevice(ctx: CommandContext, ...args: unknown[
   const emulator = target.connection.isEmulator === true || isLoopbackHost(target.connection.hostName);
   const host = emulator ? target.connection.hostName : GLOBAL_DEVICE_ENDPOINT;
   const ca = emulator && target.connection.caCertificatePath !== undefined ? await readFile(target.connection.caCertificatePath, 'utf8') : undefined;
+  // Before the notification, which waits for the user: the registration shows while it is open.
+  const refreshTree = () => showRegistrationInTree(ctx, client, target).catch((e: unknown) => ctx.logger.warn(`Could not show the registration of ${registrationId} in the tree: ${String(e)}`));
   try {
     const result = await withProgress(`Provisioning ${registrationId}…`, (signal, report) => provisionDevice({
       host, ca, idScope, registrationId, credential, signal,
@@ -140,18 +149,20 @@ export async function provisionTestDevice(ctx: CommandContext, ...args: unknown[
       onStatus: (status) => report({ message: status }),
     }));
     ctx.logger.info(`Provisioned test device ${registrationId}: ${result.assignedHub} (${result.substatus ?? ''})`);
+    await refreshTree();
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'markdown', content: resultMarkdown(result, { host, idScope }) }), { preview: true });
-    const actions = [...(deviceKey !== undefined ? ['Copy Device Connection String'] : []), 'Refresh'];
+    const actions = deviceKey !== undefined ? ['Copy Device Connection String'] : [];
     const picked = await vscode.window.showInformationMessage(`"${registrationId}" is assigned to ${result.assignedHub} as ${result.deviceId}.`, ...actions);
     if (picked === 'Copy Device Connection String' && deviceKey !== undefined) {
       await vscode.env.clipboard.writeText(deviceConnectionString(result.assignedHub, result.deviceId, deviceKey));
       void vscode.window.setStatusBarMessage(`Device connection string of "${result.deviceId}" copied`, 3000);
-    } else if (picked === 'Refresh') {
-      ctx.tree.refresh();
     }
   } catch (error) {
     if (!(error instanceof DeviceProvisioningError) || error.kind === 'cancelled') throw error;
     ctx.logger.warn(`Test provisioning of ${registrationId} failed: ${error.kind} ${error.status ?? ''} ${error.errorCode ?? ''} trackingId=${error.trackingId ?? ''}`);
+    await refreshTree(); // a refused attempt can leave a failed registration to look at
+    // The fix offered for a refused ID scope is to run the command again and enter another one.
+    if (error.kind === 'unauthorized' && /ID scope/i.test(error.message)) await ctx.idScopes.forget(target.connection.id);
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'markdown', content: errorMarkdown(error, registrationId) }), { preview: true });
     void vscode.window.showWarningMessage(`${error.message} ${howToFix(error)}`);
   }

@@ -12,6 +12,14 @@ export class IdScopeStore {
     return typeof all[connectionId] === 'string' ? all[connectionId] : undefined;
   }
 
+  /** Drops a scope the service refused, so the next provisioning asks again. */
+  async forget(connectionId: string): Promise<void> {
+    const all = { ...(this.state.get<Record<string, string>>(ID_SCOPES_STATE_KEY) ?? {}) };
+    if (!(connectionId in all)) return;
+    delete all[connectionId];
+    await this.state.update(ID_SCOPES_STATE_KEY, all);
+  }
+
   async set(connectionId: string, idScope: string): Promise<void> {
     const all = { ...(this.state.get<Record<string, string>>(ID_SCOPES_STATE_KEY) ?? {}) };
     all[connectionId] = idScope;

@@ -1,10 +1,10 @@
-// The Tpm interface over tpm2-tools (tpm2_createek, tpm2_createprimary, tpm2_activatecredential),
-// against the TPM a TCTI names (e.g. "swtpm:host=127.0.0.1,port=2321" for a software TPM).
-// Keys are made persistent (EK 0x81010001, SRK 0x81000001) so each tool run finds them. The
-// activated key is kept in this object only, never written anywhere but a 0600 temp file the
-// tool needs, which is deleted at once.
+// The Tpm interface over tpm2-tools (tpm2_createek, tpm2_createprimary, tpm2_activatecredential,
+// tpm2_import, tpm2_load, tpm2_hmac), against the TPM a TCTI names (e.g.
+// "swtpm:host=127.0.0.1,port=2321" for a software TPM). Keys are made persistent (EK 0x81010001,
+// SRK 0x81000001, the DPS identity key 0x81000100 as the SDKs do) so each tool run finds them. The
+// identity key lives in the TPM only; the inner wrap key passes through a 0600 temp file the tools
+// need, deleted at once.
 import { execFile } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { splitAuthenticationKey, type Tpm } from './tpm';
 const run = promisify(execFile);
 const EK_HANDLE = '0x81010001';
 const SRK_HANDLE = '0x81000001';
+const ID_KEY_HANDLE = '0x81000100';
 /** tpm2-tools' credential file: magic 0xBADCC0DE, version 1, TPM2B_ID_OBJECT, TPM2B_ENCRYPTED_SECRET. */
 const CREDENTIAL_FILE_HEADER = Buffer.from('badcc0de00000001', 'hex');
 
@@ -25,7 +26,7 @@ export interface Tpm2ToolsOptions {
 }
 
 export class Tpm2ToolsTpm implements Tpm {
-  private key: Buffer | undefined;
+  private activated = false;
   private keys: Promise<{ ek: Buffer; srk: Buffer }> | undefined;
 
   constructor(private readonly options: Tpm2ToolsOptions) {}
@@ -77,27 +78,38 @@ export class Tpm2ToolsTpm implements Tpm {
   }
 
   async activateCredential(authenticationKey: Buffer): Promise<void> {
-    const { credentialBlob, encryptedSecret } = splitAuthenticationKey(authenticationKey);
+    const parts = splitAuthenticationKey(authenticationKey);
     await this.ensureKeys();
-    this.key = await this.withTemp(async (dir) => {
-      const input = join(dir, 'credential.blob');
-      const output = join(dir, 'credential.out');
-      const session = join(dir, 'session.ctx');
-      await writeFile(input, Buffer.concat([CREDENTIAL_FILE_HEADER, credentialBlob, encryptedSecret]), { mode: 0o600 });
+    await this.withTemp(async (dir) => {
+      const file = (name: string) => join(dir, name);
+      await writeFile(file('credential.blob'), Buffer.concat([CREDENTIAL_FILE_HEADER, parts.credentialBlob, parts.encryptedSecret]), { mode: 0o600 });
       // The EK's policy needs PolicySecret(endorsement hierarchy) in a policy session.
-      await this.tool('tpm2_startauthsession', ['--policy-session', '-S', session]);
+      await this.tool('tpm2_startauthsession', ['--policy-session', '-S', file('session.ctx')]);
       try {
-        await this.tool('tpm2_policysecret', ['-Q', '-S', session, '-c', 'e']);
-        await this.tool('tpm2_activatecredential', ['-Q', '-c', SRK_HANDLE, '-C', EK_HANDLE, '-i', input, '-o', output, '-P', `session:${session}`]);
+        await this.tool('tpm2_policysecret', ['-Q', '-S', file('session.ctx'), '-c', 'e']);
+        await this.tool('tpm2_activatecredential', ['-Q', '-c', SRK_HANDLE, '-C', EK_HANDLE, '-i', file('credential.blob'), '-o', file('inner.key'), '-P', `session:${file('session.ctx')}`]);
       } finally {
-        await this.tool('tpm2_flushcontext', [session]).catch(() => undefined);
+        await this.tool('tpm2_flushcontext', [file('session.ctx')]).catch(() => undefined);
       }
-      return readFile(output);
+      // The identity key: imported under the SRK (inner wrapper: the activated AES key), loaded, persisted.
+      await writeFile(file('id.dup'), parts.duplicate, { mode: 0o600 });
+      await writeFile(file('id.seed'), parts.encryptedSeed, { mode: 0o600 });
+      await writeFile(file('id.pub'), parts.publicArea, { mode: 0o600 });
+      await this.tool('tpm2_import', ['-Q', '-C', SRK_HANDLE, '-u', file('id.pub'), '-i', file('id.dup'), '-s', file('id.seed'), '-k', file('inner.key'), '-r', file('id.priv')]);
+      await this.tool('tpm2_load', ['-Q', '-C', SRK_HANDLE, '-u', file('id.pub'), '-r', file('id.priv'), '-c', file('id.ctx')]);
+      await this.tool('tpm2_evictcontrol', ['-Q', '-C', 'o', '-c', ID_KEY_HANDLE]).catch(() => undefined); // a previous registration's
+      await this.tool('tpm2_evictcontrol', ['-Q', '-C', 'o', '-c', file('id.ctx'), ID_KEY_HANDLE]);
+      await this.tool('tpm2_flushcontext', ['-t']).catch(() => undefined);
     });
+    this.activated = true;
   }
 
-  sign(data: Buffer): Promise<Buffer> {
-    if (this.key === undefined) return Promise.reject(new Error('The TPM has no activated key yet: run the DPS challenge first.'));
-    return Promise.resolve(createHmac('sha256', this.key).update(data).digest());
+  async sign(data: Buffer): Promise<Buffer> {
+    if (!this.activated) throw new Error('The TPM has no identity key yet: run the DPS challenge first.');
+    return this.withTemp(async (dir) => {
+      await writeFile(join(dir, 'data'), data);
+      await this.tool('tpm2_hmac', ['-Q', '-c', ID_KEY_HANDLE, '-g', 'sha256', '-o', join(dir, 'hmac'), join(dir, 'data')]);
+      return readFile(join(dir, 'hmac'));
+    });
   }
 }

@@ -85,7 +85,8 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
     browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
     const page = await context.newPage();
-    await page.goto(`${server.url}?folder=${encodeURIComponent(workspace)}`);
+    // Generous: on a loaded machine (2 cores shared by several test runs) the first load takes long.
+    await page.goto(`${server.url}?folder=${encodeURIComponent(workspace)}`, { timeout: 120_000 });
     await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     mkdirSync(screenshotDir, { recursive: true });
     const b = browser;

@@ -18,6 +18,8 @@ export interface VscodeRecorder {
   statusMessages: string[];
   /** QuickPicks made with createQuickPick, newest last (their items and placeholder as last set). */
   quickPicks: Array<{ items: unknown[]; placeholder: string; value: string }>;
+  /** Untitled documents opened with workspace.openTextDocument({ content }), in order. */
+  documents: Array<{ language?: string; content: string }>;
 }
 
 export const recorder: VscodeRecorder = {
@@ -29,6 +31,7 @@ export const recorder: VscodeRecorder = {
   answers: [],
   statusMessages: [],
   quickPicks: [],
+  documents: [],
 };
 
 export function resetRecorder(): void {
@@ -40,6 +43,7 @@ export function resetRecorder(): void {
   recorder.answers.length = 0;
   recorder.statusMessages.length = 0;
   recorder.quickPicks.length = 0;
+  recorder.documents.length = 0;
 }
 
 function nextAnswer(items?: unknown): unknown {
@@ -130,8 +134,9 @@ export const vscodeStub = {
     },
   },
   window: {
+    // A function answer sees the box's options (its prefilled value, prompt).
     showInputBox: (options: { validateInput?: (v: string) => string | undefined }) => {
-      const answer = nextAnswer();
+      const answer = nextAnswer(options);
       // Like VS Code: an answer that fails validation cannot be accepted.
       if (typeof answer === 'string' && options.validateInput?.(answer)) {
         return Promise.reject(new Error(`stub: input "${answer.slice(0, 12)}…" failed validation: ${options.validateInput(answer)}`));
@@ -167,6 +172,7 @@ export const vscodeStub = {
     showWarningMessage: (text: string, ...items: unknown[]) => message('warn', text, items),
     showErrorMessage: (text: string, ...items: unknown[]) => message('error', text, items),
     showOpenDialog: () => Promise.resolve(nextAnswer()),
+    showTextDocument: (document: unknown) => Promise.resolve({ document }),
     setStatusBarMessage: (text: string) => {
       recorder.statusMessages.push(text);
       return disposable;
@@ -183,6 +189,11 @@ export const vscodeStub = {
       },
     }),
     onDidChangeConfiguration: () => disposable,
+    openTextDocument: (init: { language?: string; content?: string }) => {
+      const document = { language: init.language, content: init.content ?? '' };
+      recorder.documents.push(document);
+      return Promise.resolve(document);
+    },
   },
   env: {
     clipboard: {

@@ -1,5 +1,5 @@
 // Who is this device? Checks the credential of a device-API request and finds the enrollment it
-// belongs to: a SAS token (symmetric key, derived group key, or a TPM's activated key), or the TLS
+// belongs to: a SAS token (symmetric key, derived group key, or a TPM's identity key), or the TLS
 // client certificate chain (X.509). An individual enrollment with the registration id takes
 // precedence over every group, as in DPS.
 import type { X509Certificate } from 'node:crypto';

@@ -55,23 +55,27 @@ export interface MadeCredential {
   encryptedSecret: Buffer;
 }
 
-/** Makes a seed the EK can recover, as TPM2_MakeCredential does for RSA (OAEP) and ECC (ECDH) keys. */
-function protectSeed(ek: TpmPublicKey): { seed: Buffer; encrypted: Buffer } {
-  const seedBits = hashSize(ek.nameHash) * 8;
-  if (ek.type === 'RSA') {
+/**
+ * Makes a seed only the holder of `key`'s private part can recover (TPM 2.0 Part 1, 11.4.10.2 and
+ * CryptSecretEncrypt): RSA OAEP or an ephemeral ECDH point. 'IDENTITY' for MakeCredential,
+ * 'DUPLICATE' for the outer wrapper of a duplicated object.
+ */
+export function protectSeed(key: TpmPublicKey, label: 'IDENTITY' | 'DUPLICATE'): { seed: Buffer; encrypted: Buffer } {
+  const seedBits = hashSize(key.nameHash) * 8;
+  if (key.type === 'RSA') {
     const seed = randomBytes(seedBits / 8);
     const encrypted = publicEncrypt(
-      { key: ek.key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: ek.nameHash, oaepLabel: labelBytes('IDENTITY') },
+      { key: key.key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: key.nameHash, oaepLabel: labelBytes(label) },
       seed,
     );
     return { seed, encrypted };
   }
   const ephemeral = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const z = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: ek.key });
+  const z = diffieHellman({ privateKey: ephemeral.privateKey, publicKey: key.key });
   const jwk = ephemeral.publicKey.export({ format: 'jwk' });
   const x = Buffer.from(jwk.x ?? '', 'base64url');
   const y = Buffer.from(jwk.y ?? '', 'base64url');
-  const seed = kdfe(ek.nameHash, z, 'IDENTITY', x, ek.eccX ?? Buffer.alloc(0), seedBits);
+  const seed = kdfe(key.nameHash, z, label, x, key.eccX ?? Buffer.alloc(0), seedBits);
   return { seed, encrypted: Buffer.concat([tpm2b(x), tpm2b(y)]) };
 }
 
@@ -84,7 +88,7 @@ export function makeCredential(ek: TpmPublicKey, objectName: Buffer, credential:
     throw new RangeError(`A credential is 1 to ${hashSize(ek.nameHash)} bytes.`);
   }
   const symBits = ek.symmetricKeyBits || 128;
-  const { seed, encrypted } = protectSeed(ek);
+  const { seed, encrypted } = protectSeed(ek, 'IDENTITY');
   const symKey = kdfa(ek.nameHash, seed, 'STORAGE', objectName, Buffer.alloc(0), symBits);
   const cipher = createCipheriv(`aes-${symBits}-cfb`, symKey, Buffer.alloc(16));
   const encIdentity = Buffer.concat([cipher.update(tpm2b(credential)), cipher.final()]);

@@ -1,15 +1,16 @@
 // The TPM nonce challenge. A device's first PUT carries its EK and SRK and no Authorization; the
-// answer is 401 with `authenticationKey`: base64 of TPM2B_ID_OBJECT || TPM2B_ENCRYPTED_SECRET, the
-// output of TPM2_MakeCredential for the EK, bound to the SRK's Name, wrapping a fresh 32-byte key.
-// The device recovers it with TPM2_ActivateCredential(activateHandle = SRK, keyHandle = EK) and
-// retries with a SAS token signed by it (skn=registration).
-// Simplification (documented in the README): the live service wraps an inner key that protects an
-// HMAC identity key duplicated into the TPM (TPM2_Import under the SRK); here the activated
-// credential itself is the signing key.
+// answer is 401 with `authenticationKey`, laid out as the SDKs parse the live service's
+// (azure-iot-sdk-node azure-iot-security-tpm `_activateIdentityKey`; the Java SDK's TPM providers
+// alike): TPM2B_ID_OBJECT || TPM2B_ENCRYPTED_SECRET (MakeCredential for the EK, bound to the SRK's
+// Name, wrapping an AES key) || TPM2B_PRIVATE || TPM2B_ENCRYPTED_SECRET || TPM2B_PUBLIC (an HMAC key
+// duplicated to the SRK, its inner wrapper under that AES key) || TPM2B_DATA (empty). The device
+// activates the credential, imports and loads the HMAC key, and retries with a SAS token it signs
+// (skn=registration).
 import { randomBytes } from 'node:crypto';
 import type { IndividualEnrollment } from '../../dps/models';
 import { keyOf } from '../ids';
-import { makeCredential } from './makeCredential';
+import { duplicateHmacKey } from './duplicateKey';
+import { makeCredential, tpm2b } from './makeCredential';
 import { readTpmPublicKey, tpmObjectName, TpmPublicKeyError } from './tpmPublicKey';
 import { deviceUnauthorized } from './deviceErrors';
 
@@ -38,8 +39,12 @@ export class TpmChallenges {
     let blob: Buffer;
     const key = randomBytes(32);
     try {
-      const made = makeCredential(readTpmPublicKey(sentEk), tpmObjectName(readTpmPublicKey(srk)), key);
-      blob = Buffer.concat([made.credentialBlob, made.encryptedSecret]);
+      const srkKey = readTpmPublicKey(srk);
+      const innerWrapKey = randomBytes(16); // AES-128: every TPM has it
+      const made = makeCredential(readTpmPublicKey(sentEk), tpmObjectName(srkKey), innerWrapKey);
+      const idKey = duplicateHmacKey(srkKey, key, innerWrapKey);
+      // Then an empty TPM2B_DATA (encUriData), which the Java SDK reads.
+      blob = Buffer.concat([made.credentialBlob, made.encryptedSecret, idKey.duplicate, idKey.encryptedSeed, idKey.publicArea, tpm2b(Buffer.alloc(0))]);
     } catch (error) {
       if (error instanceof TpmPublicKeyError) throw deviceUnauthorized(`The TPM key is not usable: ${error.message}`);
       throw error;

@@ -36,11 +36,15 @@ void test('device SAS: sr is the encoded scope/registrations/id, signed over "sr
   assert.equal(deviceConnectionString('h', 'd', 'k'), 'HostName=h;DeviceId=d;SharedAccessKey=k');
 });
 
-void test('authenticationKey splits into its two TPM2B structures and refuses truncation', () => {
-  const blob = Buffer.from([0, 2, 9, 9, 0, 1, 7]);
-  assert.deepEqual(splitAuthenticationKey(blob), { credentialBlob: Buffer.from([0, 2, 9, 9]), encryptedSecret: Buffer.from([0, 1, 7]) });
-  assert.throws(() => splitAuthenticationKey(blob.subarray(0, 6)), /cut short/);
-  assert.throws(() => splitAuthenticationKey(Buffer.concat([blob, Buffer.from([1])])), /left over/);
+void test('authenticationKey splits into the five TPM2B parts the SDKs read (a trailing TPM2B_DATA allowed) and refuses bad layouts', () => {
+  const parts = [[0, 2, 9, 9], [0, 1, 7], [0, 1, 6], [0, 1, 5], [0, 3, 0, 8, 4]].map((p) => Buffer.from(p));
+  const blob = Buffer.concat(parts);
+  const expected = { credentialBlob: parts[0], encryptedSecret: parts[1], duplicate: parts[2], encryptedSeed: parts[3], publicArea: parts[4] };
+  assert.deepEqual(splitAuthenticationKey(blob), expected);
+  assert.deepEqual(splitAuthenticationKey(Buffer.concat([blob, Buffer.from([0, 0])])), expected, 'the empty encUriData the Java SDK reads');
+  assert.throws(() => splitAuthenticationKey(blob.subarray(0, blob.length - 1)), /cut short/);
+  assert.throws(() => splitAuthenticationKey(Buffer.concat(parts.slice(0, 2))), /2 of the 5 parts/, 'the old two-part layout');
+  assert.throws(() => splitAuthenticationKey(Buffer.concat([blob, Buffer.from([0, 0, 0, 0])])), /left over/);
 });
 
 void test('device routes: the three device paths, 405 for other verbs, service paths untouched', () => {
@@ -62,4 +66,8 @@ void test('the ID scope is stable per key and shaped like the service\'s; the st
   await store.set('c1', '0ne00000001');
   assert.equal(store.get('c1'), '0ne00000001');
   assert.equal(store.get('c2'), undefined);
+  await store.set('c2', '0ne00000002');
+  await store.forget('c1');
+  assert.equal(store.get('c1'), undefined, 'forgotten');
+  assert.equal(store.get('c2'), '0ne00000002', 'the others are kept');
 });

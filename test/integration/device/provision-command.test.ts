@@ -1,0 +1,156 @@
+// "Provision Test Device…" driven through the vscode stub against an emulator: the device
+// connection string goes to the clipboard and nowhere else (log, messages, result document), the
+// tree shows the new registration without a manual refresh, a refusal says what to fix, and a
+// hand-added loopback connection gets its ID scope prefilled.
+import '../../support/vscodeStubInstall';
+import { after, before, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { recorder, resetRecorder } from '../../support/vscodeStub';
+import { LogRecorder } from '../../support/vscodeFakes';
+import { startTestEmulator, type TestEmulator } from '../../support/emulator';
+import { symmetricEnrollment, symmetricGroup } from '../../support/deviceEnrollments';
+import { provisionTestDevice } from '../../../src/commands/provisionCommands';
+import type { CommandContext } from '../../../src/commands/commandContext';
+import type { ConnectionRecord } from '../../../src/connections/connectionStore';
+import { createLogger } from '../../../src/common/logger';
+import { describeError } from '../../../src/common/errorPresentation';
+import { deriveDeviceKey } from '../../../src/attestation/symmetricKey';
+import { DpsClient } from '../../../src/dps/client';
+import { ConnectionNode, EnrollmentNode, GroupNode } from '../../../src/tree/nodes';
+
+const HUB = 'lab-hub.azure-devices.net';
+const COPY = 'Copy Device Connection String';
+
+let env: TestEmulator;
+let client: DpsClient;
+
+before(async () => {
+  env = await startTestEmulator({ device: { retryAfterSeconds: 0, assignDelayMs: 0 } });
+  client = DpsClient.fromConnectionString(env.emu.connectionString, { ca: env.emu.caCertificatePem });
+});
+after(async () => {
+  client.dispose();
+  await env.dispose();
+});
+
+function setup(connection: Partial<ConnectionRecord> = {}) {
+  const record: ConnectionRecord = { id: 'emu', label: 'test emulator', hostName: env.emu.hostName, keyName: 'provisioningserviceowner', isEmulator: true, caCertificatePath: env.emu.caCertificatePath, ...connection };
+  const log = new LogRecorder();
+  const root = new ConnectionNode(record, { clientFor: () => Promise.resolve(client), pageSize: () => 100, filter: () => ({}), describeError });
+  const refreshed: unknown[] = [];
+  const repainted: unknown[] = [];
+  const scopes = new Map<string, string>();
+  const ctx = {
+    store: { list: () => [record], connectionString: () => Promise.resolve(env.emu.connectionString) },
+    clients: { clientFor: () => Promise.resolve(client) },
+    idScopes: {
+      get: (id: string) => scopes.get(id),
+      set: (id: string, scope: string) => Promise.resolve(void scopes.set(id, scope)),
+      forget: (id: string) => Promise.resolve(void scopes.delete(id)),
+    },
+    settings: { value: { deviceTpmTcti: '' } },
+    tree: { refresh: (n: unknown) => refreshed.push(n), repaint: (n: unknown) => repainted.push(n) },
+    logger: createLogger(log),
+  } as unknown as CommandContext;
+  return { root, ctx, log, refreshed, repainted, scopes };
+}
+
+/** Everything the user or a log reader can see, besides the clipboard. */
+function visibleText(log: LogRecorder): string {
+  return [log.lines.join('\n'), JSON.stringify(recorder.messages), JSON.stringify(recorder.documents), recorder.statusMessages.join('\n')].join('\n');
+}
+
+void describe('Provision Test Device command', () => {
+  beforeEach(() => resetRecorder());
+
+  void test('group: the registration shows under the group before the notification; "Copy" puts the connection string on the clipboard only', async () => {
+    const groupKey = symmetricGroup(env.emu, 'cmd-fleet', { iotHubs: [HUB] });
+    const { root, ctx, log, refreshed } = setup();
+    const group = ((await root.groups.getChildren()) as GroupNode[]).find((g) => g.itemId === 'cmd-fleet');
+    assert.ok(group);
+    let refreshedBeforeNotification = false;
+    recorder.answers.push('cmd-device-1', '', () => {
+      refreshedBeforeNotification = refreshed.includes(group);
+      return COPY;
+    });
+    await provisionTestDevice(ctx, group);
+
+    const deviceKey = deriveDeviceKey(groupKey, 'cmd-device-1');
+    assert.deepEqual(recorder.clipboard, [`HostName=${HUB};DeviceId=cmd-device-1;SharedAccessKey=${deviceKey}`]);
+    assert.ok(refreshedBeforeNotification, 'the group was refreshed while the notification was open');
+    assert.match(recorder.messages.at(-1)?.text ?? '', new RegExp(`"cmd-device-1" is assigned to ${HUB}`));
+    assert.deepEqual(recorder.messages.at(-1)?.items, [COPY], 'no "Refresh" button: the tree is already refreshed');
+    assert.match(recorder.documents[0]?.content ?? '', new RegExp(`Assigned hub \\| ${HUB}`));
+    const seen = visibleText(log);
+    assert.ok(seen.includes('cmd-device-1'), 'the log and messages were captured');
+    for (const secret of [deviceKey, groupKey, 'SharedAccessKey=']) assert.ok(!seen.includes(secret), `"${secret.slice(0, 16)}…" is not in the log, messages or documents`);
+    // After a refresh the group lists the registration with its hub.
+    group.pages.reset();
+    const [registration] = await group.getChildren();
+    assert.match(registration?.describe().description ?? '', new RegExp(`cmd-device-1 @ ${HUB}`));
+  });
+
+  void test('dismissing the notification copies nothing', async () => {
+    symmetricGroup(env.emu, 'cmd-fleet-2', { iotHubs: [HUB] });
+    const { root, ctx } = setup();
+    const group = ((await root.groups.getChildren()) as GroupNode[]).find((g) => g.itemId === 'cmd-fleet-2');
+    recorder.answers.push('cmd-device-2', '', undefined);
+    await provisionTestDevice(ctx, group);
+    assert.deepEqual(recorder.clipboard, []);
+  });
+
+  void test('individual enrollment: the enrollment is read again and shows its registration', async () => {
+    symmetricEnrollment(env.emu, 'cmd-single', { iotHubs: [HUB] });
+    const { root, ctx, repainted } = setup();
+    const node = ((await root.enrollments.getChildren()) as EnrollmentNode[]).find((e) => e.itemId === 'cmd-single');
+    assert.ok(node);
+    assert.equal(node.describe().collapsible, 'none', 'not registered yet');
+    recorder.answers.push('', undefined);
+    await provisionTestDevice(ctx, node);
+    assert.ok(repainted.includes(root.enrollments));
+    const after = ((await root.enrollments.getChildren()) as EnrollmentNode[]).find((e) => e.itemId === 'cmd-single');
+    assert.equal(after?.enrollment.registrationState?.assignedHub, HUB);
+    assert.notEqual(after?.describe().collapsible, 'none', 'the registration is its child now');
+  });
+
+  void test('a disabled enrollment: the error document and warning say what to fix; nothing is copied', async () => {
+    symmetricEnrollment(env.emu, 'cmd-disabled', { provisioningStatus: 'disabled' });
+    const { root, ctx, log } = setup();
+    const node = ((await root.enrollments.getChildren()) as EnrollmentNode[]).find((e) => e.itemId === 'cmd-disabled');
+    recorder.answers.push('');
+    await provisionTestDevice(ctx, node);
+    const warning = recorder.messages.find((m) => m.level === 'warn');
+    assert.match(warning?.text ?? '', /Enable the enrollment \(and its group\), then provision again\./);
+    assert.match(recorder.documents[0]?.content ?? '', /was not provisioned[\s\S]*What to do: Enable the enrollment/);
+    assert.deepEqual(recorder.clipboard, []);
+    assert.match(log.lines.join('\n'), /Test provisioning of cmd-disabled failed: disabled/);
+  });
+
+  void test('a loopback connection added by hand: the ID scope is asked once, prefilled with the emulator\'s', async () => {
+    symmetricEnrollment(env.emu, 'cmd-scope', { iotHubs: [HUB] });
+    const { root, ctx, scopes } = setup({ id: 'by-hand', isEmulator: false });
+    const node = ((await root.enrollments.getChildren()) as EnrollmentNode[]).find((e) => e.itemId === 'cmd-scope');
+    let prefilled: unknown;
+    recorder.answers.push((box: { value?: string }) => (prefilled = box.value), '', undefined);
+    await provisionTestDevice(ctx, node);
+    assert.equal(prefilled, env.emu.idScope);
+    assert.equal(scopes.get('by-hand'), env.emu.idScope, 'remembered for the connection');
+    assert.match(recorder.messages.at(-1)?.text ?? '', /"cmd-scope" is assigned/);
+  });
+
+  void test('a refused ID scope is forgotten, so running the command again asks for another one', async () => {
+    symmetricEnrollment(env.emu, 'cmd-wrong-scope', { iotHubs: [HUB] });
+    const { root, ctx, scopes } = setup({ id: 'wrong-scope', isEmulator: false });
+    scopes.set('wrong-scope', '0ne00000000');
+    const node = ((await root.enrollments.getChildren()) as EnrollmentNode[]).find((e) => e.itemId === 'cmd-wrong-scope');
+    recorder.answers.push('');
+    await provisionTestDevice(ctx, node);
+    assert.match(recorder.messages.find((m) => m.level === 'warn')?.text ?? '', /run the command again to enter another one/);
+    assert.equal(scopes.get('wrong-scope'), undefined);
+    let asked = false;
+    recorder.answers.push(() => ((asked = true), env.emu.idScope), '', undefined);
+    await provisionTestDevice(ctx, node);
+    assert.ok(asked, 'the ID scope was asked again');
+    assert.match(recorder.messages.at(-1)?.text ?? '', /"cmd-wrong-scope" is assigned/);
+  });
+});
