@@ -22,6 +22,7 @@ import { idScopeForKey, isValidIdScope } from '../emulator/device/idScope';
 import { withProgress } from '../ui/progress';
 import type { CommandContext } from './commandContext';
 import { resolveItemTargets, type ItemTarget } from './targets';
+import { planCertificateRequest, saveIssued } from './issuedCertificateUi';
 
 async function ask(options: vscode.InputBoxOptions): Promise<string> {
   const value = await vscode.window.showInputBox({ ignoreFocusOut: true, ...options });
@@ -121,6 +122,8 @@ export async function provisionTestDevice(ctx: CommandContext, ...args: unknown[
   })).trim();
   const idScope = await idScopeFor(ctx, target.connection);
   const { credential, deviceKey } = await credentialFor(ctx, target, mechanism, registrationId);
+  // 2026-11-01: asked (with where to save) before anything is sent, so a cancel loses no certificate.
+  const certificatePlan = await planCertificateRequest(client, target, registrationId);
   const payloadText = await ask({ title: 'Payload (optional)', prompt: 'JSON sent with the registration (a custom allocation webhook sees it); leave empty for none', validateInput: (v) => {
     if (v.trim() === '') return undefined;
     try {
@@ -138,14 +141,18 @@ export async function provisionTestDevice(ctx: CommandContext, ...args: unknown[
       host, ca, idScope, registrationId, credential, signal,
       payload: payloadText.trim() === '' ? undefined : JSON.parse(payloadText) as unknown,
       onStatus: (status) => report({ message: status }),
+      ...(certificatePlan ? { requestCertificate: true } : {}),
     }));
     ctx.logger.info(`Provisioned test device ${registrationId}: ${result.assignedHub} (${result.substatus ?? ''})`);
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'markdown', content: resultMarkdown(result, { host, idScope }) }), { preview: true });
-    const actions = [...(deviceKey !== undefined ? ['Copy Device Connection String'] : []), 'Refresh'];
+    const issued = certificatePlan && result.issuedCertificate ? await saveIssued(ctx, certificatePlan, result.issuedCertificate) : undefined;
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'markdown', content: resultMarkdown(result, { host, idScope }) + (issued?.markdown ?? '') }), { preview: true });
+    const actions = [...(deviceKey !== undefined ? ['Copy Device Connection String'] : []), ...(issued ? ['Open Certificate'] : []), 'Refresh'];
     const picked = await vscode.window.showInformationMessage(`"${registrationId}" is assigned to ${result.assignedHub} as ${result.deviceId}.`, ...actions);
     if (picked === 'Copy Device Connection String' && deviceKey !== undefined) {
       await vscode.env.clipboard.writeText(deviceConnectionString(result.assignedHub, result.deviceId, deviceKey));
       void vscode.window.setStatusBarMessage(`Device connection string of "${result.deviceId}" copied`, 3000);
+    } else if (picked === 'Open Certificate' && issued) {
+      await vscode.window.showTextDocument(issued.certificate);
     } else if (picked === 'Refresh') {
       ctx.tree.refresh();
     }
