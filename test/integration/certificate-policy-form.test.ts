@@ -70,6 +70,25 @@ void describe('certificate policy through the form and JSON editing (emulator, 2
     assert.match(error.problems[0]?.message ?? '', /no certificate policy 'missing-policy'/);
   });
 
+  void test('through a 2021-10-01 connection, a policy the form kept is refused with the field and both versions named', async () => {
+    await client.createOrUpdateEnrollment({ registrationId: 'form-old', attestation: { type: 'symmetricKey' }, ...POLICY });
+    const old = DpsClient.fromConnectionString(emulator.emu.connectionString, { ca: emulator.emu.caCertificatePem, retry: { maxAttempts: 1 } });
+    try {
+      // As a service that shows newer fields to older callers would return it; the form leaves them.
+      const existing = { ...(await old.getEnrollment('form-old')), ...POLICY };
+      const host = formHost({ kind: 'enrollment', mode: 'update', existing, apiVersion: '2021-10-01' }, old);
+      await host.controller.handle({ type: 'ready' });
+      assert.equal(host.last('init').apiVersion, '2021-10-01');
+      await host.controller.handle({ type: 'submit', requestId: 's1', draft: { ...host.last('init').draft, provisioningStatus: 'disabled' } });
+      const error = host.last('error');
+      assert.equal(error.status, 400);
+      assert.match(error.problems[0]?.message ?? error.message, /api-version 2021-10-01 does not accept 'namespaceName', 'certificateAuthorityName', 'certificatePolicyName' \(added in 2026-11-01\)\. Set this connection's API version to 2026-11-01/);
+      assert.equal(error.problems[0]?.field, 'namespaceName');
+    } finally {
+      old.dispose();
+    }
+  });
+
   void test('a JSON document edit keeps the policy and the unknown field', async () => {
     await client.createOrUpdateEnrollment({ registrationId: 'doc-1', attestation: { type: 'symmetricKey' }, provisioningStatus: 'enabled', ...POLICY, futureField: [1, 2, 3] });
     const read = await client.getEnrollment('doc-1');
