@@ -29,7 +29,7 @@ export async function planCertificateRequest(client: ItemReadApi, target: ItemTa
   const choices = policy
     ? [{ ...request, detail: `Issued under the certificate policy ${describeCertificatePolicy(policy)}.` }, without]
     : [without, { ...request, label: 'Request a certificate anyway', detail: `"${target.id}" references no certificate policy, so DPS is expected to refuse the CSR.` }];
-  const picked = await vscode.window.showQuickPick(choices, { title: `Operational certificate for ${registrationId}`, ignoreFocusOut: true });
+  const picked = await vscode.window.showQuickPick(choices, { title: `Operational certificate for ${registrationId}`, placeHolder: 'Request an operational certificate with this registration?', ignoreFocusOut: true });
   if (picked === undefined) throw new UserCancelledError();
   if (!picked.csr) return undefined;
   const paths = issuedCertificatePaths(await chooseFolder(registrationId), registrationId);

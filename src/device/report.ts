@@ -77,6 +77,7 @@ export function errorMarkdown(error: DeviceProvisioningError, registrationId: st
 /** The issued operational certificate (device api-version 2026-11-01): its facts and where it was saved. */
 export function issuedCertificateMarkdown(facts: IssuedCertificateFacts, saved: { certificate: string; key: string }): string {
   return [
+    '', // follows the payload's code fence: a heading needs its own paragraph
     '## Issued certificate',
     '',
     '| | |',
