@@ -3,12 +3,12 @@
 // the certificate and key go before anything is sent (so a cancel loses nothing), and saves them
 // after the registration. The key stays in memory until it is written to the chosen folder.
 import * as vscode from 'vscode';
-import { isAbsolute, normalize, sep } from 'node:path';
+import { normalize } from 'node:path';
 import { DEFAULT_API_VERSION, supportsCertificatePolicy } from '../dps/apiVersion';
 import { certificatePolicyOf, describeCertificatePolicy } from '../dps/certificatePolicy';
 import { getItem, type ItemReadApi } from '../dps/items';
 import type { IssuedCertificate } from '../device/csr';
-import { existingIssuedFiles, issuedCertificateFacts, issuedCertificatePaths, saveIssuedCertificate, type IssuedCertificatePaths } from '../device/issuedCertificateFiles';
+import { existingIssuedFiles, folderProblem, issuedCertificateFacts, issuedCertificatePaths, saveIssuedCertificate, type IssuedCertificatePaths } from '../device/issuedCertificateFiles';
 import { issuedCertificateMarkdown } from '../device/report';
 import { UserCancelledError } from '../common/errorPresentation';
 import type { CommandContext } from './commandContext';
@@ -58,16 +58,6 @@ async function chooseFolder(registrationId: string): Promise<string> {
   });
   if (relative === undefined) throw new UserCancelledError();
   return vscode.Uri.joinPath(root, normalize(relative.trim())).fsPath;
-}
-
-/** A relative folder that stays inside the workspace. */
-export function folderProblem(text: string): string | undefined {
-  const value = text.trim();
-  if (value === '') return 'Enter a folder name (it is created when missing).';
-  if (isAbsolute(value)) return 'Enter a folder relative to the workspace.';
-  const normal = normalize(value);
-  if (normal === '..' || normal.startsWith(`..${sep}`) || normal.startsWith('../')) return 'The folder must be inside the workspace.';
-  return undefined;
 }
 
 /** Saves the chain and the key; returns the Markdown for the result view and the certificate's Uri. */

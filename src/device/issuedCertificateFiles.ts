@@ -3,7 +3,7 @@
 // never replaced unless the caller says so), and the leaf's facts for the result view. No `vscode`.
 import { X509Certificate } from 'node:crypto';
 import { chmod, lstat, mkdir, rm } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { certificateFacts } from '../attestation/facts';
 import { describeKey } from '../attestation/builders';
 import { writeFileAtomic } from '../util/atomicWrite';
@@ -79,4 +79,14 @@ export function issuedCertificateFacts(issued: IssuedCertificate): IssuedCertifi
   if (leaf === undefined) throw new Error('The issued certificate chain is empty.');
   const facts = certificateFacts(new X509Certificate(Buffer.from(leaf, 'base64')));
   return { subject: facts.subject, commonName: facts.commonName, issuer: facts.issuer, notAfter: facts.notAfter, keyType: describeKey(facts), chainLength: issued.chain.length };
+}
+
+/** The problem with a folder typed relative to the workspace, or undefined when it stays inside it. */
+export function folderProblem(text: string): string | undefined {
+  const value = text.trim();
+  if (value === '') return 'Enter a folder name (it is created when missing).';
+  if (isAbsolute(value) || /^[A-Za-z]:[\\/]/.test(value)) return 'Enter a folder relative to the workspace.';
+  const normal = normalize(value);
+  if (normal === '..' || normal.startsWith(`..${sep}`) || normal.startsWith('../')) return 'The folder must be inside the workspace.';
+  return undefined;
 }
