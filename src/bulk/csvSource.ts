@@ -7,11 +7,12 @@ import type { IndividualEnrollment } from '../dps/models';
 import type { BulkMode } from '../dps/models';
 import { BulkSourceError, type SourceResult, type SourceRow } from './rows';
 import { validateItem } from './validateItem';
+import { CERTIFICATE_POLICY_FIELDS, type CertificatePolicyField } from '../dps/certificatePolicy';
 
 export type CsvField =
   | 'registrationId' | 'attestationType' | 'primaryKey' | 'secondaryKey' | 'endorsementKey' | 'storageRootKey'
   | 'primaryCertificate' | 'secondaryCertificate' | 'deviceId' | 'iotHubHostName' | 'provisioningStatus' | 'tags'
-  | 'iotEdge' | 'etag';
+  | 'iotEdge' | 'etag' | CertificatePolicyField;
 
 const ALIASES: Record<string, CsvField> = {
   registrationid: 'registrationId', id: 'registrationId',
@@ -24,6 +25,10 @@ const ALIASES: Record<string, CsvField> = {
   hub: 'iotHubHostName', iothub: 'iotHubHostName', iothubhostname: 'iotHubHostName',
   status: 'provisioningStatus', provisioningstatus: 'provisioningStatus',
   tags: 'tags', iotedge: 'iotEdge', edge: 'iotEdge', etag: 'etag',
+  // ADR certificate policy (api-version 2026-11-01): the service's field names, or without "Name".
+  namespacename: 'namespaceName', namespace: 'namespaceName',
+  certificateauthorityname: 'certificateAuthorityName', certificateauthority: 'certificateAuthorityName',
+  certificatepolicyname: 'certificatePolicyName', certificatepolicy: 'certificatePolicyName',
 };
 
 const TYPES: Record<string, IndividualEnrollment['attestation']['type']> = {
@@ -54,7 +59,7 @@ export function mapCsvHeader(header: readonly string[]): (CsvField | undefined)[
     if (name === '') return undefined;
     const field = ALIASES[normaliseHeader(name)];
     if (field === undefined) {
-      throw new BulkSourceError(`The CSV column "${name}" is unknown. Known columns: registrationId, attestationType, primaryKey, secondaryKey, endorsementKey, storageRootKey, certificate, secondaryCertificate, deviceId, iotHubHostName (hub), provisioningStatus (status), tags, iotEdge, etag.`);
+      throw new BulkSourceError(`The CSV column "${name}" is unknown. Known columns: registrationId, attestationType, primaryKey, secondaryKey, endorsementKey, storageRootKey, certificate, secondaryCertificate, deviceId, iotHubHostName (hub), provisioningStatus (status), tags, iotEdge, etag, namespaceName, certificateAuthorityName, certificatePolicyName.`);
     }
     const earlier = seen.get(field);
     if (earlier !== undefined) throw new BulkSourceError(`The CSV columns "${earlier}" and "${name}" both mean ${field}; keep one.`);
@@ -125,6 +130,11 @@ function csvRow(entry: CsvRecord, fields: (CsvField | undefined)[], options: Csv
   if (status !== undefined) enrollment.provisioningStatus = status.toLowerCase();
   const etag = cells.get('etag');
   if (etag !== undefined) enrollment.etag = etag;
+  // Empty cells mean no policy; validateItem checks that the three come together.
+  for (const field of CERTIFICATE_POLICY_FIELDS) {
+    const value = cells.get(field);
+    if (value !== undefined) enrollment[field] = value;
+  }
   const edge = cells.get('iotEdge');
   if (edge !== undefined) {
     const flag = parseBoolean(edge);

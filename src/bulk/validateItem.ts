@@ -5,6 +5,7 @@ import { idFieldOf, type Item, type ItemKind } from '../dps/items';
 import type { BulkMode } from '../dps/models';
 import type { SourceRow } from './rows';
 import { hubNameProblems } from '../dps/hubHostName';
+import { CERTIFICATE_POLICY_FIELDS, certificatePolicyNameProblem, certificatePolicyProblems } from '../dps/certificatePolicy';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -66,6 +67,7 @@ export function validateItem(value: unknown, kind: ItemKind, mode: BulkMode, ori
       errors.push(`"provisioningStatus" must be "enabled" or "disabled", not ${JSON.stringify(status)}.`);
     }
     errors.push(...hubNameProblems(value));
+    errors.push(...policyProblems(value));
     if (kind === 'group' && value.deviceId !== undefined) {
       errors.push('"deviceId" belongs to individual enrollments; an enrollment group has none.');
     }
@@ -73,6 +75,15 @@ export function validateItem(value: unknown, kind: ItemKind, mode: BulkMode, ori
     item.attestation = withCertificatesOnly(item.attestation, kind, now);
   }
   return errors.length > 0 ? { origin, id, errors, warnings } : { origin, id, item: item as Item, errors, warnings };
+}
+
+/** The ADR certificate-policy names (2026-11-01): all three or none, each by the spec's rule. */
+function policyProblems(value: Json): string[] {
+  const present = CERTIFICATE_POLICY_FIELDS.filter((f) => value[f] !== undefined && value[f] !== null);
+  const notText = present.filter((f) => typeof value[f] !== 'string');
+  if (notText.length > 0) return notText.map((f) => certificatePolicyNameProblem(f, value[f]) ?? '');
+  const values = Object.fromEntries(present.map((f) => [f, value[f] as string]));
+  return certificatePolicyProblems(values).map((p) => p.message);
 }
 
 /** DPS matches an X.509 device by its certificate CN, so an individual enrollment's id must equal it. */

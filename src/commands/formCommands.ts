@@ -9,7 +9,7 @@ import type { CommandContext } from './commandContext';
 import { pickConnection, resolveItemTargets } from './targets';
 
 function formConnection(ctx: CommandContext, connection: ConnectionRecord): FormConnection {
-  return { label: connection.label, getClient: () => ctx.clients.clientFor(connection) };
+  return { label: connection.label, getClient: () => ctx.clients.clientFor(connection), ...(connection.apiVersion ? { apiVersion: connection.apiVersion } : {}) };
 }
 
 /** The form's dependencies; `arg` is the tree node a command was run on, if any, to preselect its connection. */

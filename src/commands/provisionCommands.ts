@@ -23,6 +23,7 @@ import { withProgress } from '../ui/progress';
 import type { CommandContext } from './commandContext';
 import { showRegistrationInTree } from './registrationInTree';
 import { resolveItemTargets, type ItemTarget } from './targets';
+import { planCertificateRequest, saveIssued } from './issuedCertificateUi';
 
 async function ask(options: vscode.InputBoxOptions): Promise<string> {
   const value = await vscode.window.showInputBox({ ignoreFocusOut: true, ...options });
@@ -128,6 +129,8 @@ export async function provisionTestDevice(ctx: CommandContext, ...args: unknown[
   })).trim();
   const idScope = await idScopeFor(ctx, target.connection);
   const { credential, deviceKey } = await credentialFor(ctx, target, mechanism, registrationId);
+  // 2026-11-01: asked (with where to save) before anything is sent, so a cancel loses no certificate.
+  const certificatePlan = await planCertificateRequest(client, target, registrationId);
   const payloadText = await ask({ title: 'Payload (optional)', prompt: 'JSON sent with the registration (a custom allocation webhook sees it); leave empty for none', validateInput: (v) => {
     if (v.trim() === '') return undefined;
     try {
@@ -147,15 +150,19 @@ export async function provisionTestDevice(ctx: CommandContext, ...args: unknown[
       host, ca, idScope, registrationId, credential, signal,
       payload: payloadText.trim() === '' ? undefined : JSON.parse(payloadText) as unknown,
       onStatus: (status) => report({ message: status }),
+      ...(certificatePlan ? { requestCertificate: true } : {}),
     }));
     ctx.logger.info(`Provisioned test device ${registrationId}: ${result.assignedHub} (${result.substatus ?? ''})`);
     await refreshTree();
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'markdown', content: resultMarkdown(result, { host, idScope }) }), { preview: true });
-    const actions = deviceKey !== undefined ? ['Copy Device Connection String'] : [];
+    const issued = certificatePlan && result.issuedCertificate ? await saveIssued(ctx, certificatePlan, result.issuedCertificate) : undefined;
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'markdown', content: resultMarkdown(result, { host, idScope }) + (issued?.markdown ?? '') }), { preview: true });
+    const actions = [...(deviceKey !== undefined ? ['Copy Device Connection String'] : []), ...(issued ? ['Open Certificate'] : [])];
     const picked = await vscode.window.showInformationMessage(`"${registrationId}" is assigned to ${result.assignedHub} as ${result.deviceId}.`, ...actions);
     if (picked === 'Copy Device Connection String' && deviceKey !== undefined) {
       await vscode.env.clipboard.writeText(deviceConnectionString(result.assignedHub, result.deviceId, deviceKey));
       void vscode.window.setStatusBarMessage(`Device connection string of "${result.deviceId}" copied`, 3000);
+    } else if (picked === 'Open Certificate' && issued) {
+      await vscode.window.showTextDocument(issued.certificate);
     }
   } catch (error) {
     if (!(error instanceof DeviceProvisioningError) || error.kind === 'cancelled') throw error;

@@ -2,6 +2,7 @@
 // Holds no secret: keys, tokens and private keys never reach it.
 import { DeviceProvisioningError } from './errors';
 import type { ProvisioningResult } from './client';
+import type { IssuedCertificateFacts } from './issuedCertificateFiles';
 
 const cell = (v: string | number | undefined): string => (v === undefined ? '—' : String(v).replace(/[|\r\n`]/g, ' '));
 
@@ -69,6 +70,25 @@ export function errorMarkdown(error: DeviceProvisioningError, registrationId: st
     `| HTTP status | ${cell(error.status)} |`,
     `| Error code | ${cell(error.errorCode)} |`,
     `| Tracking id | ${cell(error.trackingId)} |`,
+    '',
+  ].join('\n');
+}
+
+/** The issued operational certificate (device api-version 2026-11-01): its facts and where it was saved. */
+export function issuedCertificateMarkdown(facts: IssuedCertificateFacts, saved: { certificate: string; key: string }): string {
+  return [
+    '', // follows the payload's code fence: a heading needs its own paragraph
+    '## Issued certificate',
+    '',
+    '| | |',
+    '|---|---|',
+    `| Subject | ${cell(facts.subject)} |`,
+    `| Issuer | ${cell(facts.issuer)} |`,
+    `| Expires | ${cell(facts.notAfter)} |`,
+    `| Key type | ${cell(facts.keyType)} |`,
+    `| Chain | ${cell(facts.chainLength)} certificate(s), the leaf first |`,
+    `| Certificate file | ${cell(saved.certificate)} |`,
+    `| Private key file | ${cell(saved.key)} (readable by you only) |`,
     '',
   ].join('\n');
 }

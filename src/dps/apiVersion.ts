@@ -34,3 +34,8 @@ export function fieldsNewerThan(version: ApiVersion, item: Readonly<Record<strin
     return since !== undefined && since > version && item[field] !== undefined;
   });
 }
+
+/** Whether a connection of this version may send an ADR certificate-policy reference. */
+export function supportsCertificatePolicy(version: ApiVersion): boolean {
+  return version >= INTRODUCED_IN.namespaceName;
+}

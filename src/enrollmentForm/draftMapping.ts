@@ -16,6 +16,8 @@ import { emptyDraft, type CertificateSlot, type ExistingCertificateInfo, type Fi
 import { type ItemKind, itemIdOf } from '../dps/items';
 import { checkHubHostNames, splitHubList } from '../dps/hubHostName';
 import type { Item } from '../dps/items';
+import { DEFAULT_API_VERSION, supportsCertificatePolicy, type ApiVersion } from '../dps/apiVersion';
+import { CERTIFICATE_POLICY_FIELDS, certificatePolicyProblems } from '../dps/certificatePolicy';
 
 export interface DraftFromService {
   draft: FormDraft;
@@ -93,6 +95,10 @@ export function draftFromServiceObject(kind: ItemKind, object: Item): DraftFromS
   draft.desiredPropertiesJson = twinToJson(object.initialTwin?.properties?.desired);
   draft.iotEdge = object.capabilities?.iotEdge ?? false;
   draft.provisioningStatus = object.provisioningStatus === 'disabled' ? 'disabled' : 'enabled';
+  for (const field of CERTIFICATE_POLICY_FIELDS) {
+    const value = object[field];
+    draft[field] = typeof value === 'string' ? value : '';
+  }
   return { draft, existingCertificates, hasStoredSymmetricKeys };
 }
 
@@ -107,6 +113,8 @@ export interface BuildContext {
   /** Keys stored on the service, fetched only when the draft keeps them (update mode). */
   storedSymmetricKeys?: { primaryKey?: string; secondaryKey?: string };
   attestation: FormAttestation;
+  /** The connection's api-version; the certificate policy is written only where it exists. */
+  apiVersion?: ApiVersion;
 }
 
 export type BuildResult = { ok: true; object: Item } | { ok: false; problems: FieldProblem[] };
@@ -319,8 +327,23 @@ export function buildServiceObject(draft: FormDraft, ctx: BuildContext): BuildRe
   object.capabilities = { ...(ctx.existing?.capabilities ?? {}), iotEdge: draft.iotEdge };
   object.provisioningStatus = draft.provisioningStatus;
 
+  // An older api-version has no such fields: whatever the object holds stays as it came.
+  if (supportsCertificatePolicy(ctx.apiVersion ?? DEFAULT_API_VERSION)) applyCertificatePolicy(draft, object, problems);
+
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, object: object as unknown as Item };
+}
+
+/** All three names, or none of them on the object (an emptied policy is removed). */
+function applyCertificatePolicy(draft: FormDraft, object: Record<string, unknown>, problems: FieldProblem[]): void {
+  const values = Object.fromEntries(CERTIFICATE_POLICY_FIELDS.map((f) => [f, draft[f].trim()]));
+  const found = certificatePolicyProblems(values);
+  for (const { field, message } of found) problems.push({ field, severity: 'error', message });
+  const none = CERTIFICATE_POLICY_FIELDS.every((f) => values[f] === '');
+  for (const field of CERTIFICATE_POLICY_FIELDS) {
+    if (none) delete object[field];
+    else object[field] = values[field];
+  }
 }
 
 export function serviceObjectId(kind: ItemKind, object: Item): string {

@@ -14,12 +14,15 @@ import { EnrollmentFormController, type FormClient, type FormLogger, type FormSn
 import { createNonce, renderFormHtml } from './formHtml';
 import type { FormMode, HostMessage } from './protocol';
 import { type Item, type ItemKind, getItem } from '../dps/items';
+import type { ApiVersion } from '../dps/apiVersion';
 
 /** The connection a form saves to; chosen once when the form opens. */
 export interface FormConnection {
   /** Shown on the form, e.g. the DPS host name. Never a secret. */
   label: string;
   getClient: () => Promise<FormClient>;
+  /** The connection's api-version; 2021-10-01 when absent. */
+  apiVersion?: ApiVersion;
 }
 
 /** What the form needs from the extension; the composition root supplies it. */
@@ -129,6 +132,7 @@ export async function openEnrollmentForm(deps: FormHostDeps, init: OpenFormInit,
       kind: init.kind,
       mode: init.mode,
       connectionLabel: connection.label,
+      ...(connection.apiVersion ? { apiVersion: connection.apiVersion } : {}),
       ...(init.existing ? { existing: init.existing } : {}),
       ...(init.certificateUri ? { certificate: fileFromUri(init.certificateUri) } : {}),
       ...(restore ? { restore } : {}),

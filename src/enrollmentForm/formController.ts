@@ -4,6 +4,7 @@
 // `FormPorts`, so this runs and is tested in plain Node.
 
 import type { DpsApi } from '../dps/api';
+import { DEFAULT_API_VERSION, type ApiVersion } from '../dps/apiVersion';
 import { randomBytes } from 'node:crypto';
 import type { EnrollmentGroup, IndividualEnrollment } from '../dps/models';
 import { buildServiceObject, draftFromServiceObject, serviceObjectId } from './draftMapping';
@@ -52,6 +53,8 @@ export interface FormOpenOptions {
   mode: FormMode;
   existing?: Item;
   connectionLabel: string;
+  /** The connection's api-version (2021-10-01 when not given). */
+  apiVersion?: ApiVersion;
   /** A certificate to prefill the primary slot with (Explorer right-click). */
   certificate?: ReadableFile;
   /** A draft kept from a form closed with unsaved input. */
@@ -125,6 +128,10 @@ export class EnrollmentFormController {
       certificates: this.certificates,
       certificateSummaries: this.certificateSummaries,
     };
+  }
+
+  private get apiVersion(): ApiVersion {
+    return this.options.apiVersion ?? DEFAULT_API_VERSION;
   }
 
   get hasUnsavedInput(): boolean {
@@ -303,6 +310,7 @@ export class EnrollmentFormController {
         certificates: this.certificates,
         ...(needsStoredKeys ? { storedSymmetricKeys: await this.storedSymmetricKeys() } : {}),
         attestation: this.ports.attestation,
+        apiVersion: this.apiVersion,
       });
       if (!built.ok) {
         this.post({ type: 'validation', requestId, problems: built.problems });
@@ -375,6 +383,7 @@ export class EnrollmentFormController {
       mode: this.mode,
       kind: this.kind,
       connectionLabel: this.options.connectionLabel,
+      apiVersion: this.apiVersion,
       draft: this.draft,
       restored,
       ...(this.existing?.etag ? { etag: this.existing.etag } : {}),

@@ -8,6 +8,7 @@
 //   typed or generated them on the form (a generated key is shown to the user, that is its purpose);
 // - certificate material stays on the host: the page holds an opaque `token` for a chosen file.
 
+import type { ApiVersion } from '../dps/apiVersion';
 import type { ItemKind } from '../dps/itemKind';
 
 export const FORM_MODES = ['create', 'update'] as const;
@@ -72,6 +73,10 @@ export interface FormDraft {
   desiredPropertiesJson: string;
   iotEdge: boolean;
   provisioningStatus: FormProvisioningStatus;
+  /** Azure Device Registry certificate policy (api-version 2026-11-01): all three or none; '' = none. */
+  namespaceName: string;
+  certificateAuthorityName: string;
+  certificatePolicyName: string;
 }
 
 /** Field names used to place an error next to its input. `form` = not tied to one field. */
@@ -95,6 +100,9 @@ export const FORM_FIELDS = [
   'tagsJson',
   'desiredPropertiesJson',
   'provisioningStatus',
+  'namespaceName',
+  'certificateAuthorityName',
+  'certificatePolicyName',
 ] as const;
 export type FormField = (typeof FORM_FIELDS)[number];
 
@@ -221,6 +229,8 @@ export interface InitMessage {
   kind: ItemKind;
   /** Shown in the heading, e.g. the DPS host name; never a secret. */
   connectionLabel: string;
+  /** The connection's api-version: the certificate-policy section shows only where it exists. */
+  apiVersion: ApiVersion;
   draft: FormDraft;
   /** True when `draft` is a restored unsaved draft rather than the initial values. */
   restored: boolean;
@@ -357,5 +367,8 @@ export function emptyDraft(kind: ItemKind): FormDraft {
     desiredPropertiesJson: '',
     iotEdge: false,
     provisioningStatus: 'enabled',
+    namespaceName: '',
+    certificateAuthorityName: '',
+    certificatePolicyName: '',
   };
 }

@@ -63,6 +63,9 @@ const DRAFT_STRINGS: Record<string, number> = {
   webhookApiVersion: PROTOCOL_LIMITS.shortText,
   tagsJson: PROTOCOL_LIMITS.longText,
   desiredPropertiesJson: PROTOCOL_LIMITS.longText,
+  namespaceName: PROTOCOL_LIMITS.shortText,
+  certificateAuthorityName: PROTOCOL_LIMITS.shortText,
+  certificatePolicyName: PROTOCOL_LIMITS.shortText,
 };
 const DRAFT_BOOLEANS = ['reprovisionUpdateHub', 'reprovisionMigrateData', 'iotEdge'] as const;
 const DRAFT_ENUMS: Record<string, readonly string[]> = {

@@ -15,6 +15,10 @@ export interface ServiceErrorLike {
 
 /** Words in a service message, most specific first, and the field they point at. */
 const FIELD_HINTS: readonly [RegExp, FormField][] = [
+  // Before the certificate words below: these messages say "certificate" too.
+  [/namespaceName|device registry namespace/i, 'namespaceName'],
+  [/certificatePolicyName|certificate policy/i, 'certificatePolicyName'],
+  [/certificateAuthorityName|certificate authority/i, 'certificateAuthorityName'],
   [/endorsement\s*key|endorsementKey/i, 'endorsementKey'],
   [/storage\s*root\s*key|storageRootKey/i, 'storageRootKey'],
   [/secondary\s*key|secondaryKey/i, 'symmetricKeySecondary'],

@@ -9,6 +9,7 @@ import type { DpsTreeNode, TreeContext, TreeItemDescriptor } from './treeModel';
 import { ITEM_KIND_FACTS, queryItems, type Item, type ItemKind } from '../dps/items';
 import { earliestExpiry, expiryPhrase, needsExpiryWarning, type CertificateExpiry } from '../attestation/expiry';
 import { isRegistered, whereAssigned } from './registrationState';
+import { certificatePolicyOf, describeCertificatePolicy } from '../dps/certificatePolicy';
 
 export const attestationIcons: Record<string, string> = {
   x509: 'workspace-trusted',
@@ -38,6 +39,13 @@ function expiryLine(expiry: CertificateExpiry | undefined): [string, string | un
 function itemIcon(type: string, status: ProvisioningStatus, expiry: CertificateExpiry | undefined): { id: string; color?: string } {
   if (expiry) return expiry.daysLeft < 0 ? { id: 'error', color: 'errorForeground' } : { id: 'warning', color: 'list.warningForeground' };
   return { id: attestationIcons[type] ?? 'question', ...(status === 'disabled' ? { color: DISABLED_COLOR } : {}) };
+}
+
+/** The ADR certificate policy (2026-11-01): its name in the description, the full path in the tooltip. */
+function policyDetails(item: Item): { short?: string; line: [string, string | undefined] } {
+  const ref = certificatePolicyOf(item);
+  if (!ref) return { line: ['Certificate policy', undefined] };
+  return { short: `policy ${ref.certificatePolicyName}`, line: ['Certificate policy', describeCertificatePolicy(ref)] };
 }
 
 function lines(entries: Array<[string, string | number | boolean | undefined]>): string {
@@ -191,7 +199,8 @@ export class EnrollmentNode implements DpsTreeNode {
     // A device id equal to the registration id says nothing new: show the hub instead.
     const deviceId = e.deviceId && e.deviceId !== e.registrationId ? e.deviceId : undefined;
     const target = deviceId ?? (registered ? e.registrationState?.assignedHub : undefined) ?? e.iotHubHostName;
-    const details = [status === 'disabled' ? 'disabled' : undefined, expiry && expiryPhrase(expiry.daysLeft), target, registered ? undefined : 'not registered'];
+    const policy = policyDetails(e);
+    const details = [status === 'disabled' ? 'disabled' : undefined, expiry && expiryPhrase(expiry.daysLeft), target, registered ? undefined : 'not registered', policy.short];
     return {
       id: this.id,
       label: e.registrationId,
@@ -207,6 +216,7 @@ export class EnrollmentNode implements DpsTreeNode {
         ['IoT hub', e.iotHubHostName],
         ['Allocation', e.allocationPolicy],
         ['IoT Edge', e.capabilities?.iotEdge],
+        policy.line,
         ['Created', e.createdDateTimeUtc],
         ['Updated', e.lastUpdatedDateTimeUtc],
       ]),
@@ -257,7 +267,8 @@ export class GroupNode implements DpsTreeNode {
     const type = g.attestation?.type ?? 'none';
     const hubs = g.iotHubs && g.iotHubs.length > 0 ? g.iotHubs.join(', ') : g.iotHubHostName;
     const expiry = expiryWarning(g);
-    const details = [status === 'disabled' ? 'disabled' : undefined, expiry && expiryPhrase(expiry.daysLeft), hubs];
+    const policy = policyDetails(g);
+    const details = [status === 'disabled' ? 'disabled' : undefined, expiry && expiryPhrase(expiry.daysLeft), hubs, policy.short];
     return {
       id: this.id,
       label: g.enrollmentGroupId,
@@ -270,6 +281,7 @@ export class GroupNode implements DpsTreeNode {
         ['IoT hubs', hubs],
         ['Allocation', g.allocationPolicy],
         ['IoT Edge', g.capabilities?.iotEdge],
+        policy.line,
         ['Created', g.createdDateTimeUtc],
         ['Updated', g.lastUpdatedDateTimeUtc],
       ]),

@@ -208,9 +208,9 @@ export async function clickNotificationButton(page: Page, text: RegExp | string,
  * Adds a DPS connection through the UI: palette command, connection string, name, and (for the
  * emulator's self-signed certificate) the CA file picked in VS Code's file dialog.
  */
-export async function addConnectionThroughUi(page: Page, connectionString: string, name: string, caCertificatePath?: string): Promise<void> {
+export async function addConnectionThroughUi(page: Page, connectionString: string, name: string, caCertificatePath?: string, apiVersion = '2021-10-01'): Promise<void> {
   try {
-    await addConnectionSteps(page, connectionString, name, caCertificatePath);
+    await addConnectionSteps(page, connectionString, name, caCertificatePath, apiVersion);
   } catch (error) {
     mkdirSync(screenshotDir, { recursive: true });
     await page.screenshot({ path: path.join(screenshotDir, 'failure-add-connection.png') });
@@ -218,11 +218,11 @@ export async function addConnectionThroughUi(page: Page, connectionString: strin
   }
 }
 
-async function addConnectionSteps(page: Page, connectionString: string, name: string, caCertificatePath?: string): Promise<void> {
+async function addConnectionSteps(page: Page, connectionString: string, name: string, caCertificatePath: string | undefined, apiVersion: string): Promise<void> {
   await runCommand(page, 'DPS: Add Connection…');
   await answerInput(page, connectionString, 'SharedAccessKeyName=<policy>');
   await answerInput(page, name, 'A name for this connection');
-  await pickQuickPickItem(page, '2021-10-01', 'Service API version');
+  await pickQuickPickItem(page, apiVersion, 'Service API version');
   if (caCertificatePath) {
     await clickNotificationButton(page, /not trusted/, 'Select CA File…');
     await pickFileInDialog(page, caCertificatePath);

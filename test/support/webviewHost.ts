@@ -71,9 +71,9 @@ export function memoryFile(label: string, content: string | Uint8Array): Readabl
   return { label, read: () => Promise.resolve(typeof content === 'string' ? Buffer.from(content) : content) };
 }
 
-export interface HostHarness {
+export interface HostHarness<C extends FormClient = FakeFormClient> {
   controller: EnrollmentFormController;
-  client: FakeFormClient;
+  client: C;
   posted: HostMessage[];
   logs: string[];
   saved: unknown[];
@@ -86,12 +86,13 @@ export interface HostHarness {
   last<T extends HostMessage['type']>(type: T): Extract<HostMessage, { type: T }>;
 }
 
-export function formHost(
+export function formHost<C extends FormClient = FakeFormClient>(
   options: Omit<FormOpenOptions, 'connectionLabel'> & { connectionLabel?: string },
-  client = new FakeFormClient(),
+  // A real client (e.g. against the emulator) may stand in for the in-memory one.
+  client: C = new FakeFormClient() as unknown as C,
   /** Also called with every posted message, e.g. to deliver it to a real page. */
   onPost?: (message: HostMessage) => void,
-): HostHarness {
+): HostHarness<C> {
   const posted: HostMessage[] = [];
   const logs: string[] = [];
   const saved: unknown[] = [];

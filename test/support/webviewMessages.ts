@@ -26,6 +26,7 @@ export function initMessage(kind: ItemKind = 'enrollment', overrides: Partial<In
     mode: 'create',
     kind,
     connectionLabel: 'contoso-dps.azure-devices-provisioning.net',
+    apiVersion: '2021-10-01',
     draft: { ...emptyDraft(kind), ...draft },
     restored: false,
     existingCertificates: [],

@@ -1,7 +1,8 @@
 // The Azure Device Registry namespace an emulator instance is linked to, with the certificate
 // authorities and policies enrollments (api-version 2026-11-01) may reference. Name rules are the
-// 2026-11-01 spec's patterns and lengths.
+// client's (src/dps/certificatePolicy.ts: the 2026-11-01 spec's patterns and lengths).
 import { readFileSync } from 'node:fs';
+import { certificatePolicyNameProblem as nameProblem } from '../../dps/certificatePolicy';
 
 export interface AdrPolicyRef {
   certificateAuthority: string;
@@ -11,28 +12,6 @@ export interface AdrPolicyRef {
 export interface AdrLink {
   namespace: string;
   policies: AdrPolicyRef[];
-}
-
-interface NameRule {
-  min: number;
-  max: number;
-  pattern: RegExp;
-  says: string;
-}
-
-export const NAME_RULES: Readonly<Record<'namespaceName' | 'certificateAuthorityName' | 'certificatePolicyName', NameRule>> = {
-  namespaceName: { min: 3, max: 64, pattern: /^[a-z0-9][a-z0-9-]*[a-z0-9]$/, says: 'lower-case letters, digits and hyphens, starting and ending with a letter or digit' },
-  certificateAuthorityName: { min: 3, max: 63, pattern: /^[0-9a-zA-Z][a-zA-Z0-9-]*$/, says: 'letters, digits and hyphens, starting with a letter or digit' },
-  certificatePolicyName: { min: 3, max: 63, pattern: /^[0-9a-zA-Z][a-zA-Z0-9-]*$/, says: 'letters, digits and hyphens, starting with a letter or digit' },
-};
-
-/** The problem with a name, or undefined when it follows the spec's rule for that field. */
-export function nameProblem(field: keyof typeof NAME_RULES, value: unknown): string | undefined {
-  const rule = NAME_RULES[field];
-  if (typeof value !== 'string') return `${field} must be a string.`;
-  if (value.length < rule.min || value.length > rule.max) return `${field} must be ${rule.min} to ${rule.max} characters long; got ${value.length}.`;
-  if (!rule.pattern.test(value)) return `${field} '${value.slice(0, 80)}' must contain only ${rule.says}.`;
-  return undefined;
 }
 
 export function findPolicy(link: AdrLink | undefined, ca: string, policy: string): AdrPolicyRef | undefined {

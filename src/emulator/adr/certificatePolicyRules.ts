@@ -4,7 +4,8 @@
 import { CERTIFICATE_POLICY_FIELDS, fieldsNewerThan, isApiVersion, type ApiVersion } from '../../dps/apiVersion';
 import { EmulatorError, ErrorCodes, badRequest } from '../errors';
 import { isObject } from '../validation';
-import { findPolicy, nameProblem, type AdrLink } from './adrLink';
+import { certificatePolicyNameProblem as nameProblem } from '../../dps/certificatePolicy';
+import { findPolicy, type AdrLink } from './adrLink';
 
 /** Unverified text: no public source quotes the live message (see src/emulator/README.md). */
 export const NAMESPACE_REQUIRED_MESSAGE =

@@ -17,6 +17,7 @@ import {
   type ValueControl,
 } from './fields';
 import type { ItemKind } from '../../dps/itemKind';
+import { CERTIFICATE_POLICY_FIELDS, type CertificatePolicyField } from '../../dps/certificatePolicy';
 
 export interface FormViewEvents {
   pickCertificate(slot: CertificateSlot, fileId: string | undefined): void;
@@ -86,6 +87,14 @@ export class FormView {
     { value: 'enabled', label: 'Enabled' },
     { value: 'disabled', label: 'Disabled' },
   ]);
+  // One explaining line each; the rules are the 2026-11-01 spec's (src/dps/certificatePolicy.ts).
+  private readonly policyFields: Record<CertificatePolicyField, Field<ValueControl>> = {
+    namespaceName: textField('namespaceName', 'Device Registry namespace', { helper: 'The Azure Device Registry namespace linked to this DPS: 3–64 lower-case letters, digits and hyphens.' }),
+    certificateAuthorityName: textField('certificateAuthorityName', 'Certificate authority', { helper: 'The namespace\'s certificate authority that signs device certificates: 3–63 letters, digits and hyphens.' }),
+    certificatePolicyName: textField('certificatePolicyName', 'Certificate policy', { helper: 'The policy under that authority the certificates are issued by: 3–63 letters, digits and hyphens.' }),
+  };
+  private readonly policySection: HTMLElement;
+  private certificatePolicyShown = false;
   private readonly submitButton = button('Create', { id: 'submit' });
   private readonly cancelButton = button('Cancel', { secondary: true, id: 'cancel' });
   private readonly sections: Record<'x509' | 'certificates' | 'caReferences' | 'tpm' | 'symmetricKey', HTMLElement>;
@@ -102,6 +111,12 @@ export class FormView {
       tpm: el('div', { class: 'attestation-panel', id: 'panel-tpm' }),
       symmetricKey: el('div', { class: 'attestation-panel', id: 'panel-symmetricKey' }),
     };
+    this.policySection = this.section('certificatePolicy', 'Certificate policy (Azure Device Registry)',
+      el('p', { class: 'helper' }, 'Optional: devices registered through this enrollment get a certificate issued under this policy. Enter all three names, or none.'),
+      ...CERTIFICATE_POLICY_FIELDS.map((f) => this.policyFields[f].group),
+    );
+    this.policySection.id = 'section-certificatePolicy';
+    this.policySection.hidden = true;
     this.root = this.build();
     this.wire();
   }
@@ -150,6 +165,7 @@ export class FormView {
       this.section('allocation', 'Allocation', this.iotHubs.group, this.allocationPolicy.group, this.customSection, this.reprovisionUpdateHub.group, this.reprovisionMigrateData.group),
       this.section('twin', 'Initial device twin', this.tagsJson.group, this.desiredPropertiesJson.group),
       this.section('device', 'Device', this.iotEdge.group, this.provisioningStatus.group),
+      this.policySection,
       // The status ("Saving…", "Saved …") sits next to the buttons, in a bar that stays in view:
       // at the top of a long form it was scrolled away when the user pressed Save at the bottom.
       el('div', { class: 'actions' }, this.submitButton, this.cancelButton, this.status),
@@ -194,7 +210,7 @@ export class FormView {
     for (const field of [this.endorsementKey, this.storageRootKey]) {
       field.control.addEventListener('input', () => this.events.tpmChanged(this.endorsementKey.control.value, this.storageRootKey.control.value));
     }
-    for (const [name, field] of [['tagsJson', this.tagsJson], ['desiredPropertiesJson', this.desiredPropertiesJson], ['id', this.id]] as const) {
+    for (const [name, field] of [['tagsJson', this.tagsJson], ['desiredPropertiesJson', this.desiredPropertiesJson], ['id', this.id], ...CERTIFICATE_POLICY_FIELDS.map((f) => [f, this.policyFields[f]] as const)] as const) {
       field.control.addEventListener('input', () => this.events.instantCheck(name));
     }
     this.id.control.addEventListener('input', () => {
@@ -233,6 +249,16 @@ export class FormView {
     show(this.deriveSection, kind === 'group');
     setText(this.submitButton, mode === 'create' ? `Create ${what}` : 'Save changes');
     this.slots.primary.setLabel(kind === 'group' ? 'Primary CA certificate (root or intermediate)' : 'Primary device certificate');
+  }
+
+  /** The section exists only on connections whose api-version has the fields (2026-11-01). */
+  showCertificatePolicy(shown: boolean): void {
+    this.certificatePolicyShown = shown;
+    show(this.policySection, shown);
+  }
+
+  get hasCertificatePolicy(): boolean {
+    return this.certificatePolicyShown;
   }
 
   setKeyHelper(hasStoredKeys: boolean): void {
@@ -329,6 +355,9 @@ export class FormView {
       desiredPropertiesJson: this.desiredPropertiesJson.control.value,
       iotEdge: this.iotEdge.control.checked,
       provisioningStatus: this.provisioningStatus.control.value === 'disabled' ? 'disabled' : 'enabled',
+      namespaceName: this.policyFields.namespaceName.control.value,
+      certificateAuthorityName: this.policyFields.certificateAuthorityName.control.value,
+      certificatePolicyName: this.policyFields.certificatePolicyName.control.value,
     };
   }
 
@@ -353,6 +382,7 @@ export class FormView {
     this.desiredPropertiesJson.control.value = draft.desiredPropertiesJson;
     this.iotEdge.control.checked = draft.iotEdge;
     this.provisioningStatus.control.value = draft.provisioningStatus;
+    for (const f of CERTIFICATE_POLICY_FIELDS) this.policyFields[f].control.value = draft[f];
     this.updateVisibility();
     this.syncCheckedState();
   }
@@ -395,6 +425,7 @@ export class FormView {
       tagsJson: this.tagsJson,
       desiredPropertiesJson: this.desiredPropertiesJson,
       provisioningStatus: this.provisioningStatus,
+      ...this.policyFields,
     };
     if (field === 'primaryCertificate' || field === 'secondaryCertificate') {
       const slot = this.slots[field === 'primaryCertificate' ? 'primary' : 'secondary'];
@@ -418,7 +449,7 @@ export class FormView {
   }
 
   clearAllProblems(): void {
-    for (const field of ['id', 'deviceId', 'attestationType', 'primaryCertificate', 'secondaryCertificate', 'caReferencePrimary', 'caReferenceSecondary', 'endorsementKey', 'storageRootKey', 'symmetricKeyPrimary', 'symmetricKeySecondary', 'iotHubs', 'allocationPolicy', 'webhookUrl', 'webhookApiVersion', 'tagsJson', 'desiredPropertiesJson', 'provisioningStatus'] as const) {
+    for (const field of ['id', 'deviceId', 'attestationType', 'primaryCertificate', 'secondaryCertificate', 'caReferencePrimary', 'caReferenceSecondary', 'endorsementKey', 'storageRootKey', 'symmetricKeyPrimary', 'symmetricKeySecondary', 'iotHubs', 'allocationPolicy', 'webhookUrl', 'webhookApiVersion', 'tagsJson', 'desiredPropertiesJson', 'provisioningStatus', ...CERTIFICATE_POLICY_FIELDS] as const) {
       this.setFieldProblems([field], []);
     }
     this.showBanner(undefined, []);

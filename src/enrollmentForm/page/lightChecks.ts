@@ -2,6 +2,7 @@
 // re-checks everything with the attestation library before anything is sent to the service.
 import type { FieldProblem, FormDraft } from '../protocol';
 import { checkHubHostNames, splitHubList } from '../../dps/hubHostName';
+import { CERTIFICATE_POLICY_FIELDS, certificatePolicyNameProblem, certificatePolicyProblems, type CertificatePolicyField } from '../../dps/certificatePolicy';
 
 /** Registration / group id characters (DPS docs): alphanumerics and - . _ : ; no special first char. */
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9\-._:]*$/;
@@ -35,8 +36,17 @@ export function checkBase64Text(text: string, label: string): string | undefined
   return undefined;
 }
 
-/** The checks the page makes before it posts a submit; empty when nothing obvious is wrong. */
-export function lightProblems(draft: FormDraft): FieldProblem[] {
+/** A typed certificate-policy name against its rule (completeness is checked on submit). */
+export function checkPolicyNameText(field: CertificatePolicyField, text: string): string | undefined {
+  const value = text.trim();
+  return value === '' ? undefined : certificatePolicyNameProblem(field, value);
+}
+
+/**
+ * The checks the page makes before it posts a submit; empty when nothing obvious is wrong. The
+ * certificate policy is checked only where the connection's api-version has it (the section shows).
+ */
+export function lightProblems(draft: FormDraft, certificatePolicy = false): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const add = (field: FieldProblem['field'], message: string | undefined): void => {
     if (message) problems.push({ field, severity: 'error', message });
@@ -62,5 +72,9 @@ export function lightProblems(draft: FormDraft): FieldProblem[] {
   add('iotHubs', checkHubHostNames(splitHubList(draft.iotHubs)).join(' ') || undefined);
   add('tagsJson', checkJsonObjectText(draft.tagsJson, 'Initial twin tags'));
   add('desiredPropertiesJson', checkJsonObjectText(draft.desiredPropertiesJson, 'Desired properties'));
+  if (certificatePolicy) {
+    const values = Object.fromEntries(CERTIFICATE_POLICY_FIELDS.map((f) => [f, draft[f].trim()]));
+    for (const { field, message } of certificatePolicyProblems(values)) add(field, message);
+  }
   return problems;
 }

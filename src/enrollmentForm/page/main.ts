@@ -13,7 +13,9 @@ import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { FieldProblem, FormDraft, FormField, HostMessage, InitMessage } from '../protocol';
 import { FormView } from './formView';
-import { checkBase64Text, checkIdText, checkJsonObjectText, lightProblems } from './lightChecks';
+import { checkBase64Text, checkIdText, checkJsonObjectText, checkPolicyNameText, lightProblems } from './lightChecks';
+import { supportsCertificatePolicy } from '../../dps/apiVersion';
+import { CERTIFICATE_POLICY_FIELDS } from '../../dps/certificatePolicy';
 import { mergeSubmitProblems } from './submitProblems';
 import { nextRequestId, post } from './vscodeApi';
 
@@ -70,6 +72,7 @@ function instantCheck(field: FormField): void {
   if (field === 'tagsJson') view.setFieldProblems([field], problemIf(field, checkJsonObjectText(draft.tagsJson, 'Initial twin tags')));
   if (field === 'desiredPropertiesJson') view.setFieldProblems([field], problemIf(field, checkJsonObjectText(draft.desiredPropertiesJson, 'Desired properties')));
   if (field === 'id') view.setFieldProblems([field], draft.id.trim() ? problemIf(field, checkIdText(draft.id, draft.kind)) : []);
+  for (const f of CERTIFICATE_POLICY_FIELDS) if (field === f) view.setFieldProblems([f], problemIf(f, checkPolicyNameText(f, draft[f])));
 }
 
 function isDirty(): boolean {
@@ -86,7 +89,7 @@ function submit(): void {
   if (!state.initialized || state.submitRequest) return;
   const draft: FormDraft = view.readDraft();
   // The quick checks are kept for the answer; the host checks everything, so all errors come at once.
-  state.lightProblems = lightProblems(draft);
+  state.lightProblems = lightProblems(draft, view.hasCertificatePolicy);
   view.clearAllProblems();
   // Shown at once while the host checks the rest; its answer replaces them with the full list.
   if (state.lightProblems.length > 0) showProblems('Checking every field…', mergeSubmitProblems([], state.lightProblems, state.certificateProblems));
@@ -117,6 +120,7 @@ function showProblems(message: string | undefined, problems: readonly FieldProbl
 function applyInit(message: InitMessage): void {
   state.connectionLabel = message.connectionLabel;
   view.configure(message.kind, message.mode, message.connectionLabel, message.etag);
+  view.showCertificatePolicy(supportsCertificatePolicy(message.apiVersion));
   view.setKeyHelper(message.hasStoredSymmetricKeys);
   view.setFiles(message.certificateFiles);
   view.writeDraft(message.draft);

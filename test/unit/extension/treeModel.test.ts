@@ -246,3 +246,27 @@ void describe('filter beyond the loaded pages', () => {
     assert.deepEqual(result, { matches: 0, loaded: 200, complete: false, cancelled: true });
   });
 });
+
+void describe('tree: ADR certificate policy', () => {
+  const POLICY = { namespaceName: 'adr-ns', certificateAuthorityName: 'ca1', certificatePolicyName: 'device-certs' };
+
+  void test('enrollments and groups with a policy show its name in the description and all three names in the tooltip', async () => {
+    const api = new FakeDpsApi([enrollment('with-policy', POLICY), enrollment('plain')], [group('grp-policy', POLICY)]);
+    const { root } = setup(api, 10);
+    const [withPolicy, plain] = (await root.enrollments.getChildren()).map((c) => c.describe());
+    assert.match(withPolicy?.description ?? '', /policy device-certs/);
+    assert.match(withPolicy?.tooltip ?? '', /^Certificate policy: device-certs \(certificate authority ca1, namespace adr-ns\)$/m);
+    assert.match(withPolicy?.ariaLabel ?? '', /policy device-certs/);
+    assert.doesNotMatch(`${plain?.description ?? ''}\n${plain?.tooltip ?? ''}`, /policy/i, 'no policy, no line');
+    const g = (await root.groups.getChildren())[0]?.describe();
+    assert.match(g?.description ?? '', /policy device-certs/);
+    assert.match(g?.tooltip ?? '', /Certificate policy: device-certs \(certificate authority ca1, namespace adr-ns\)/);
+  });
+
+  void test('a partial reference (not what the service stores) shows no policy', async () => {
+    const api = new FakeDpsApi([enrollment('partial', { namespaceName: 'adr-ns', certificatePolicyName: 'p1' })]);
+    const { root } = setup(api, 10);
+    const d = (await root.enrollments.getChildren())[0]?.describe();
+    assert.doesNotMatch(d?.tooltip ?? '', /Certificate policy/);
+  });
+});
