@@ -13,6 +13,7 @@ import type { FormAttestation } from './formAttestation';
 import { EnrollmentFormController, type FormClient, type FormLogger, type FormSnapshot, type ReadableFile } from './formController';
 import { createNonce, renderFormHtml } from './formHtml';
 import type { FormMode, HostMessage } from './protocol';
+import type { LinkedHubSource } from './linkedHubChoices';
 import { type Item, type ItemKind, getItem } from '../dps/items';
 
 /** The connection a form saves to; chosen once when the form opens. */
@@ -20,6 +21,8 @@ export interface FormConnection {
   /** Shown on the form, e.g. the DPS host name. Never a secret. */
   label: string;
   getClient: () => Promise<FormClient>;
+  /** The hubs linked to the instance, for the hub picker; absent when the connection has no Azure ids. */
+  linkedHubs?: LinkedHubSource;
 }
 
 /** What the form needs from the extension; the composition root supplies it. */
@@ -124,6 +127,7 @@ export async function openEnrollmentForm(deps: FormHostDeps, init: OpenFormInit,
         deps.onSaved(kind, object, connection);
       },
       log: deps.log,
+      ...(connection.linkedHubs ? { linkedHubs: connection.linkedHubs } : {}),
     },
     {
       kind: init.kind,
