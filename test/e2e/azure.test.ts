@@ -41,6 +41,23 @@ function filesUnder(dir: string): string[] {
   return found;
 }
 
+/** Every key and value of the page's IndexedDB databases, as text (runs in the page; no DOM types here). */
+const BROWSER_STATE_DUMP = `(async () => {
+  const text = (v) => v instanceof Uint8Array ? new TextDecoder().decode(v) : typeof v === 'string' ? v : JSON.stringify(v);
+  const out = [];
+  for (const { name } of await indexedDB.databases()) {
+    const db = await new Promise((resolve, reject) => { const r = indexedDB.open(name); r.onsuccess = () => resolve(r.result); r.onerror = () => reject(r.error); });
+    for (const storeName of Array.from(db.objectStoreNames)) {
+      const store = db.transaction(storeName, 'readonly').objectStore(storeName);
+      const keys = await new Promise((resolve) => { const r = store.getAllKeys(); r.onsuccess = () => resolve(r.result); r.onerror = () => resolve([]); });
+      const values = await new Promise((resolve) => { const r = store.getAll(); r.onsuccess = () => resolve(r.result); r.onerror = () => resolve([]); });
+      keys.forEach((key, i) => out.push([name + '/' + storeName + '/' + String(key), text(values[i])]));
+    }
+    db.close();
+  }
+  return out;
+})()`;
+
 void describe('Azure: sign in, discover, CA certificates, linked hubs (code-server)', { skip, timeout: 900_000 }, () => {
   let wb: Workbench;
   let workspace: string;
@@ -128,7 +145,7 @@ void describe('Azure: sign in, discover, CA certificates, linked hubs (code-serv
     await page.keyboard.press('Escape');
   });
 
-  void test('no token or key reached the settings, globalState or the log', () => {
+  void test('no token or key reached the settings, globalState or the log', async () => {
     // The emulator's tokens are JWTs; a policy key is base64 of 32+ bytes after "SharedAccessKey=".
     // The emulator's data folder holds its own TLS keys by design; the workspace CA's key must be nowhere.
     const caKeyBody = readFileSync(path.join(workspace, 'root-ca.key.pem'), 'utf8').split('\n')[1] ?? '';
@@ -143,10 +160,19 @@ void describe('Azure: sign in, discover, CA certificates, linked hubs (code-serv
       if (!emulatorData && /-----BEGIN (EC |RSA |ENCRYPTED )?PRIVATE KEY-----/.test(text)) leaks.push(`${file}: a private key`);
       if (text.includes(caKeyBody)) leaks.push(`${file}: the workspace CA's private key`);
     }
-    // Not vacuous: the settings, the globalState database and the extension's log were among the files read.
+    // In code-server the workbench keeps globalState in the browser (IndexedDB); SecretStorage entries
+    // ("secret://…") are where secrets belong and are left out.
+    const browserState = await wb.page.evaluate<Array<[string, string]>>(BROWSER_STATE_DUMP);
+    const globalState = browserState.filter(([key]) => !key.includes('secret://'));
+    for (const [key, value] of globalState) {
+      if (/eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/.test(value)) leaks.push(`browser state ${key}: a JWT`);
+      if (/SharedAccessKey=[A-Za-z0-9+/]{20,}/.test(value)) leaks.push(`browser state ${key}: a shared access key`);
+      if (value.includes(caKeyBody)) leaks.push(`browser state ${key}: the workspace CA's private key`);
+    }
+    // Not vacuous: the settings, the extension's log and its globalState (the connection list) were read.
     assert.ok(scanned.some((f) => f.endsWith(`User${path.sep}settings.json`)), 'settings.json was scanned');
-    assert.ok(scanned.some((f) => /state\.vscdb$/.test(f)), 'the globalState database was scanned');
-    assert.ok(scanned.some((f) => /DPS Enrollments\.log$/.test(f)), "the extension's log was scanned");
+    assert.ok(scanned.some((f) => /DPS Enrollments\.log$/.test(f)), `the extension's log was scanned (files: ${scanned.map((f) => path.basename(f)).join(', ')})`);
+    assert.ok(globalState.some(([, value]) => value.includes(instanceName) && value.includes('entra')), 'the globalState holding the Entra connection was scanned');
     assert.deepEqual(leaks, []);
   });
 });
