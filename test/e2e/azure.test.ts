@@ -16,6 +16,7 @@ import { FORM_TIMEOUT_MS, submitAndWaitSaved, textInput, waitForForm } from '../
 const skip = e2eSkipReason();
 const CA_NAME = 'azure-e2e-root';
 const DEVICE_ID = 'azure-e2e-device';
+const GROUP_ID = 'azure-e2e-group';
 const LINKED_HUB = 'emulator-hub.azure-devices.net';
 
 /** Picks the first row of the open quick pick whose placeholder starts with `placeholder`; returns its text. */
@@ -143,6 +144,25 @@ void describe('Azure: sign in, discover, CA certificates, linked hubs (code-serv
     await page.locator('.context-view .action-menu-item', { hasText: 'Delete CA Certificate…' }).first().waitFor({ timeout: 10_000 });
     assert.equal(await page.locator('.context-view .action-menu-item', { hasText: 'Verify CA Certificate' }).count(), 0);
     await page.keyboard.press('Escape');
+  });
+
+  void test('create a group that references the verified CA, with a hub from the picker', async () => {
+    const { page } = wb;
+    await runCommand(page, 'View: Close All Editors');
+    await contextMenu(page, treeRow(page, instanceName), 'Create Enrollment Group…');
+    const form = await waitForForm(page, 'New enrollment group');
+    await textInput(form, 'id').fill(GROUP_ID);
+    await form.locator('#f-x509Source-caReferences').click();
+    await textInput(form, 'caReferencePrimary').fill(CA_NAME);
+    const box = form.locator('#hub-0');
+    await box.waitFor({ timeout: FORM_TIMEOUT_MS });
+    await box.click();
+    assert.equal(await textInput(form, 'iotHubs').inputValue(), LINKED_HUB);
+    await submitAndWaitSaved(form, GROUP_ID);
+    await openDpsView(page);
+    const row = page.locator(`.sidebar .monaco-list-row[aria-label^="${GROUP_ID}, enrollment group"]`).first();
+    await row.waitFor({ timeout: FORM_TIMEOUT_MS });
+    assert.match((await row.getAttribute('aria-label')) ?? '', new RegExp(LINKED_HUB.replace(/\./g, '\\.')));
   });
 
   void test('no token or key reached the settings, globalState or the log', async () => {
