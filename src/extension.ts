@@ -14,6 +14,7 @@ import { ErrorHandler } from './ui/errorHandler';
 import { createLogger } from './common/logger';
 import { SettingsService } from './ui/settingsService';
 import { AzureSignIn } from './ui/azureSignIn';
+import { readCaCertificates } from './commands/azureCommands';
 import { FilterState } from './tree/filterState';
 import type { DpsTreeNode } from './tree/treeModel';
 import { DpsTreeProvider, TREE_VIEW_ID } from './tree/treeProvider';
@@ -34,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): void {
     pageSize: () => settings.value.pageSize,
     filter: () => filter.value,
     describeError,
+    caCertificatesOf: (c) => readCaCertificates({ azure }, c),
   });
   const treeView = vscode.window.createTreeView<DpsTreeNode>(TREE_VIEW_ID, { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
   const emulator = new EmulatorController({

@@ -10,6 +10,7 @@ import { BearerTokenAuth, type TokenProvider } from '../dps/auth';
 import { isLoopbackHost } from '../dps/connectionString';
 import { createRawHttp } from '../dps/transport';
 import { DpsError } from '../dps/errors';
+import { parseRetryAfter } from '../dps/retryPolicy';
 import { ArmError, armErrorFromResponse } from './armErrors';
 import {
   ArmShapeError,
@@ -254,7 +255,9 @@ export class ArmClient {
     this.emit({ operation: call.operation, method: call.method, path: url.split('?')[0], status: response.status, durationMs: Math.round(performance.now() - started), requestId });
     const body = parseJson(typeof response.data === 'string' ? response.data : '');
     if (response.status === 401) this.auth.invalidate();
-    if (response.status < 200 || response.status >= 300) throw armErrorFromResponse(call.operation, response.status, body, requestId);
+    if (response.status < 200 || response.status >= 300) {
+      throw armErrorFromResponse(call.operation, response.status, body, { requestId, path: url.split('?')[0], retryAfterMs: parseRetryAfter(header(response.headers, 'retry-after')) });
+    }
     return { status: response.status, body };
   }
 

@@ -2,6 +2,7 @@
 // message, the operation and the request id. Never from a raw axios error (its config carries the
 // Authorization header), and never with a key from a listkeys answer.
 import { inspect } from 'node:util';
+import { armAdvice } from './armErrorAdvice';
 
 export type ArmErrorKind = 'http' | 'network' | 'timeout' | 'aborted' | 'invalidResponse' | 'auth';
 
@@ -13,6 +14,8 @@ export interface ArmErrorInit {
   /** ARM's `error.code`, e.g. AuthorizationFailed, ResourceNotFound, PreconditionFailed. */
   code?: string;
   requestId?: string;
+  /** From a 429's Retry-After: how long ARM asked to wait. */
+  retryAfterMs?: number;
 }
 
 export class ArmError extends Error {
@@ -22,6 +25,7 @@ export class ArmError extends Error {
   readonly status?: number;
   readonly code?: string;
   readonly requestId?: string;
+  readonly retryAfterMs?: number;
 
   constructor(init: ArmErrorInit) {
     super(init.message);
@@ -30,10 +34,11 @@ export class ArmError extends Error {
     if (init.status !== undefined) this.status = init.status;
     if (init.code !== undefined) this.code = init.code;
     if (init.requestId !== undefined) this.requestId = init.requestId;
+    if (init.retryAfterMs !== undefined) this.retryAfterMs = init.retryAfterMs;
   }
 
   toJSON(): Record<string, unknown> {
-    return { name: this.name, kind: this.kind, operation: this.operation, message: this.message, status: this.status, code: this.code, requestId: this.requestId };
+    return { name: this.name, kind: this.kind, operation: this.operation, message: this.message, status: this.status, code: this.code, requestId: this.requestId, retryAfterMs: this.retryAfterMs };
   }
 
   [inspect.custom](): string {
@@ -53,12 +58,32 @@ const STATUS_SENTENCES: Readonly<Record<number, string>> = {
 
 const MAX_MESSAGE = 600;
 
-/** `{error:{code,message}}` (ARM) or `{code,message}` (some resource providers) into an ArmError. */
-export function armErrorFromResponse(operation: string, status: number, body: unknown, requestId?: string): ArmError {
-  const { code, message } = readArmError(body);
-  const sentence = STATUS_SENTENCES[status] ?? (status >= 500 ? 'Azure Resource Manager had an internal error' : 'Azure Resource Manager answered with an error');
-  const detail = message !== undefined ? `: ${message.length > MAX_MESSAGE ? `${message.slice(0, MAX_MESSAGE)}…` : message}` : '';
-  return new ArmError({ kind: 'http', operation, status, code, requestId, message: `${sentence} (HTTP ${status}${code ? `, ${code}` : ''})${detail}` });
+export interface ArmResponseFacts {
+  requestId?: string;
+  /** The request path without query; names the scope when ARM's message does not. */
+  path?: string;
+  retryAfterMs?: number;
+}
+
+/**
+ * `{error:{code,message}}` (ARM) or `{code,message}` (some resource providers) into an ArmError whose
+ * message leads with what to do (armErrorAdvice.ts), then the status, code and ARM's own words.
+ */
+export function armErrorFromResponse(operation: string, status: number, body: unknown, facts: ArmResponseFacts = {}): ArmError {
+  const { code, message: raw } = readArmError(body);
+  const message = raw !== undefined && raw.length > MAX_MESSAGE ? `${raw.slice(0, MAX_MESSAGE)}…` : raw;
+  const advice = armAdvice({ operation, status, code, message, path: facts.path, retryAfterMs: facts.retryAfterMs });
+  const sentence = advice ?? STATUS_SENTENCES[status] ?? (status >= 500 ? 'Azure Resource Manager had an internal error' : 'Azure Resource Manager answered with an error');
+  const detail = message !== undefined ? `: ${message}` : '';
+  return new ArmError({
+    kind: 'http',
+    operation,
+    status,
+    code,
+    requestId: facts.requestId,
+    ...(facts.retryAfterMs !== undefined ? { retryAfterMs: facts.retryAfterMs } : {}),
+    message: `${sentence} (HTTP ${status}${code ? `, ${code}` : ''})${detail}`,
+  });
 }
 
 function readArmError(body: unknown): { code?: string; message?: string } {

@@ -2,6 +2,9 @@
 export { ArmClient, DPS_ARM_API_VERSION, SUBSCRIPTIONS_API_VERSION, base64Der } from './armClient';
 export type { ArmClientOptions, ArmRequestEvent, DpsRef } from './armClient';
 export { ArmError, armErrorFromResponse, isArmError } from './armErrors';
+export type { ArmResponseFacts } from './armErrors';
+export { armAdvice } from './armErrorAdvice';
+export type { ArmErrorFacts } from './armErrorAdvice';
 export type { ArmErrorKind } from './armErrors';
 export * from './armModels';
 export { AZURE_CLOUDS, audienceOf, cloudNamed } from './clouds';

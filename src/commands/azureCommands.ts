@@ -14,6 +14,7 @@ import { withProgress } from '../ui/progress';
 import { EMULATOR_CLOUD } from '../ui/azureSignIn';
 import type { CommandContext } from './commandContext';
 import { pickConnection } from './targets';
+import { CaCertificateNode } from '../tree/nodes';
 
 async function pick<T extends vscode.QuickPickItem>(items: T[], placeHolder: string): Promise<T> {
   const chosen = await vscode.window.showQuickPick(items, { placeHolder, ignoreFocusOut: true });
@@ -123,6 +124,28 @@ export async function listLinkedHubs(ctx: Pick<CommandContext, 'azure'>, connect
 
 // ---- CA certificates
 
+/** The CA certificates of a connection added from Azure, for the tree's "CA Certificates" folder. */
+export async function readCaCertificates(ctx: Pick<CommandContext, 'azure'>, connection: ConnectionRecord): Promise<CaCertificate[]> {
+  if (!connection.azure) return [];
+  const arm = await ctx.azure.armClient(connection.azure);
+  try {
+    return await arm.listCertificates(connection.azure.resourceId);
+  } finally {
+    arm.dispose();
+  }
+}
+
+/** The certificate a tree row stands for; from the palette there is none and the command asks. */
+export function certificateNameOf(arg: unknown): string | undefined {
+  return arg instanceof CaCertificateNode ? arg.certificate.name : undefined;
+}
+
+/** After any change (or a failed attempt that moved the etag), the folder shows the service's state again. */
+function refreshCaFolder(ctx: CommandContext, connection: ConnectionRecord): void {
+  const folder = ctx.tree.rootFor(connection.id)?.caCertificates;
+  if (folder) ctx.tree.refresh(folder);
+}
+
 async function armConnection(ctx: CommandContext, arg: unknown): Promise<{ connection: ConnectionRecord & { azure: AzureLink }; arm: ArmClient }> {
   const connection = await pickConnection(ctx, arg);
   if (!connection.azure) throw new Error(`"${connection.label}" was not added from Azure, so its CA certificates cannot be reached. Use "Add Connection from Azure…".`);
@@ -187,6 +210,7 @@ export async function uploadCaCertificate(ctx: CommandContext, arg?: unknown): P
     return saved;
   } finally {
     arm.dispose();
+    refreshCaFolder(ctx, connection);
   }
 }
 
@@ -201,6 +225,7 @@ export async function deleteCaCertificate(ctx: CommandContext, arg?: unknown, na
     return undefined;
   } finally {
     arm.dispose();
+    refreshCaFolder(ctx, connection);
   }
 }
 
@@ -234,5 +259,6 @@ export async function verifyCaCertificateCommand(ctx: CommandContext, arg?: unkn
     }
   } finally {
     arm.dispose();
+    refreshCaFolder(ctx, connection);
   }
 }

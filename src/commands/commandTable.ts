@@ -11,7 +11,7 @@ import { clearFilter, filter, loadMore, refresh, retry, showLogs } from './viewC
 import { bulkCreate, bulkDelete, bulkUpdate, bulkUpdateIfMatchETag } from './bulkCommands';
 import { deriveDeviceKeysCsv } from './deviceKeysCommands';
 import { exportEnrollments, importEnrollments } from './exportImportCommands';
-import { addConnectionFromAzure, deleteCaCertificate, listCaCertificates, uploadCaCertificate, verifyCaCertificateCommand } from './azureCommands';
+import { addConnectionFromAzure, certificateNameOf, deleteCaCertificate, listCaCertificates, uploadCaCertificate, verifyCaCertificateCommand } from './azureCommands';
 import { applyDesiredState, checkDrift, exportDesiredStateFile, planDesiredState } from './asCodeCommands';
 import { provisionTestDevice } from './provisionCommands';
 
@@ -64,8 +64,8 @@ export const commandTable: Record<CommandId, CommandEntry> = {
   'dpsEnrollments.addConnectionFromAzure': { handler: addConnectionFromAzure, failure: 'Could not add the connection from Azure' },
   'dpsEnrollments.listCaCertificates': { handler: listCaCertificates, failure: 'Could not list the CA certificates' },
   'dpsEnrollments.uploadCaCertificate': { handler: uploadCaCertificate, failure: 'Could not upload the CA certificate' },
-  'dpsEnrollments.verifyCaCertificate': { handler: (ctx, arg) => verifyCaCertificateCommand(ctx, arg), failure: 'Could not verify the CA certificate' },
-  'dpsEnrollments.deleteCaCertificate': { handler: (ctx, arg) => deleteCaCertificate(ctx, arg), failure: 'Could not delete the CA certificate' },
+  'dpsEnrollments.verifyCaCertificate': { handler: (ctx, arg) => verifyCaCertificateCommand(ctx, arg, certificateNameOf(arg)), failure: 'Could not verify the CA certificate' },
+  'dpsEnrollments.deleteCaCertificate': { handler: (ctx, arg) => deleteCaCertificate(ctx, arg, certificateNameOf(arg)), failure: 'Could not delete the CA certificate' },
   'dpsEnrollments.planDesiredState': { handler: planDesiredState, failure: 'Could not plan the desired state' },
   'dpsEnrollments.applyDesiredState': { handler: applyDesiredState, failure: 'Could not apply the desired state' },
   'dpsEnrollments.checkDrift': { handler: checkDrift, failure: 'Could not check for drift' },

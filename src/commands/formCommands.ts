@@ -7,9 +7,16 @@ import { createGroupFromCertificateFile as openGroupFromFile, enrollCertificateF
 import type { ConnectionRecord } from '../connections/connectionStore';
 import type { CommandContext } from './commandContext';
 import { pickConnection, resolveItemTargets } from './targets';
+import { listLinkedHubs } from './azureCommands';
 
 function formConnection(ctx: CommandContext, connection: ConnectionRecord): FormConnection {
-  return { label: connection.label, getClient: () => ctx.clients.clientFor(connection), ...(connection.apiVersion ? { apiVersion: connection.apiVersion } : {}) };
+  return {
+    label: connection.label,
+    getClient: () => ctx.clients.clientFor(connection),
+    ...(connection.apiVersion ? { apiVersion: connection.apiVersion } : {}),
+    // Read when the form asks: a connection added from Azure offers its linked hubs in the picker.
+    ...(connection.azure ? { linkedHubs: () => listLinkedHubs(ctx, connection) } : {}),
+  };
 }
 
 /** The form's dependencies; `arg` is the tree node a command was run on, if any, to preselect its connection. */

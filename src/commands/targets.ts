@@ -8,7 +8,7 @@ import { getItem, ITEM_KIND_FACTS, itemIdOf, queryItems, type Item, type ItemKin
 import type { ConnectionRecord } from '../connections/connectionStore';
 import { UserCancelledError } from '../common/errorPresentation';
 import { withProgress } from '../ui/progress';
-import { ConnectionNode, EnrollmentNode, GroupNode, RegistrationNode, CategoryNode, LoadMoreNode, ErrorNode, type PagedNode } from '../tree/nodes';
+import { ConnectionNode, EnrollmentNode, GroupNode, RegistrationNode, CategoryNode, LoadMoreNode, ErrorNode, CaCertificatesNode, CaCertificateNode, type PagedNode } from '../tree/nodes';
 import type { DpsTreeNode } from '../tree/treeModel';
 import type { CommandContext } from './commandContext';
 
@@ -48,7 +48,7 @@ export function itemTargetOf(node: DpsTreeNode): ItemTarget | undefined {
 
 export async function pickConnection(ctx: CommandContext, arg?: unknown): Promise<ConnectionRecord> {
   if (arg instanceof ConnectionNode) return arg.connection;
-  if (arg instanceof CategoryNode) return arg.connection;
+  if (arg instanceof CategoryNode || arg instanceof CaCertificatesNode || arg instanceof CaCertificateNode) return arg.connection;
   const connections = ctx.store.list();
   if (connections.length === 0) throw new Error('There is no connection yet: add one or start the local emulator first.');
   if (connections.length === 1 && connections[0]) return connections[0];
@@ -167,6 +167,6 @@ export async function resolveRegistrationTargets(ctx: CommandContext, args: unkn
 /** The paged container a "Load more" or "Retry" node belongs to. */
 export function pagedNodeOf(arg: unknown): PagedNode | undefined {
   if (arg instanceof LoadMoreNode || arg instanceof ErrorNode) return arg.parent;
-  if (arg instanceof CategoryNode || arg instanceof GroupNode) return arg;
+  if (arg instanceof CategoryNode || arg instanceof GroupNode || arg instanceof CaCertificatesNode) return arg;
   return undefined;
 }

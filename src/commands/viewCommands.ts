@@ -6,7 +6,7 @@ import { withProgress } from '../ui/progress';
 import { describeFilter, isFilterActive, matchesFilter, type EnrollmentFilter } from '../tree/filters';
 import { loadUntilMatches } from '../tree/loadUntilMatches';
 import { ITEM_KIND_FACTS } from '../dps/items';
-import { ErrorNode, findConnection } from '../tree/nodes';
+import { CaCertificatesNode, ErrorNode, findConnection } from '../tree/nodes';
 import type { DpsTreeNode } from '../tree/treeModel';
 import { TREE_VIEW_ID } from '../tree/treeProvider';
 import type { CommandContext } from './commandContext';
@@ -34,7 +34,8 @@ export async function retry(ctx: CommandContext, node?: unknown): Promise<void> 
     ctx.tree.refresh();
     return;
   }
-  if (node instanceof ErrorNode && node.isAuth) {
+  // Only a DPS list's refusal is about the connection's key; the CA folder's is the Azure sign-in.
+  if (node instanceof ErrorNode && node.isAuth && !(owner instanceof CaCertificatesNode)) {
     // A retry with the same key would fail the same way: offer the fix first.
     const choice = await vscode.window.showWarningMessage('The service refused this connection\'s key.', 'Update Connection', 'Retry Anyway');
     if (choice === 'Update Connection') {

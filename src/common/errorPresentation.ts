@@ -46,6 +46,35 @@ function isDpsErrorShape(e: unknown): e is DpsErrorShape {
   return e instanceof Error && typeof (e as Partial<DpsErrorShape>).kind === 'string' && e.name === 'DpsError';
 }
 
+/** The fields of the ARM client's ArmError we rely on (structural, like DpsErrorShape). */
+interface ArmErrorShape {
+  name: string;
+  message: string;
+  kind: string;
+  operation: string;
+  status?: number;
+  code?: string;
+  requestId?: string;
+  retryAfterMs?: number;
+}
+
+function isArmErrorShape(e: unknown): e is ArmErrorShape {
+  return e instanceof Error && e.name === 'ArmError' && typeof (e as Partial<ArmErrorShape>).kind === 'string';
+}
+
+/** ARM errors carry their advice in the message (src/azure/armErrorAdvice.ts); here only the buttons. */
+function describeArmError(e: ArmErrorShape, context: string): Omit<UserFacingError, 'logLine'> {
+  const message = `${context}: ${ensureSentence(e.message)}`;
+  const isAuth = e.kind === 'auth' || e.status === 401 || e.status === 403;
+  const actions: ErrorAction[] =
+    e.status === 429 || e.kind === 'network' || e.kind === 'timeout' || (e.status !== undefined && e.status >= 500)
+      ? ['retry']
+      : e.status === 404 || e.status === 412
+        ? ['refresh']
+        : [];
+  return { message, actions: [...actions, 'showLogs'], isAuth, ...(e.retryAfterMs !== undefined ? { retryAfterMs: e.retryAfterMs } : {}) };
+}
+
 /** A user dismissed a picker or a dialog; every command treats it as "stop quietly". */
 export class UserCancelledError extends Error {
   constructor() {
@@ -190,6 +219,10 @@ function describeUnredacted(e: unknown, context: string): UserFacingError {
       `kind=${e.kind}`,
     ].filter(Boolean);
     return { ...describeDpsError(e, context), logLine: `${context}: ${e.message} (${facts.join(', ')})` };
+  }
+  if (isArmErrorShape(e)) {
+    const facts = [`operation=${e.operation}`, e.status !== undefined && `status=${e.status}`, e.code && `code=${e.code}`, e.requestId && `requestId=${e.requestId}`, `kind=${e.kind}`].filter(Boolean);
+    return { ...describeArmError(e, context), logLine: `${context}: ${e.message} (${facts.join(', ')})` };
   }
   if (e instanceof Error && e.name === 'ConnectionStringError') {
     return { message: `${context}: ${ensureSentence(e.message)}`, actions: ['showLogs'], logLine: `${context}: ${e.message}`, isAuth: false };

@@ -13,6 +13,7 @@ import type { FormAttestation } from './formAttestation';
 import { EnrollmentFormController, type FormClient, type FormLogger, type FormSnapshot, type ReadableFile } from './formController';
 import { createNonce, renderFormHtml } from './formHtml';
 import type { FormMode, HostMessage } from './protocol';
+import type { LinkedHubSource } from './linkedHubChoices';
 import { type Item, type ItemKind, getItem } from '../dps/items';
 import type { ApiVersion } from '../dps/apiVersion';
 
@@ -23,6 +24,8 @@ export interface FormConnection {
   getClient: () => Promise<FormClient>;
   /** The connection's api-version; 2021-10-01 when absent. */
   apiVersion?: ApiVersion;
+  /** The hubs linked to the instance, for the hub picker; absent when the connection has no Azure ids. */
+  linkedHubs?: LinkedHubSource;
 }
 
 /** What the form needs from the extension; the composition root supplies it. */
@@ -127,6 +130,7 @@ export async function openEnrollmentForm(deps: FormHostDeps, init: OpenFormInit,
         deps.onSaved(kind, object, connection);
       },
       log: deps.log,
+      ...(connection.linkedHubs ? { linkedHubs: connection.linkedHubs } : {}),
     },
     {
       kind: init.kind,

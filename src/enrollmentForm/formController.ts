@@ -14,6 +14,7 @@ import { emptyDraft, type CertificateFileEntry, type CertificateSlot, type Certi
 import { checkPageMessage, MessageRejection } from './protocolGuards';
 import { isDpsError } from '../dps/errors';
 import { placeServiceError } from './serviceErrorFields';
+import { linkedHubsAnswer, type LinkedHubSource } from './linkedHubChoices';
 import { type Item, type ItemKind, getItem, getItemAttestation } from '../dps/items';
 
 /** The client calls the form makes; `DpsClient` satisfies this structurally. */
@@ -46,6 +47,8 @@ export interface FormPorts {
   close(): void;
   onSaved(kind: ItemKind, object: Item): void;
   log: FormLogger;
+  /** The hubs linked to the connection's instance (through ARM); absent for a connection without Azure ids. */
+  linkedHubs?: LinkedHubSource;
 }
 
 export interface FormOpenOptions {
@@ -171,6 +174,8 @@ export class EnrollmentFormController {
     switch (message.type) {
       case 'ready':
         return this.sendInit();
+      case 'listLinkedHubs':
+        return this.post(await linkedHubsAnswer(message.requestId, this.ports.linkedHubs, this.ports.log));
       case 'listCertificateFiles':
         return this.post({ type: 'certificateFiles', requestId: message.requestId, files: await this.refreshFiles() });
       case 'pickCertificate':

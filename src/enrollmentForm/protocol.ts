@@ -208,8 +208,15 @@ export interface DraftChangedMessage {
   draft: FormDraft;
 }
 
+/** Asks for the IoT hubs linked to the connection's instance (sent once after init). */
+export interface ListLinkedHubsMessage {
+  type: 'listLinkedHubs';
+  requestId: string;
+}
+
 export type PageMessage =
   | ReadyMessage
+  | ListLinkedHubsMessage
   | ListCertificateFilesMessage
   | PickCertificateMessage
   | CheckTpmMessage
@@ -320,8 +327,25 @@ export interface ErrorMessage {
   problems: FieldProblem[];
 }
 
+/** A hub linked to the instance, as the hub picker shows it. */
+export interface LinkedHubEntry {
+  hostName: string;
+  allocationWeight?: number;
+  location?: string;
+  /** False when the hub is linked but left out of allocation. */
+  applyAllocationPolicy?: boolean;
+}
+export interface LinkedHubsMessage {
+  type: 'linkedHubs';
+  requestId: string;
+  hubs: LinkedHubEntry[];
+  /** Why there is no list to pick from (no ARM link, or ARM failed); the user types host names then. */
+  note?: string;
+}
+
 export type HostMessage =
   | InitMessage
+  | LinkedHubsMessage
   | CertificateFilesMessage
   | CertificateChosenMessage
   | TpmCheckedMessage

@@ -116,6 +116,7 @@ const slot = (v: unknown): boolean => isOneOf(CERTIFICATE_SLOTS, v);
 /** One checker per page message type: the table is the protocol, seen from the host. */
 const CHECKERS: Record<PageMessage['type'], Checker> = {
   ready: exact(['type']),
+  listLinkedHubs: all(exact(['type', 'requestId']), withRequestId),
   listCertificateFiles: all(exact(['type', 'requestId']), withRequestId),
   pickCertificate: all(
     exact(['type', 'requestId', 'slot'], ['fileId']),

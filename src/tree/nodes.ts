@@ -10,6 +10,8 @@ import { ITEM_KIND_FACTS, queryItems, type Item, type ItemKind } from '../dps/it
 import { earliestExpiry, expiryPhrase, needsExpiryWarning, type CertificateExpiry } from '../attestation/expiry';
 import { isRegistered, whereAssigned } from './registrationState';
 import { certificatePolicyOf, describeCertificatePolicy } from '../dps/certificatePolicy';
+import type { CaCertificate } from '../azure/armModels';
+import { caCertificateStatus } from './caCertificateStatus';
 
 export const attestationIcons: Record<string, string> = {
   x509: 'workspace-trusted',
@@ -60,6 +62,8 @@ export class ConnectionNode implements DpsTreeNode {
   readonly id: string;
   readonly enrollments: CategoryNode;
   readonly groups: CategoryNode;
+  /** Only for a connection added from Azure: its CA certificates are reached through ARM. */
+  readonly caCertificates?: CaCertificatesNode;
 
   constructor(
     readonly connection: ConnectionRecord,
@@ -71,6 +75,8 @@ export class ConnectionNode implements DpsTreeNode {
     this.enrollments = new CategoryNode(this, 'enrollment', pageOf('enrollment'));
     this.groups = new CategoryNode(this, 'group', pageOf('group'),
     );
+    const caCertificatesOf = ctx.caCertificatesOf?.bind(ctx);
+    if (connection.azure && caCertificatesOf) this.caCertificates = new CaCertificatesNode(this, () => caCertificatesOf(this.connection));
   }
 
   describe(): TreeItemDescriptor {
@@ -93,7 +99,7 @@ export class ConnectionNode implements DpsTreeNode {
   }
 
   getChildren(): Promise<DpsTreeNode[]> {
-    return Promise.resolve([this.enrollments, this.groups]);
+    return Promise.resolve(this.caCertificates ? [this.enrollments, this.groups, this.caCertificates] : [this.enrollments, this.groups]);
   }
 }
 
@@ -344,8 +350,86 @@ export class RegistrationNode implements DpsTreeNode {
   }
 }
 
+/** "CA Certificates" under a connection added from Azure: ARM lists them in one answer (one "page"). */
+export class CaCertificatesNode implements DpsTreeNode {
+  readonly id: string;
+  readonly pages: PagedCollection<CaCertificate>;
+
+  constructor(
+    readonly parent: ConnectionNode,
+    list: () => Promise<CaCertificate[]>,
+  ) {
+    this.id = `${parent.id}/caCertificates`;
+    this.pages = new PagedCollection<CaCertificate>(async () => ({ items: await list() }), (c) => c.name);
+  }
+
+  get connection(): ConnectionRecord {
+    return this.parent.connection;
+  }
+
+  describe(): TreeItemDescriptor {
+    const all = this.pages.items;
+    const unverified = all.filter((c) => !c.isVerified).length;
+    const description = this.pages.hasLoaded && all.length > 0 ? `${all.length}${unverified > 0 ? ` · ${unverified} not verified` : ''}` : undefined;
+    return {
+      id: this.id,
+      label: 'CA Certificates',
+      ...(description ? { description } : {}),
+      tooltip: 'CA certificates uploaded to this instance (read through Azure Resource Manager). Groups may reference a verified one.',
+      icon: { id: 'workspace-trusted' },
+      // Collapsed: each expansion is an ARM call, made only when asked for.
+      collapsible: 'collapsed',
+      contextValue: contextValue('caCertificates', 'refreshable'),
+    };
+  }
+
+  async getChildren(): Promise<DpsTreeNode[]> {
+    await this.pages.ensureLoaded();
+    return pagedChildren(this, this.pages.items, (c) => new CaCertificateNode(this, c), () => true, 'No CA certificates. Upload one from the workspace.', 'Could not load CA certificates');
+  }
+}
+
+export class CaCertificateNode implements DpsTreeNode {
+  readonly id: string;
+  constructor(
+    readonly parent: CaCertificatesNode,
+    readonly certificate: CaCertificate,
+  ) {
+    this.id = `${parent.id}/${certificate.name}`;
+  }
+
+  get connection(): ConnectionRecord {
+    return this.parent.connection;
+  }
+
+  describe(): TreeItemDescriptor {
+    const c = this.certificate;
+    const status = caCertificateStatus(c);
+    const details = [status.verified ? 'verified' : 'not verified', status.expiryText];
+    return {
+      id: this.id,
+      label: c.name,
+      description: details.filter(Boolean).join(' · '),
+      tooltip: lines([
+        ['CA certificate', c.name],
+        ['Status', status.verified ? 'verified (proof of possession done)' : 'not verified: groups cannot use it until it is'],
+        ['Subject', c.subject],
+        ['Thumbprint', c.thumbprint],
+        ['Expiry', c.expiry],
+        ['Warning', status.warn ? `this certificate ${status.expiryText ?? ''}` : undefined],
+        ['Uploaded', c.created],
+        ['Updated', c.updated],
+      ]),
+      icon: status.icon,
+      collapsible: 'none',
+      ariaLabel: [c.name, 'CA certificate', ...details].filter(Boolean).join(', '),
+      contextValue: contextValue('caCertificate', status.verified ? 'verified' : 'unverified'),
+    };
+  }
+}
+
 /** Containers with paged children: what "Load more" and "Retry" act on. */
-export type PagedNode = CategoryNode | GroupNode;
+export type PagedNode = CategoryNode | GroupNode | CaCertificatesNode;
 
 export class LoadMoreNode implements DpsTreeNode {
   readonly id: string;

@@ -1,5 +1,6 @@
 // What every tree node gives the provider: a plain description of its TreeItem (no vscode types, so
 // nodes are unit-testable) and, for containers, its children.
+import type { CaCertificate } from '../azure/armModels';
 import type { CommandId } from '../commands/commandIds';
 import type { ConnectionRecord } from '../connections/connectionStore';
 import type { DpsApi } from '../dps/api';
@@ -33,4 +34,6 @@ export interface TreeContext {
   pageSize(): number;
   filter(): EnrollmentFilter;
   describeError(error: unknown, context: string): UserFacingError;
+  /** The CA certificates of a connection added from Azure (through ARM); absent: no "CA Certificates" folder. */
+  caCertificatesOf?(connection: ConnectionRecord): Promise<CaCertificate[]>;
 }

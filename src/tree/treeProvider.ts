@@ -110,6 +110,7 @@ function resetUnder(node: DpsTreeNode): void {
   if (node instanceof ConnectionNode) {
     node.enrollments.pages.reset();
     node.groups.pages.reset();
+    node.caCertificates?.pages.reset();
   } else if ('pages' in node && node.pages && typeof (node.pages as { reset?: unknown }).reset === 'function') {
     (node as PagedNode).pages.reset();
   }

@@ -5,6 +5,7 @@ import type { AttestationMechanism, EnrollmentGroup, IndividualEnrollment } from
 import { createFormAttestation } from '../../src/enrollmentForm/attestationAdapter';
 import { EnrollmentFormController, type FormClient, type FormOpenOptions, type ReadableFile } from '../../src/enrollmentForm/formController';
 import type { HostMessage } from '../../src/enrollmentForm/protocol';
+import type { LinkedHubSource } from '../../src/enrollmentForm/linkedHubChoices';
 
 export interface PutCall {
   kind: 'enrollment' | 'group';
@@ -87,7 +88,7 @@ export interface HostHarness<C extends FormClient = FakeFormClient> {
 }
 
 export function formHost<C extends FormClient = FakeFormClient>(
-  options: Omit<FormOpenOptions, 'connectionLabel'> & { connectionLabel?: string },
+  options: Omit<FormOpenOptions, 'connectionLabel'> & { connectionLabel?: string; linkedHubs?: LinkedHubSource },
   // A real client (e.g. against the emulator) may stand in for the in-memory one.
   client: C = new FakeFormClient() as unknown as C,
   /** Also called with every posted message, e.g. to deliver it to a real page. */
@@ -100,6 +101,7 @@ export function formHost<C extends FormClient = FakeFormClient>(
   const workspaceFiles: ReadableFile[] = [];
   const dialogFile: { value: ReadableFile | undefined } = { value: undefined };
   const confirmDiscard = { value: false };
+  const { linkedHubs, ...openOptions } = options;
   const controller = new EnrollmentFormController(
     {
       post: (m) => {
@@ -116,8 +118,9 @@ export function formHost<C extends FormClient = FakeFormClient>(
       },
       onSaved: (_kind, object) => saved.push(object),
       log: { info: (m) => logs.push(`info ${m}`), warn: (m) => logs.push(`warn ${m}`), error: (m) => logs.push(`error ${m}`) },
+      ...(linkedHubs ? { linkedHubs } : {}),
     },
-    { connectionLabel: 'test-dps.azure-devices-provisioning.net', ...options },
+    { connectionLabel: 'test-dps.azure-devices-provisioning.net', ...openOptions },
   );
   return {
     controller, client, posted, logs, saved, closed, workspaceFiles, dialogFile, confirmDiscard,

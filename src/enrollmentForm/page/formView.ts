@@ -1,7 +1,9 @@
 // The form itself: builds the fields once, shows and hides sections by choice, reads the draft back
 // and places problems next to their fields. It knows nothing of messages; main.ts wires it.
+import type { LinkedHubEntry } from '../protocol';
 import type { CertificateFileEntry, CertificateSlot, CertificateSlotValue, CertificateSummary, ExistingCertificateInfo, FieldProblem, FormAllocationPolicy, FormAttestationType, FormDraft, FormField, FormMode, TpmKeyField, TpmKeyFacts, X509Source } from '../protocol';
 import { CertificateSlotView } from './certificateSlot';
+import { HubPickerView } from './hubPicker';
 import { el, setText, show } from './dom';
 import {
   button,
@@ -68,6 +70,11 @@ export class FormView {
   private readonly deriveError = el('div', { class: 'field-error', id: 'derive-error', 'aria-live': 'polite', hidden: true });
   private readonly deriveSection = el('section', { class: 'subsection', 'aria-labelledby': 'derive-title' });
   private readonly iotHubs = textField('iotHubs', 'IoT hubs', { rows: 2, helper: 'Host names of linked hubs, one per line; empty = all linked hubs.' });
+  private readonly hubPicker = new HubPickerView({
+    get: () => this.iotHubs.control.value,
+    set: (text) => (this.iotHubs.control.value = text),
+    changed: () => this.events.changed(),
+  });
   private readonly allocationPolicy = selectField('allocationPolicy', 'Allocation policy', [
     { value: '', label: 'Service default' },
     { value: 'hashed', label: 'Evenly weighted distribution (hashed)' },
@@ -162,7 +169,7 @@ export class FormView {
     const form = el('form', { id: 'enrollment-form', novalidate: true, 'aria-labelledby': 'form-title' },
       this.section('identity', 'Identity', this.id.group, this.deviceId.group),
       this.section('attestation', 'Attestation', this.attestationType.group, this.sections.x509, this.sections.tpm, this.sections.symmetricKey),
-      this.section('allocation', 'Allocation', this.iotHubs.group, this.allocationPolicy.group, this.customSection, this.reprovisionUpdateHub.group, this.reprovisionMigrateData.group),
+      this.section('allocation', 'Allocation', this.hubPicker.group, this.iotHubs.group, this.allocationPolicy.group, this.customSection, this.reprovisionUpdateHub.group, this.reprovisionMigrateData.group),
       this.section('twin', 'Initial device twin', this.tagsJson.group, this.desiredPropertiesJson.group),
       this.section('device', 'Device', this.iotEdge.group, this.provisioningStatus.group),
       this.policySection,
@@ -216,6 +223,7 @@ export class FormView {
     this.id.control.addEventListener('input', () => {
       this.autoFilledId = undefined;
     });
+    this.iotHubs.control.addEventListener('input', () => this.hubPicker.sync());
     this.submitButton.addEventListener('click', () => this.events.submit());
     this.cancelButton.addEventListener('click', () => this.events.cancel());
     // Enter in a field submits the form natively (the elements are form-associated); a real
@@ -259,6 +267,11 @@ export class FormView {
 
   get hasCertificatePolicy(): boolean {
     return this.certificatePolicyShown;
+  }
+
+  /** The linked hubs to pick from, or a note saying why there are none (host names are typed then). */
+  setLinkedHubs(hubs: readonly LinkedHubEntry[], note?: string): void {
+    this.hubPicker.setHubs(hubs, note);
   }
 
   setKeyHelper(hasStoredKeys: boolean): void {
@@ -373,6 +386,7 @@ export class FormView {
     this.symmetricKeyPrimary.control.value = draft.symmetricKeyPrimary;
     this.symmetricKeySecondary.control.value = draft.symmetricKeySecondary;
     this.iotHubs.control.value = draft.iotHubs;
+    this.hubPicker.sync();
     this.allocationPolicy.control.value = draft.allocationPolicy;
     this.webhookUrl.control.value = draft.webhookUrl;
     this.webhookApiVersion.control.value = draft.webhookApiVersion;

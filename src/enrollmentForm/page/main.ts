@@ -143,6 +143,8 @@ function applyInit(message: InitMessage): void {
   view.setStatus(message.restored ? 'Your unsaved changes were restored.' : '');
   document.getElementById('app')?.setAttribute('aria-busy', 'false');
   view.focusFirstField();
+  // The hub picker's list is read through Azure by the host; it arrives when it arrives.
+  post({ type: 'listLinkedHubs', requestId: nextRequestId('hubs') });
   // An enrollment opened for editing shows what its EK is at once.
   if (message.draft.attestationType === 'tpm' && message.draft.endorsementKey) scheduleTpmCheck(message.draft.endorsementKey, message.draft.storageRootKey, 0);
 }
@@ -151,6 +153,9 @@ function onMessage(message: HostMessage): void {
   switch (message.type) {
     case 'init':
       return applyInit(message);
+    case 'linkedHubs':
+      view.setLinkedHubs(message.hubs, message.note);
+      return;
     case 'certificateFiles':
       view.setFiles(message.files);
       view.setStatus(`${message.files.length} certificate file(s) in the workspace.`);

@@ -159,7 +159,7 @@ void describe('ARM client: errors', () => {
     assert.equal(error.status, 403);
     assert.equal(error.code, 'AuthorizationFailed');
     assert.equal(error.requestId, 'req-1');
-    assert.match(error.message, /not allowed .* \(HTTP 403, AuthorizationFailed\): The client 'x'/);
+    assert.match(error.message, /may not read the provisioning service .* needs "Reader" .* \(HTTP 403, AuthorizationFailed\): The client 'x'/);
     for (const text of [error.message, JSON.stringify(error), inspect(error), String(error.stack)]) assert.doesNotMatch(text, /arm-token-secret/);
   });
 
