@@ -19,6 +19,15 @@ const OPTIONS = {
   'group-key-env': { type: 'string' },
   ids: { type: 'string', multiple: true },
   'ids-file': { type: 'string' },
+  'registration-id': { type: 'string' },
+  group: { type: 'string' },
+  'device-key-env': { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  'passphrase-env': { type: 'string' },
+  'id-scope': { type: 'string' },
+  'global-endpoint': { type: 'string' },
+  payload: { type: 'string' },
 } as const;
 
 export interface CliArgs {
@@ -35,6 +44,15 @@ export interface CliArgs {
   groupKeyEnv?: string;
   ids: string[];
   idsFile?: string;
+  registrationId?: string;
+  group?: string;
+  deviceKeyEnv?: string;
+  cert?: string;
+  key?: string;
+  passphraseEnv?: string;
+  idScope?: string;
+  globalEndpoint?: string;
+  payload?: string;
 }
 
 export function parseCliArgs(argv: readonly string[]): CliArgs {
@@ -72,6 +90,15 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     groupKeyEnv: values['group-key-env'],
     ids: values.ids ?? [],
     idsFile: values['ids-file'],
+    registrationId: values['registration-id'],
+    group: values.group,
+    deviceKeyEnv: values['device-key-env'],
+    cert: values.cert,
+    key: values.key,
+    passphraseEnv: values['passphrase-env'],
+    idScope: values['id-scope'],
+    globalEndpoint: values['global-endpoint'],
+    payload: values.payload,
   };
 }
 
@@ -97,7 +124,21 @@ Commands
                            --group-key-env NAME   environment variable holding the group key
                            --ids PATTERN          ids or ranges, e.g. dev-{0001..0500} (repeatable)
                            --ids-file FILE        one id or pattern per line
-  provision-test-device  Not available yet (the device library is being built).
+  provision-test-device  Register a test device through the device API and show what DPS assigned
+                         (exit 0 assigned, 1 not). Keys come from the environment, never arguments.
+                           --registration-id ID   the device's registration id (required)
+                           --group GROUP          a member of this enrollment group (default: the
+                                                  individual enrollment ID)
+                           credential, one of (default: the symmetric key read through the service,
+                           derived for a group member; needs DPS_CONNECTION_STRING):
+                           --device-key-env NAME  variable holding the device's symmetric key
+                           --group-key-env NAME   variable holding the group key (device key derived)
+                           --cert FILE --key FILE X.509 certificate (leaf first, chain may follow) and
+                                                  key, PEM or DER; --passphrase-env NAME if encrypted
+                           --id-scope SCOPE       e.g. 0ne00012345 (the emulator's is known)
+                           --global-endpoint HOST default global.azure-devices-provisioning.net
+                                                  (the emulator's host for an emulator)
+                           --payload JSON|@FILE   data for a custom allocation webhook
 
 Options
   --json                         machine-readable output on stdout

@@ -197,10 +197,6 @@ export async function deriveKeysCommand(args: CliArgs, io: CliIo): Promise<numbe
   return rejected.length > 0 ? EXIT_ERROR : EXIT_OK;
 }
 
-export function provisionTestDeviceCommand(): Promise<number> {
-  return Promise.reject(new CliError('provision-test-device is not available yet: the device registration library (src/device) is being built. Until then, register a test device with the extension against the local emulator, or with the Azure IoT device SDK.'));
-}
-
 function readTextFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');

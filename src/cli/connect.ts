@@ -34,11 +34,16 @@ export function connect(options: ConnectOptions): DpsClient {
     if (!isLoopbackHost(hostName)) {
       throw new CliError(`--ca trusts a local emulator's certificate authority and is accepted only for a loopback host; ${hostName} is not one. Real DPS endpoints are verified with the system's trusted CAs.`);
     }
-    try {
-      ca = readFileSync(options.ca, 'utf8');
-    } catch (error: unknown) {
-      throw new CliError(`--ca ${options.ca}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'could not be read'}.`);
-    }
+    ca = readCaFile(options.ca);
   }
   return DpsClient.fromConnectionString(text, { ...(ca !== undefined ? { ca } : {}) });
+}
+
+/** The PEM of --ca FILE, or a message that says why it cannot be read. */
+export function readCaFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error: unknown) {
+    throw new CliError(`--ca ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : 'could not be read'}.`);
+  }
 }
