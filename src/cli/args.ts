@@ -28,6 +28,7 @@ const OPTIONS = {
   'id-scope': { type: 'string' },
   'global-endpoint': { type: 'string' },
   payload: { type: 'string' },
+  host: { type: 'string' },
 } as const;
 
 export interface CliArgs {
@@ -53,6 +54,7 @@ export interface CliArgs {
   idScope?: string;
   globalEndpoint?: string;
   payload?: string;
+  host?: string;
 }
 
 export function parseCliArgs(argv: readonly string[]): CliArgs {
@@ -99,6 +101,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     idScope: values['id-scope'],
     globalEndpoint: values['global-endpoint'],
     payload: values.payload,
+    host: values.host,
   };
 }
 
@@ -144,7 +147,12 @@ Options
   --json                         machine-readable output on stdout
   --operations-per-minute N      pace requests under this budget (default 1000)
   --ca FILE                      trust this CA (the local emulator's); loopback hosts only
-  --auth connection-string|entra connection string from DPS_CONNECTION_STRING (entra: not yet)
+  --auth connection-string       (default) a shared access policy's connection string from
+                                 DPS_CONNECTION_STRING
+  --auth entra --host HOST       Microsoft Entra ID for the service HOST (or DPS_HOST_NAME): a token
+                                 from DPS_ACCESS_TOKEN, else DefaultAzureCredential (AZURE_TENANT_ID,
+                                 AZURE_CLIENT_ID with AZURE_CLIENT_SECRET or a federated token file,
+                                 a managed identity, or az login). Needs a DPS data-plane role.
 
 Exit codes: 0 no changes / success, 2 changes planned or drift found, 1 error.
 `;

@@ -12,7 +12,7 @@ import { getItemAttestation, type ItemKind } from '../dps/items';
 import { idScopeForKey } from '../emulator/device/idScope';
 import type { CliArgs } from './args';
 import type { CliIo } from './commands';
-import { CONNECTION_STRING_VARIABLE, readCaFile } from './connect';
+import { CONNECTION_STRING_VARIABLE, HOST_NAME_VARIABLE, readCaFile } from './connect';
 import { CliError, EXIT_OK } from './exitCodes';
 
 /** A value from the environment variable a flag names; the value itself never appears in a message. */
@@ -42,8 +42,12 @@ export function parsePayload(text: string | undefined): unknown {
   }
 }
 
-/** The connection string's host and key when DPS_CONNECTION_STRING is set (for defaults only). */
-function serviceConnection(io: CliIo): { hostName: string; key: string } | undefined {
+/** The service's host (and key, with a connection string) as far as known without connecting: for defaults only. */
+function serviceConnection(args: CliArgs, io: CliIo): { hostName: string; key?: string } | undefined {
+  if (args.auth === 'entra') {
+    const hostName = args.host ?? io.env[HOST_NAME_VARIABLE];
+    return hostName === undefined || hostName.trim() === '' ? undefined : { hostName: hostName.trim() };
+  }
   const text = io.env[CONNECTION_STRING_VARIABLE];
   if (text === undefined || text.trim() === '') return undefined;
   try {
@@ -99,11 +103,11 @@ export async function provisionTestDeviceCommand(args: CliArgs, io: CliIo, signa
   const problem = checkRegistrationId(registrationId).find((p) => p.severity === 'error');
   if (problem !== undefined) throw new CliError(`--registration-id: ${problem.message}`);
   const payload = parsePayload(args.payload);
-  const service = serviceConnection(io);
+  const service = serviceConnection(args, io);
   const emulatorService = service !== undefined && isLoopbackHost(service.hostName) ? service : undefined;
   const host = args.globalEndpoint ?? emulatorService?.hostName ?? GLOBAL_DEVICE_ENDPOINT;
   // The emulator's ID scope follows from its key; a real instance's must be given (portal: Overview).
-  const idScope = args.idScope ?? (emulatorService !== undefined && host === emulatorService.hostName ? idScopeForKey(emulatorService.key) : undefined);
+  const idScope = args.idScope ?? (emulatorService?.key !== undefined && host === emulatorService.hostName ? idScopeForKey(emulatorService.key) : undefined);
   if (idScope === undefined) throw new CliError('provision-test-device needs --id-scope SCOPE (Azure portal: the DPS instance\'s Overview page, e.g. 0ne00012345).');
   const ca = args.ca !== undefined && isLoopbackHost(host) ? readCaFile(args.ca) : undefined;
   if (args.ca !== undefined && ca === undefined) {
