@@ -117,7 +117,7 @@ export async function exportCommand(args: CliArgs, io: CliIo): Promise<number> {
       onProgress: (read) => progress.update(`Reading ${client.hostName}: ${read} items`),
     });
     progress.done();
-    await writeFileAtomic(file, formatDesiredState(document));
+    await writeFileAtomic(file, formatDesiredState(document, file));
     const counts = { enrollments: document.enrollments.length, enrollmentGroups: document.enrollmentGroups.length };
     io.out(args.json ? JSON.stringify({ file: resolve(file), hostName: client.hostName, ...counts }, null, 2) + '\n'
       : `Wrote ${counts.enrollments} enrollments and ${counts.enrollmentGroups} enrollment groups of ${client.hostName} to ${file}.\n`);
