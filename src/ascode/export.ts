@@ -3,7 +3,8 @@
 // their facts), symmetric keys become "keep" (the service shows them only on request, and they never
 // belong in a file), everything else is the item's managed fields in comparable form.
 import { ITEM_KIND_FACTS, type ItemKind } from '../dps/items';
-import { DESIRED_STATE_VERSION } from './format';
+import { stringify } from 'yaml';
+import { DESIRED_STATE_VERSION, isYamlFileName } from './format';
 import { readLiveState, type LiveClient, type LiveItem, type ReadLiveOptions } from './live';
 import { comparableFields, liveAttestationFacts } from './normalize';
 
@@ -42,7 +43,8 @@ function desiredItemOf(live: LiveItem): Record<string, unknown> {
   };
 }
 
-/** The file's text: two-space JSON with a final newline, as people and diffs like it. */
-export function formatDesiredState(document: DesiredStateDocument): string {
+/** The file's text: two-space JSON (or YAML, for a .yaml/.yml file name) with a final newline, as people and diffs like it. */
+export function formatDesiredState(document: DesiredStateDocument, fileName = ''): string {
+  if (isYamlFileName(fileName)) return stringify(document, { indent: 2, lineWidth: 0, aliasDuplicateObjects: false });
   return JSON.stringify(document, null, 2) + '\n';
 }

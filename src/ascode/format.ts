@@ -6,6 +6,13 @@ import type { ItemKind } from '../dps/items';
 export const DESIRED_STATE_VERSION = 1;
 /** Files VS Code validates with the contributed schema (package.json contributes.jsonValidation). */
 export const DESIRED_STATE_FILE_PATTERNS = ['*.dps.json', '*.dps.jsonc', 'dps-enrollments.json'];
+/** The same files written in YAML: checked by this extension itself (VS Code validates JSON only). */
+export const YAML_DESIRED_STATE_FILE_PATTERNS = ['*.dps.yaml', '*.dps.yml', 'dps-enrollments.yaml', 'dps-enrollments.yml'];
+
+/** True for a .yaml or .yml file name: read and written as YAML, anything else as JSON. */
+export function isYamlFileName(fileName: string): boolean {
+  return /\.ya?ml$/i.test(fileName);
+}
 
 /** Where an element starts in the file, 1-based, as editors show it. */
 export interface FilePosition {

@@ -1,12 +1,13 @@
-// Reads a desired-state file (JSON with comments and trailing commas) into checked items. Every
+// Reads a desired-state file (JSON with comments and trailing commas, or YAML) into checked items. Every
 // problem is collected with its line and column, so one run shows all of them; nothing is guessed.
 import { getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { checkRegistrationId } from '../attestation';
 import { ITEM_KIND_FACTS, type ItemKind } from '../dps/items';
 import {
-  DESIRED_STATE_VERSION, DesiredStateError, MANAGED_FIELDS,
+  DESIRED_STATE_VERSION, DesiredStateError, MANAGED_FIELDS, isYamlFileName,
   type CertificateReference, type DesiredAttestation, type DesiredItem, type DesiredState, type FilePosition, type FileProblem, type KeysReference,
 } from './format';
+import { parseYamlTree } from './yamlTree';
 
 const TOP_LEVEL = ['$schema', 'version', 'enrollments', 'enrollmentGroups'];
 const SERVER_WRITTEN = ['etag', 'createdDateTimeUtc', 'lastUpdatedDateTimeUtc', 'registrationState'];
@@ -49,17 +50,15 @@ export function parseDesiredState(text: string, options: ParseOptions): DesiredS
   const report = (node: Node | number, message: string) =>
     problems.push({ message, position: lines.at(typeof node === 'number' ? node : node.offset) });
 
-  const syntax: ParseError[] = [];
-  // A BOM is common in files from Windows editors; the parser would call it an invalid symbol.
-  const offsetShift = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const root = parseTree(offsetShift === 1 ? ' ' + text.slice(1) : text, syntax, { allowTrailingComma: true, disallowComments: false });
-  for (const error of syntax) report(error.offset, `JSON syntax: ${describeSyntaxError(printParseErrorCode(error.error))}.`);
+  const yaml = isYamlFileName(options.fileName);
+  const { root, syntax } = yaml ? yamlSyntaxTree(text) : jsonSyntaxTree(text);
+  for (const error of syntax) report(error.offset, error.message);
   if (syntax.length > 0 || root === undefined) {
     if (root === undefined && syntax.length === 0) report(0, 'The file is empty: write an object with "version", "enrollments" and "enrollmentGroups".');
     throw new DesiredStateError(options.fileName, problems);
   }
   if (root.type !== 'object') {
-    report(root, 'The file must hold one JSON object with "version", "enrollments" and "enrollmentGroups".');
+    report(root, `The file must hold one ${yaml ? 'YAML mapping' : 'JSON object'} with "version", "enrollments" and "enrollmentGroups".`);
     throw new DesiredStateError(options.fileName, problems);
   }
 
@@ -98,6 +97,21 @@ export function parseDesiredState(text: string, options: ParseOptions): DesiredS
   }
   if (problems.length > 0) throw new DesiredStateError(options.fileName, problems.sort((a, b) => a.position.line - b.position.line || a.position.column - b.position.column));
   return { fileName: options.fileName, baseDir: options.baseDir, items };
+}
+
+type SyntaxTree = { root?: Node; syntax: Array<{ offset: number; message: string }> };
+
+function jsonSyntaxTree(text: string): SyntaxTree {
+  const errors: ParseError[] = [];
+  // A BOM is common in files from Windows editors; the parser would call it an invalid symbol.
+  const bom = text.charCodeAt(0) === 0xfeff;
+  const root = parseTree(bom ? ' ' + text.slice(1) : text, errors, { allowTrailingComma: true, disallowComments: false });
+  return { root, syntax: errors.map((e) => ({ offset: e.offset, message: `JSON syntax: ${describeSyntaxError(printParseErrorCode(e.error))}.` })) };
+}
+
+function yamlSyntaxTree(text: string): SyntaxTree {
+  const { root, errors } = parseYamlTree(text);
+  return { root, syntax: errors.map((e) => ({ offset: e.offset, message: `YAML syntax: ${e.message}.` })) };
 }
 
 type Report = (node: Node | number, message: string) => void;

@@ -19,6 +19,16 @@ const OPTIONS = {
   'group-key-env': { type: 'string' },
   ids: { type: 'string', multiple: true },
   'ids-file': { type: 'string' },
+  'registration-id': { type: 'string' },
+  group: { type: 'string' },
+  'device-key-env': { type: 'string' },
+  cert: { type: 'string' },
+  key: { type: 'string' },
+  'passphrase-env': { type: 'string' },
+  'id-scope': { type: 'string' },
+  'global-endpoint': { type: 'string' },
+  payload: { type: 'string' },
+  host: { type: 'string' },
 } as const;
 
 export interface CliArgs {
@@ -35,6 +45,16 @@ export interface CliArgs {
   groupKeyEnv?: string;
   ids: string[];
   idsFile?: string;
+  registrationId?: string;
+  group?: string;
+  deviceKeyEnv?: string;
+  cert?: string;
+  key?: string;
+  passphraseEnv?: string;
+  idScope?: string;
+  globalEndpoint?: string;
+  payload?: string;
+  host?: string;
 }
 
 export function parseCliArgs(argv: readonly string[]): CliArgs {
@@ -72,6 +92,16 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     groupKeyEnv: values['group-key-env'],
     ids: values.ids ?? [],
     idsFile: values['ids-file'],
+    registrationId: values['registration-id'],
+    group: values.group,
+    deviceKeyEnv: values['device-key-env'],
+    cert: values.cert,
+    key: values.key,
+    passphraseEnv: values['passphrase-env'],
+    idScope: values['id-scope'],
+    globalEndpoint: values['global-endpoint'],
+    payload: values.payload,
+    host: values.host,
   };
 }
 
@@ -97,13 +127,32 @@ Commands
                            --group-key-env NAME   environment variable holding the group key
                            --ids PATTERN          ids or ranges, e.g. dev-{0001..0500} (repeatable)
                            --ids-file FILE        one id or pattern per line
-  provision-test-device  Not available yet (the device library is being built).
+  provision-test-device  Register a test device through the device API and show what DPS assigned
+                         (exit 0 assigned, 1 not). Keys come from the environment, never arguments.
+                           --registration-id ID   the device's registration id (required)
+                           --group GROUP          a member of this enrollment group (default: the
+                                                  individual enrollment ID)
+                           credential, one of (default: the symmetric key read through the service,
+                           derived for a group member; needs DPS_CONNECTION_STRING):
+                           --device-key-env NAME  variable holding the device's symmetric key
+                           --group-key-env NAME   variable holding the group key (device key derived)
+                           --cert FILE --key FILE X.509 certificate (leaf first, chain may follow) and
+                                                  key, PEM or DER; --passphrase-env NAME if encrypted
+                           --id-scope SCOPE       e.g. 0ne00012345 (the emulator's is known)
+                           --global-endpoint HOST default global.azure-devices-provisioning.net
+                                                  (the emulator's host for an emulator)
+                           --payload JSON|@FILE   data for a custom allocation webhook
 
 Options
   --json                         machine-readable output on stdout
   --operations-per-minute N      pace requests under this budget (default 1000)
   --ca FILE                      trust this CA (the local emulator's); loopback hosts only
-  --auth connection-string|entra connection string from DPS_CONNECTION_STRING (entra: not yet)
+  --auth connection-string       (default) a shared access policy's connection string from
+                                 DPS_CONNECTION_STRING
+  --auth entra --host HOST       Microsoft Entra ID for the service HOST (or DPS_HOST_NAME): a token
+                                 from DPS_ACCESS_TOKEN, else DefaultAzureCredential (AZURE_TENANT_ID,
+                                 AZURE_CLIENT_ID with AZURE_CLIENT_SECRET or a federated token file,
+                                 a managed identity, or az login). Needs a DPS data-plane role.
 
 Exit codes: 0 no changes / success, 2 changes planned or drift found, 1 error.
 `;

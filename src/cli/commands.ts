@@ -117,7 +117,7 @@ export async function exportCommand(args: CliArgs, io: CliIo): Promise<number> {
       onProgress: (read) => progress.update(`Reading ${client.hostName}: ${read} items`),
     });
     progress.done();
-    await writeFileAtomic(file, formatDesiredState(document));
+    await writeFileAtomic(file, formatDesiredState(document, file));
     const counts = { enrollments: document.enrollments.length, enrollmentGroups: document.enrollmentGroups.length };
     io.out(args.json ? JSON.stringify({ file: resolve(file), hostName: client.hostName, ...counts }, null, 2) + '\n'
       : `Wrote ${counts.enrollments} enrollments and ${counts.enrollmentGroups} enrollment groups of ${client.hostName} to ${file}.\n`);
@@ -195,10 +195,6 @@ export async function deriveKeysCommand(args: CliArgs, io: CliIo): Promise<numbe
     io.out(`Wrote ${result.count} device keys to ${args.out}${rejected.length ? `; ${rejected.length} ids rejected` : ''}.\n`);
   }
   return rejected.length > 0 ? EXIT_ERROR : EXIT_OK;
-}
-
-export function provisionTestDeviceCommand(): Promise<number> {
-  return Promise.reject(new CliError('provision-test-device is not available yet: the device registration library (src/device) is being built. Until then, register a test device with the extension against the local emulator, or with the Azure IoT device SDK.'));
 }
 
 function readTextFile(path: string): string {

@@ -5,9 +5,12 @@ import { DesiredStateError } from '../ascode';
 import { DpsError } from '../dps/errors';
 import { HELP, parseCliArgs, type CliArgs } from './args';
 import {
-  applyCommand, deriveKeysCommand, driftCommand, exportCommand, importCommand, planCommand, provisionTestDeviceCommand, type CliIo,
+  applyCommand, deriveKeysCommand, driftCommand, exportCommand, importCommand, planCommand, type CliIo,
 } from './commands';
 import { connect } from './connect';
+import { provisionTestDeviceCommand } from './provision';
+import { DeviceProvisioningError } from '../device/errors';
+import { howToFix } from '../device/report';
 import { CliError, EXIT_ERROR, EXIT_OK } from './exitCodes';
 
 async function run(argv: readonly string[], signal: AbortSignal): Promise<number> {
@@ -19,7 +22,7 @@ async function run(argv: readonly string[], signal: AbortSignal): Promise<number
       return EXIT_OK;
     }
     const a = args;
-    const io: CliIo = { out: (text) => process.stdout.write(text), env: process.env, connect: () => connect({ auth: a.auth, ca: a.ca, env: process.env }) };
+    const io: CliIo = { out: (text) => process.stdout.write(text), env: process.env, connect: () => connect({ auth: a.auth, ca: a.ca, host: a.host, env: process.env }) };
     switch (a.command) {
       case 'plan': return await planCommand(a, io);
       case 'drift': return await driftCommand(a, io);
@@ -27,7 +30,7 @@ async function run(argv: readonly string[], signal: AbortSignal): Promise<number
       case 'export': return await exportCommand(a, io);
       case 'import': return await importCommand(a, io, signal);
       case 'derive-keys': return await deriveKeysCommand(a, io);
-      case 'provision-test-device': return await provisionTestDeviceCommand();
+      case 'provision-test-device': return await provisionTestDeviceCommand(a, io, signal);
       default: return EXIT_ERROR;
     }
   } catch (error: unknown) {
@@ -35,7 +38,10 @@ async function run(argv: readonly string[], signal: AbortSignal): Promise<number
     process.stderr.write(`dps-enrollments: ${message}\n`);
     if (args?.json === true) {
       const problems = error instanceof DesiredStateError ? error.problems.map((p) => ({ file: error.fileName, ...p.position, message: p.message })) : undefined;
-      process.stdout.write(JSON.stringify({ error: message, ...(problems ? { problems } : {}) }, null, 2) + '\n');
+      const device = error instanceof DeviceProvisioningError
+        ? { registrationId: error.details.registrationId, kind: error.kind, status: error.status, errorCode: error.errorCode, trackingId: error.trackingId }
+        : undefined;
+      process.stdout.write(JSON.stringify({ error: message, ...(problems ? { problems } : {}), ...(device ? { device } : {}) }, null, 2) + '\n');
     }
     return EXIT_ERROR;
   }
@@ -46,6 +52,11 @@ function describe(error: unknown): string {
   if (error instanceof DpsError) {
     const status = error.status !== undefined ? `HTTP ${error.status}` : error.kind;
     return `${error.operation} failed (${status}${error.errorCode ? `, ${error.errorCode}` : ''}): ${error.message}${error.trackingId ? ` [tracking id ${error.trackingId}]` : ''}`;
+  }
+  if (error instanceof DeviceProvisioningError) {
+    const codes = [error.status !== undefined ? `HTTP ${error.status}` : error.kind, ...(error.errorCode !== undefined ? [String(error.errorCode)] : [])].join(', ');
+    const who = error.details.registrationId !== undefined ? `${error.details.registrationId} was not provisioned` : 'Not provisioned';
+    return `${who} (${codes}): ${error.message}${error.trackingId ? ` [tracking id ${error.trackingId}]` : ''}\n${howToFix(error)}`;
   }
   if (error instanceof CliError) return error.message;
   if (error instanceof Error && error.name === 'AbortError') return 'Cancelled.';

@@ -19,8 +19,8 @@ import { withProgress } from '../ui/progress';
 async function desiredStateFile(arg: unknown): Promise<{ uri: vscode.Uri; text: string }> {
   let uri = asFileUri(arg);
   const active = vscode.window.activeTextEditor?.document;
-  if (uri === undefined && active?.uri.scheme === 'file' && /\.(json|jsonc)$/i.test(active.uri.fsPath)) uri = active.uri;
-  uri ??= (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Desired state': ['json', 'jsonc'] }, openLabel: 'Plan' }))?.[0];
+  if (uri === undefined && active?.uri.scheme === 'file' && /\.(json|jsonc|yaml|yml)$/i.test(active.uri.fsPath)) uri = active.uri;
+  uri ??= (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Desired state': ['json', 'jsonc', 'yaml', 'yml'] }, openLabel: 'Plan' }))?.[0];
   if (uri === undefined) throw new UserCancelledError();
   // An open editor's text wins, saved or not: the plan is of what the user sees.
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
@@ -104,7 +104,7 @@ export async function exportDesiredStateFile(ctx: CommandContext, ...args: unkno
   const connection = await pickConnection(ctx, args[0]);
   const uri = await vscode.window.showSaveDialog({
     title: 'Export as desired state',
-    filters: { 'Desired state': ['json'] },
+    filters: { 'Desired state (JSON)': ['json'], 'Desired state (YAML)': ['yaml', 'yml'] },
     saveLabel: 'Export',
     defaultUri: vscode.Uri.file(`${connection.label.replace(/[^A-Za-z0-9._-]+/g, '-')}.dps.json`),
   });
@@ -118,6 +118,6 @@ export async function exportDesiredStateFile(ctx: CommandContext, ...args: unkno
     }),
   );
   // No keys in it: symmetric keys are written as "keep", certificates as thumbprints.
-  await writeFileAtomic(uri.fsPath, formatDesiredState(document));
+  await writeFileAtomic(uri.fsPath, formatDesiredState(document, uri.fsPath));
   await vscode.window.showTextDocument(uri);
 }

@@ -50,6 +50,11 @@ export interface BearerAuthOptions {
   now?: () => number;
 }
 
+/** The cause code of a token provider's refusal; not a transient network code, so never retried. */
+export const CREDENTIAL_REFUSED = 'CREDENTIAL_REFUSED';
+/** Names of the errors with which @azure/identity's credentials refuse (rather than fail to connect). */
+const CREDENTIAL_REFUSALS: ReadonlySet<string> = new Set(['CredentialUnavailableError', 'AuthenticationError', 'AggregateAuthenticationError']);
+
 /** Bearer tokens from a provider, cached until shortly before expiry. */
 export class BearerTokenAuth implements DpsAuth {
   readonly kind = 'entra';
@@ -92,7 +97,9 @@ export class BearerTokenAuth implements DpsAuth {
     } catch (error) {
       // The provider's error may carry request details; keep only its sentence.
       const reason = error instanceof Error ? error.message : String(error);
-      throw new DpsError({ kind: 'network', operation: 'GetAccessToken', message: `Could not get a Microsoft Entra token: ${reason}` });
+      // A refusal (no credential found, a secret the authority rejected) is not retried: trying again cannot cure it.
+      const refused = error instanceof Error && CREDENTIAL_REFUSALS.has(error.name);
+      throw new DpsError({ kind: 'network', operation: 'GetAccessToken', message: `Could not get a Microsoft Entra token: ${reason}`, ...(refused ? { causeCode: CREDENTIAL_REFUSED } : {}) });
     }
     if (!isAccessToken(fresh)) {
       throw new DpsError({ kind: 'invalidResponse', operation: 'GetAccessToken', message: 'The token provider returned no token or no expiry time.' });

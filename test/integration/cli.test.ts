@@ -182,8 +182,8 @@ void describe('dps-enrollments CLI against the emulator', () => {
     const cases: Array<[string[], Record<string, string>, RegExp]> = [
       [['plna'], {}, /Unknown command "plna"/],
       [['plan', 'state.dps.json', '--bogus'], {}, /Unknown option '--bogus'/],
-      [['plan', 'state.dps.json', '--auth', 'entra'], {}, /--auth entra is not available yet/],
-      [['provision-test-device'], {}, /not available yet: the device registration library/],
+      [['plan', 'state.dps.json', '--auth', 'entra'], {}, /--auth entra needs the service's host name/],
+      [['provision-test-device'], {}, /provision-test-device needs --registration-id ID/],
       [['plan', 'state.dps.json'], { DPS_CONNECTION_STRING: '' }, /Set DPS_CONNECTION_STRING/],
       [['plan', 'state.dps.json', '--ca', 'ca.pem'], { DPS_CONNECTION_STRING: 'HostName=x.azure-devices-provisioning.net;SharedAccessKeyName=p;SharedAccessKey=' + foreignKey }, /--ca .* accepted only for a loopback host/],
       [['plan', 'state.dps.json', '--operations-per-minute', '5'], {}, /--operations-per-minute must be a whole number from 10 to 10000/],

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { BearerTokenAuth, sasAuth, withEntraRoleHint, type AccessToken } from '../../../src/dps/auth';
+import { BearerTokenAuth, CREDENTIAL_REFUSED, sasAuth, withEntraRoleHint, type AccessToken } from '../../../src/dps/auth';
 import { DpsClient } from '../../../src/dps/client';
 import { DpsError } from '../../../src/dps/errors';
 import type { TransportRequest } from '../../../src/dps/transport';
@@ -69,6 +69,17 @@ void describe('BearerTokenAuth', () => {
     });
     await assert.rejects(auth.authorization(), /Could not get a Microsoft Entra token: User did not consent/);
     assert.equal(await auth.authorization(), 'Bearer ok');
+  });
+
+  void test('a credential that refuses is not transient (not retried); a failure to connect still is', async () => {
+    const refusal = Object.assign(new Error('EnvironmentCredential authentication failed.'), { name: 'AuthenticationError' });
+    const refused = await new BearerTokenAuth(() => Promise.reject(refusal)).authorization().catch((e: unknown) => e);
+    assert.ok(refused instanceof DpsError);
+    assert.equal(refused.causeCode, CREDENTIAL_REFUSED);
+    assert.equal(refused.isTransient, false);
+    const unreachable = await new BearerTokenAuth(() => Promise.reject(new Error('socket hang up'))).authorization().catch((e: unknown) => e);
+    assert.ok(unreachable instanceof DpsError);
+    assert.equal(unreachable.isTransient, true);
   });
 
   void test('invalidate drops the cached token', async () => {

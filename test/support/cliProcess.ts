@@ -1,0 +1,27 @@
+// The dps-enrollments CLI run as a user runs it: `node --import tsx src/cli/main.ts …` in a child
+// process (the same code esbuild bundles to dist/cli.js), in a working directory of the test's.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const MAIN = join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
+// The working directory is a temp folder, so tsx is named by path.
+const TSX = pathToFileURL(require.resolve('tsx')).href;
+
+export function runCli(args: readonly string[], options: { cwd: string; env: Record<string, string | undefined> }): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
