@@ -27,10 +27,13 @@ export interface Figures {
   timedOut?: boolean;
   peakRssMb: number;
   baseRssMb: number;
+  /** CPU (user + system) the client process used for the scenario: less noisy than wall time on a loaded machine. */
+  cpuMs: number;
 }
 
 const job = JSON.parse(process.env.BENCH_JOB ?? '{}') as Job;
 const baseRss = process.memoryUsage().rss;
+const baseCpu = process.cpuUsage();
 let peakRss = baseRss;
 const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 20);
 
@@ -65,7 +68,7 @@ async function withThrottleWait<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-async function listOurs(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb'>> {
+async function listOurs(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'cpuMs'>> {
   const client = ourClient();
   const start = performance.now();
   let firstPageMs: number | undefined;
@@ -78,7 +81,7 @@ async function listOurs(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb'>> {
   return { items, elapsedMs: performance.now() - start, firstPageMs };
 }
 
-async function listSdk(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb'>> {
+async function listSdk(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'cpuMs'>> {
   // As the SDK's query sample does: one Query object, next() until hasMoreResults is false.
   const sdk = officialSdkClient(job.target);
   const start = performance.now();
@@ -97,7 +100,7 @@ async function listSdk(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb'>> {
   return { items, elapsedMs: performance.now() - start, firstPageMs };
 }
 
-async function bulkOurs(burst = 1): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb'>> {
+async function bulkOurs(burst = 1): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'cpuMs'>> {
   const client = ourClient();
   const start = performance.now();
   const report = await runBulk({
@@ -111,7 +114,7 @@ async function bulkOurs(burst = 1): Promise<Omit<Figures, 'peakRssMb' | 'baseRss
   return { items: report.counts.done, failed: report.counts.failed + report.counts.notSent, elapsedMs: performance.now() - start };
 }
 
-async function exportOurs(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb'>> {
+async function exportOurs(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'cpuMs'>> {
   const client = ourClient();
   const start = performance.now();
   const counts = await exportConnectionToFile(client, job.file ?? '', { includeKeys: false, budget: new InstanceBudget({ operationsPerMinute: 1e9 }) });
@@ -119,7 +122,7 @@ async function exportOurs(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb'>> {
   return { items: counts.enrollments + counts.enrollmentGroups, elapsedMs: performance.now() - start };
 }
 
-async function importOurs(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb'>> {
+async function importOurs(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'cpuMs'>> {
   const client = ourClient();
   const start = performance.now();
   let items = 0;
@@ -135,7 +138,7 @@ async function importOurs(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb'>> {
   return { items, failed, elapsedMs: performance.now() - start };
 }
 
-async function bulkSdk(perCall: number): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb'>> {
+async function bulkSdk(perCall: number): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'cpuMs'>> {
   // As the SDK samples do: one await per call, in sequence; perCall 1 = createOrUpdateIndividualEnrollment,
   // 10 = runBulkEnrollmentOperation with 10 enrollments.
   const sdk = officialSdkClient(job.target);
@@ -171,9 +174,10 @@ async function main(): Promise<void> {
     'import-ours': importOurs,
   }[job.scenario];
   const figures = await run();
+  const cpu = process.cpuUsage(baseCpu);
   clearInterval(sampler);
   peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  const out: Figures = { ...figures, peakRssMb: peakRss / 2 ** 20, baseRssMb: baseRss / 2 ** 20 };
+  const out: Figures = { ...figures, peakRssMb: peakRss / 2 ** 20, baseRssMb: baseRss / 2 ** 20, cpuMs: (cpu.user + cpu.system) / 1000 };
   process.stdout.write(JSON.stringify(out) + '\n');
   process.exit(0);
 }

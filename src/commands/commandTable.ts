@@ -4,16 +4,25 @@ import * as vscode from 'vscode';
 import type { CommandContext, CommandHandler } from './commandContext';
 import type { CommandId } from './commandIds';
 import { addConnection, removeConnection, renameConnection, startEmulator, stopEmulator, updateConnection } from './connectionCommands';
-import { createEnrollment, createEnrollmentGroup, createGroupFromCertificateFile, editWithForm, enrollCertificateFile, quickEnrollCertificateFile } from './formCommands';
 import { copyId, deleteItems, deleteRegistration, disable, enable, openJson } from './itemCommands';
 import { copyPrimaryKey, deriveDeviceKey, showKeys } from './keyCommands';
 import { clearFilter, filter, loadMore, refresh, retry, showLogs } from './viewCommands';
-import { bulkCreate, bulkDelete, bulkUpdate, bulkUpdateIfMatchETag } from './bulkCommands';
-import { deriveDeviceKeysCsv } from './deviceKeysCommands';
-import { exportEnrollments, importEnrollments } from './exportImportCommands';
-import { addConnectionFromAzure, certificateNameOf, deleteCaCertificate, listCaCertificates, uploadCaCertificate, verifyCaCertificateCommand } from './azureCommands';
-import { applyDesiredState, checkDrift, exportDesiredStateFile, planDesiredState } from './asCodeCommands';
-import { provisionTestDevice } from './provisionCommands';
+
+// Modules behind rarely first-used commands load on the first call, not at activation: forms,
+// bulk, export/import, Azure, as-code and device provisioning bring node-forge, @peculiar/x509,
+// csv-parse and the device client with them (esbuild keeps a dynamically imported module unevaluated).
+const forms = (): Promise<typeof import('./formCommands')> => import('./formCommands.js');
+const bulk = (): Promise<typeof import('./bulkCommands')> => import('./bulkCommands.js');
+const deviceKeys = (): Promise<typeof import('./deviceKeysCommands')> => import('./deviceKeysCommands.js');
+const exportImport = (): Promise<typeof import('./exportImportCommands')> => import('./exportImportCommands.js');
+const azure = (): Promise<typeof import('./azureCommands')> => import('./azureCommands.js');
+const asCode = (): Promise<typeof import('./asCodeCommands')> => import('./asCodeCommands.js');
+const provision = (): Promise<typeof import('./provisionCommands')> => import('./provisionCommands.js');
+
+/** A handler whose module is imported on its first call. */
+function onFirstUse<M>(load: () => Promise<M>, pick: (module: M) => CommandHandler): CommandHandler {
+  return async (ctx, ...args) => pick(await load())(ctx, ...args);
+}
 
 interface CommandEntry {
   handler: CommandHandler;
@@ -48,29 +57,29 @@ export const commandTable: Record<CommandId, CommandEntry> = {
   'dpsEnrollments.copyPrimaryKey': { handler: copyPrimaryKey, failure: 'Could not copy the key' },
   'dpsEnrollments.deriveDeviceKey': { handler: deriveDeviceKey, failure: 'Could not derive the device key' },
   'dpsEnrollments.copyId': { handler: copyId, failure: 'Could not copy the id' },
-  'dpsEnrollments.createEnrollment': { handler: createEnrollment, failure: 'Could not create the enrollment' },
-  'dpsEnrollments.createEnrollmentGroup': { handler: createEnrollmentGroup, failure: 'Could not create the enrollment group' },
-  'dpsEnrollments.editWithForm': { handler: editWithForm, failure: 'Could not open the enrollment' },
-  'dpsEnrollments.enrollCertificateFile': { handler: enrollCertificateFile, failure: 'Could not enroll the certificate' },
-  'dpsEnrollments.createGroupFromCertificateFile': { handler: createGroupFromCertificateFile, failure: 'Could not create the group' },
-  'dpsEnrollments.quickEnrollCertificateFile': { handler: quickEnrollCertificateFile, failure: 'Could not enroll the certificate' },
-  'dpsEnrollments.bulkCreate': { handler: bulkCreate, failure: 'Bulk create failed' },
-  'dpsEnrollments.bulkUpdate': { handler: bulkUpdate, failure: 'Bulk update failed' },
-  'dpsEnrollments.bulkUpdateIfMatchETag': { handler: bulkUpdateIfMatchETag, failure: 'Bulk update failed' },
-  'dpsEnrollments.bulkDelete': { handler: bulkDelete, failure: 'Bulk delete failed' },
-  'dpsEnrollments.exportEnrollments': { handler: exportEnrollments, failure: 'Could not export the enrollments' },
-  'dpsEnrollments.importEnrollments': { handler: importEnrollments, failure: 'Could not import the enrollments' },
-  'dpsEnrollments.deriveDeviceKeysCsv': { handler: deriveDeviceKeysCsv, failure: 'Could not derive the device keys' },
-  'dpsEnrollments.addConnectionFromAzure': { handler: addConnectionFromAzure, failure: 'Could not add the connection from Azure' },
-  'dpsEnrollments.listCaCertificates': { handler: listCaCertificates, failure: 'Could not list the CA certificates' },
-  'dpsEnrollments.uploadCaCertificate': { handler: uploadCaCertificate, failure: 'Could not upload the CA certificate' },
-  'dpsEnrollments.verifyCaCertificate': { handler: (ctx, arg) => verifyCaCertificateCommand(ctx, arg, certificateNameOf(arg)), failure: 'Could not verify the CA certificate' },
-  'dpsEnrollments.deleteCaCertificate': { handler: (ctx, arg) => deleteCaCertificate(ctx, arg, certificateNameOf(arg)), failure: 'Could not delete the CA certificate' },
-  'dpsEnrollments.planDesiredState': { handler: planDesiredState, failure: 'Could not plan the desired state' },
-  'dpsEnrollments.applyDesiredState': { handler: applyDesiredState, failure: 'Could not apply the desired state' },
-  'dpsEnrollments.checkDrift': { handler: checkDrift, failure: 'Could not check for drift' },
-  'dpsEnrollments.exportDesiredState': { handler: exportDesiredStateFile, failure: 'Could not export the desired state' },
-  'dpsEnrollments.provisionTestDevice': { handler: provisionTestDevice, failure: 'Could not provision the test device' },
+  'dpsEnrollments.createEnrollment': { handler: onFirstUse(forms, (m) => m.createEnrollment), failure: 'Could not create the enrollment' },
+  'dpsEnrollments.createEnrollmentGroup': { handler: onFirstUse(forms, (m) => m.createEnrollmentGroup), failure: 'Could not create the enrollment group' },
+  'dpsEnrollments.editWithForm': { handler: onFirstUse(forms, (m) => m.editWithForm), failure: 'Could not open the enrollment' },
+  'dpsEnrollments.enrollCertificateFile': { handler: onFirstUse(forms, (m) => m.enrollCertificateFile), failure: 'Could not enroll the certificate' },
+  'dpsEnrollments.createGroupFromCertificateFile': { handler: onFirstUse(forms, (m) => m.createGroupFromCertificateFile), failure: 'Could not create the group' },
+  'dpsEnrollments.quickEnrollCertificateFile': { handler: onFirstUse(forms, (m) => m.quickEnrollCertificateFile), failure: 'Could not enroll the certificate' },
+  'dpsEnrollments.bulkCreate': { handler: onFirstUse(bulk, (m) => m.bulkCreate), failure: 'Bulk create failed' },
+  'dpsEnrollments.bulkUpdate': { handler: onFirstUse(bulk, (m) => m.bulkUpdate), failure: 'Bulk update failed' },
+  'dpsEnrollments.bulkUpdateIfMatchETag': { handler: onFirstUse(bulk, (m) => m.bulkUpdateIfMatchETag), failure: 'Bulk update failed' },
+  'dpsEnrollments.bulkDelete': { handler: onFirstUse(bulk, (m) => m.bulkDelete), failure: 'Bulk delete failed' },
+  'dpsEnrollments.exportEnrollments': { handler: onFirstUse(exportImport, (m) => m.exportEnrollments), failure: 'Could not export the enrollments' },
+  'dpsEnrollments.importEnrollments': { handler: onFirstUse(exportImport, (m) => m.importEnrollments), failure: 'Could not import the enrollments' },
+  'dpsEnrollments.deriveDeviceKeysCsv': { handler: onFirstUse(deviceKeys, (m) => m.deriveDeviceKeysCsv), failure: 'Could not derive the device keys' },
+  'dpsEnrollments.addConnectionFromAzure': { handler: onFirstUse(azure, (m) => m.addConnectionFromAzure), failure: 'Could not add the connection from Azure' },
+  'dpsEnrollments.listCaCertificates': { handler: onFirstUse(azure, (m) => m.listCaCertificates), failure: 'Could not list the CA certificates' },
+  'dpsEnrollments.uploadCaCertificate': { handler: onFirstUse(azure, (m) => m.uploadCaCertificate), failure: 'Could not upload the CA certificate' },
+  'dpsEnrollments.verifyCaCertificate': { handler: onFirstUse(azure, (m) => (ctx, arg) => m.verifyCaCertificateCommand(ctx, arg, m.certificateNameOf(arg))), failure: 'Could not verify the CA certificate' },
+  'dpsEnrollments.deleteCaCertificate': { handler: onFirstUse(azure, (m) => (ctx, arg) => m.deleteCaCertificate(ctx, arg, m.certificateNameOf(arg))), failure: 'Could not delete the CA certificate' },
+  'dpsEnrollments.planDesiredState': { handler: onFirstUse(asCode, (m) => m.planDesiredState), failure: 'Could not plan the desired state' },
+  'dpsEnrollments.applyDesiredState': { handler: onFirstUse(asCode, (m) => m.applyDesiredState), failure: 'Could not apply the desired state' },
+  'dpsEnrollments.checkDrift': { handler: onFirstUse(asCode, (m) => m.checkDrift), failure: 'Could not check for drift' },
+  'dpsEnrollments.exportDesiredState': { handler: onFirstUse(asCode, (m) => m.exportDesiredStateFile), failure: 'Could not export the desired state' },
+  'dpsEnrollments.provisionTestDevice': { handler: onFirstUse(provision, (m) => m.provisionTestDevice), failure: 'Could not provision the test device' },
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {

@@ -2,7 +2,6 @@
 // ETag of the version that was read. A 412 (someone else changed it) asks the user to compare,
 // overwrite or reload. After a save the document is refreshed with the service's answer (new ETag).
 import * as vscode from 'vscode';
-import { withCertificatesOnly } from '../attestation/certificatesOnly';
 import type { AttestationMechanism } from '../dps/models';
 import { isDpsError } from '../dps/errors';
 import type { DpsApi } from '../dps/api';
@@ -129,7 +128,9 @@ export class EnrollmentFileSystem implements vscode.FileSystemProvider, vscode.T
   private async put(client: DpsApi, address: DocumentAddress, edited: Item, ifMatch: string | undefined): Promise<Item> {
     const stored = await storedAttestation(client, address, edited);
     const body = withPreservedKeys(edited, stored);
-    // A certificate pasted with its private key is sent without the key.
+    // A certificate pasted with its private key is sent without the key. Imported here, not at
+    // activation: the certificate reader brings node-forge with it.
+    const { withCertificatesOnly } = await import('../attestation/certificatesOnly.js');
     body.attestation = withCertificatesOnly(body.attestation, address.kind);
     // The etag in the text is informational; the one we read is what counts.
     delete body.etag;

@@ -27,19 +27,25 @@ export const DPS_ENTRA_SCOPE = 'https://azure-devices-provisioning.net/.default'
 /** A token is renewed this long before it expires, so no request leaves with one about to lapse. */
 export const DEFAULT_REFRESH_MARGIN_MS = 5 * 60_000;
 
-/** A fresh SAS token per request (and per retry), as the official SDKs do. */
+/**
+ * A fresh SAS token per request (and per retry), as the official SDKs do. The expiry has one-second
+ * resolution, so requests within the same second get the same token: it is minted once, not per
+ * request (an HMAC per page was a visible share of listing time).
+ */
 export function sasAuth(connection: DpsConnectionString, nowMs: () => number = Date.now): DpsAuth {
+  let last: { expiry: number; token: string } | undefined;
   return {
     kind: 'sas',
-    authorization: () =>
-      Promise.resolve(
-        createSasToken({
-          resourceUri: connection.hostName,
-          keyName: connection.sharedAccessKeyName,
-          key: connection.sharedAccessKey,
-          expiry: expiryFromNow(undefined, nowMs()),
-        }),
-      ),
+    authorization: () => {
+      const expiry = expiryFromNow(undefined, nowMs());
+      if (last?.expiry !== expiry) {
+        last = {
+          expiry,
+          token: createSasToken({ resourceUri: connection.hostName, keyName: connection.sharedAccessKeyName, key: connection.sharedAccessKey, expiry }),
+        };
+      }
+      return Promise.resolve(last.token);
+    },
   };
 }
 

@@ -13,6 +13,7 @@ import { DpsError } from './errors';
 import { errorFromTransportFailure } from './responseErrors';
 import { DEFAULT_API_VERSION, isApiVersion, type ApiVersion } from './apiVersion';
 import { sasAuth, type DpsAuth } from './auth';
+import { directAdapter, directRequest, mayUseProxy } from './directHttp';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
@@ -99,6 +100,8 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
 
   const instance = createRawHttp({ baseURL: baseUrl, agent, loopback, adapter: options.adapter });
+  // Straight to node:https unless a test adapter or a proxy from the environment needs axios (directHttp.ts says why).
+  const direct = options.adapter === undefined && !mayUseProxy(loopback);
 
   const send: Transport = async (request) => {
     const requestId = randomUUID();
@@ -127,13 +130,11 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     request.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const separator = request.path.includes('?') ? '&' : '?';
-      const response = await instance.request<string>({
-        method: request.method,
-        url: `${request.path}${separator}api-version=${apiVersion}`,
-        headers,
-        data,
-        signal: controller.signal,
-      });
+      const url = `${request.path}${separator}api-version=${apiVersion}`;
+      const response = direct
+        ? await directRequest({ method: request.method, url: new URL(url, baseUrl), headers, body: data, agent, signal: controller.signal })
+            .then((r) => ({ status: r.status, headers: r.headers, data: r.text }))
+        : await instance.request<string>({ method: request.method, url, headers, data, signal: controller.signal });
       const text = typeof response.data === 'string' ? response.data : '';
       const parsed = parseBody(text);
       return {
@@ -163,7 +164,8 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
 }
 
 function parseBody(text: string): { body: unknown; isText: boolean } {
-  if (text.trim() === '') return { body: undefined, isText: false };
+  // A test for any non-blank character, not trim(): a page of 100 items is not copied for it.
+  if (!/\S/.test(text)) return { body: undefined, isText: false };
   try {
     return { body: JSON.parse(text) as unknown, isText: false };
   } catch {
@@ -215,6 +217,7 @@ export function createRawHttp(options: RawHttpOptions): AxiosInstance {
     validateStatus: () => true,
     transformRequest: [(data: unknown) => data],
     transformResponse: [(data: unknown) => data],
-    adapter: options.adapter,
+    // One write per request instead of axios' streamed body (see directAdapter.ts).
+    adapter: options.adapter ?? directAdapter(),
   });
 }

@@ -108,6 +108,8 @@ export class ConnectionNode implements DpsTreeNode {
 export class CategoryNode implements DpsTreeNode {
   readonly id: string;
   readonly pages: PagedCollection<Item>;
+  private readonly nodeOf = nodePerItem<Item>(() => this.pages, (item) =>
+    (this.kind === 'enrollment' ? new EnrollmentNode(this, item as IndividualEnrollment) : new GroupNode(this, item as EnrollmentGroup)));
 
   constructor(
     readonly parent: ConnectionNode,
@@ -148,12 +150,35 @@ export class CategoryNode implements DpsTreeNode {
     return pagedChildren(
       this,
       this.pages.items,
-      (item) => (individual ? new EnrollmentNode(this, item as IndividualEnrollment) : new GroupNode(this, item as EnrollmentGroup)),
+      this.nodeOf,
       (item) => matchesFilter(item, this.parent.ctx.filter()),
       individual ? 'No individual enrollments.' : 'No enrollment groups.',
       individual ? 'Could not load individual enrollments' : 'Could not load enrollment groups',
     );
   }
+}
+
+/**
+ * One node per loaded item object, made on first sight and reused after: "Load more" adds nodes for
+ * the new page only, and a group node keeps its own loaded registrations. An item replaced after an
+ * edit is a new object, so it gets a new node; a reset drops the items and with them their nodes.
+ */
+function nodePerItem<T extends object>(pages: () => PagedCollection<T>, make: (item: T) => DpsTreeNode): (item: T) => DpsTreeNode {
+  let made = new WeakMap<T, DpsTreeNode>();
+  let resets = 0;
+  return (item) => {
+    // A refresh rebuilds even when the source hands back the same objects.
+    if (pages().resets !== resets) {
+      made = new WeakMap();
+      resets = pages().resets;
+    }
+    let node = made.get(item);
+    if (node === undefined) {
+      node = make(item);
+      made.set(item, node);
+    }
+    return node;
+  };
 }
 
 /** Children of any paged container: items, then "Load more" or an error node. */
@@ -244,6 +269,7 @@ export class EnrollmentNode implements DpsTreeNode {
 export class GroupNode implements DpsTreeNode {
   readonly id: string;
   readonly pages: PagedCollection<DeviceRegistrationState>;
+  private readonly nodeOf = nodePerItem<DeviceRegistrationState>(() => this.pages, (r) => new RegistrationNode(this, r));
 
   constructor(
     readonly parent: CategoryNode,
@@ -300,7 +326,7 @@ export class GroupNode implements DpsTreeNode {
 
   async getChildren(): Promise<DpsTreeNode[]> {
     await this.pages.ensureLoaded();
-    return pagedChildren(this, this.pages.items, (r) => new RegistrationNode(this, r), () => true,
+    return pagedChildren(this, this.pages.items, this.nodeOf, () => true,
       'No device registrations.', 'Could not load device registrations');
   }
 }

@@ -31,6 +31,10 @@ export class PagedCollection<T> {
   get hasMore(): boolean {
     return this.started && this.token !== undefined;
   }
+  /** Changes on every reset: what was derived from the items before it is stale. */
+  get resets(): number {
+    return this.generation;
+  }
   get isLoading(): boolean {
     return this.pending !== undefined;
   }

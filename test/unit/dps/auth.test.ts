@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { BearerTokenAuth, CREDENTIAL_REFUSED, sasAuth, withEntraRoleHint, type AccessToken } from '../../../src/dps/auth';
 import { DpsClient } from '../../../src/dps/client';
 import { DpsError } from '../../../src/dps/errors';
+import { createSasToken, expiryFromNow } from '../../../src/dps/sas';
 import type { TransportRequest } from '../../../src/dps/transport';
 import { createHttpTransport } from '../../../src/dps/transport';
 
@@ -101,6 +102,19 @@ void describe('SAS strategy', () => {
   void test('mints a SharedAccessSignature for the host with the policy name', async () => {
     const header = await sasAuth({ hostName: 'x.azure-devices-provisioning.net', sharedAccessKeyName: 'owner', sharedAccessKey: Buffer.alloc(32, 1).toString('base64') }).authorization();
     assert.match(header, /^SharedAccessSignature sr=x\.azure-devices-provisioning\.net&sig=[^&]+&se=\d+&skn=owner$/);
+  });
+
+  void test('a token is minted once per second of expiry: the same within a second, a new one the next second', async () => {
+    const connection = { hostName: 'x.azure-devices-provisioning.net', sharedAccessKeyName: 'owner', sharedAccessKey: Buffer.alloc(32, 1).toString('base64') };
+    const clock = { now: 1_700_000_000_001 };
+    const auth = sasAuth(connection, () => clock.now);
+    const first = await auth.authorization();
+    clock.now += 999;
+    assert.equal(await auth.authorization(), first, 'same expiry second, same token');
+    clock.now += 1;
+    const next = await auth.authorization();
+    assert.notEqual(next, first);
+    assert.equal(next, createSasToken({ resourceUri: connection.hostName, keyName: 'owner', key: connection.sharedAccessKey, expiry: expiryFromNow(undefined, clock.now) }));
   });
 });
 

@@ -50,6 +50,42 @@ void describe('tree model', () => {
     assert.equal(list.describe().description, '5');
   });
 
+  void test('"Load more" adds nodes for the new page only: loaded nodes stay the same objects, a replaced item gets a new one', async () => {
+    const api = new FakeDpsApi(['a', 'b', 'c', 'd', 'e'].map((id) => enrollment(id)));
+    const { root } = setup(api, 2);
+    const list = root.enrollments;
+    const first = await list.getChildren();
+    await list.pages.loadNext();
+    const second = await list.getChildren();
+    assert.deepEqual(second.map((c) => c.describe().label), ['a', 'b', 'c', 'd', 'Load more…']);
+    assert.ok(second[0] === first[0] && second[1] === first[1], 'the first page\'s nodes are reused, not rebuilt');
+    assert.ok(second[2] instanceof EnrollmentNode && second[2] !== first[2]);
+    const again = await list.getChildren();
+    assert.ok(again.slice(0, 4).every((node, i) => node === second[i]), 'a repaint builds no item node');
+
+    list.pages.replace(enrollment('b', { provisioningStatus: 'disabled' }));
+    const edited = await list.getChildren();
+    assert.ok(edited[0] === second[0] && edited[2] === second[2] && edited[3] === second[3]);
+    assert.ok(edited[1] !== second[1] && edited[1] instanceof EnrollmentNode && edited[1].enrollment.provisioningStatus === 'disabled', 'the edited item is drawn from its new value');
+
+    list.pages.reset();
+    const refreshed = await list.getChildren();
+    assert.ok(refreshed[0] !== edited[0] && refreshed[0]?.id === edited[0]?.id, 'a refresh makes new nodes with the same ids');
+  });
+
+  void test('a group keeps its registration nodes (and their loaded pages) across "Load more" of the group list', async () => {
+    const api = new FakeDpsApi([], [group('g1'), group('g2'), group('g3')], { g1: [{ registrationId: 'r1', status: 'assigned' }] });
+    const { root } = setup(api, 2);
+    const [g1] = (await root.groups.getChildren()) as GroupNode[];
+    assert.ok(g1 instanceof GroupNode);
+    const regs = await g1.getChildren();
+    await root.groups.pages.loadNext();
+    const after = await root.groups.getChildren();
+    assert.equal(after[0], g1, 'the same group node, with its loaded registrations');
+    assert.deepEqual(await g1.getChildren(), regs, 'its registration nodes are the same objects');
+    assert.equal(api.queries, 3, 'two group pages and one registration page: nothing refetched');
+  });
+
   void test('ids are resource paths, stable across a refresh', async () => {
     const api = new FakeDpsApi([enrollment('dev-1')]);
     const { root } = setup(api);

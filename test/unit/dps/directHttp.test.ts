@@ -1,0 +1,90 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { directRequest, mayUseProxy, RequestCanceled } from '../../../src/dps/directHttp';
+
+interface Seen { method?: string; url?: string; headers: http.IncomingHttpHeaders; body: string }
+
+/** A local HTTP server that records each request and answers through `answer`. */
+async function server(answer: (req: http.IncomingMessage, res: http.ServerResponse) => void): Promise<{ url: (path: string) => URL; seen: Seen[]; close: () => Promise<void> }> {
+  const seen: Seen[] = [];
+  const srv = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => { body += chunk; });
+    req.on('end', () => {
+      seen.push({ method: req.method, url: req.url, headers: req.headers, body });
+      answer(req, res);
+    });
+  });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  const { port } = srv.address() as AddressInfo;
+  return {
+    url: (path) => new URL(path, `http://127.0.0.1:${port}`),
+    seen,
+    close: () => new Promise<void>((resolve) => { srv.closeAllConnections(); srv.close(() => resolve()); }),
+  };
+}
+
+void describe('directRequest', () => {
+  void test('sends method, path with query, headers and a UTF-8 body with its byte length; returns status, headers and text', async () => {
+    const s = await server((_req, res) => {
+      res.writeHead(201, 'Made', { 'X-Ms-Continuation': 'tok', 'Content-Type': 'application/json' });
+      res.end('{"ok":"é"}');
+    });
+    try {
+      const body = JSON.stringify({ query: '*', note: 'ünïcode' });
+      const response = await directRequest({ method: 'POST', url: s.url('/enrollments/query?api-version=2021-10-01'), headers: { 'x-ms-max-item-count': '100' }, body, agent: new http.Agent() });
+      assert.deepEqual([response.status, response.statusText, response.headers['x-ms-continuation'], response.text], [201, 'Made', 'tok', '{"ok":"é"}']);
+      const [req] = s.seen;
+      assert.deepEqual([req?.method, req?.url, req?.headers['x-ms-max-item-count'], req?.body], ['POST', '/enrollments/query?api-version=2021-10-01', '100', body]);
+      assert.equal(req?.headers['content-length'], String(Buffer.byteLength(body)));
+    } finally {
+      await s.close();
+    }
+  });
+
+  void test('a GET without a body sends no Content-Length; any status resolves', async () => {
+    const s = await server((_req, res) => { res.writeHead(404); res.end('nope'); });
+    try {
+      const response = await directRequest({ method: 'GET', url: s.url('/x'), headers: {} });
+      assert.deepEqual([response.status, response.text, s.seen[0]?.headers['content-length']], [404, 'nope', undefined]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  void test('aborting rejects with RequestCanceled, before or during the request', async () => {
+    const s = await server(() => { /* never answers */ });
+    try {
+      const early = new AbortController();
+      early.abort();
+      await assert.rejects(directRequest({ method: 'GET', url: s.url('/a'), headers: {}, signal: early.signal }), RequestCanceled);
+      const late = new AbortController();
+      const pending = directRequest({ method: 'GET', url: s.url('/b'), headers: {}, signal: late.signal });
+      while (s.seen.length === 0) await new Promise((r) => setImmediate(r));
+      late.abort();
+      await assert.rejects(pending, RequestCanceled);
+    } finally {
+      await s.close();
+    }
+  });
+
+  void test('a refused connection rejects with the socket error code', async () => {
+    const s = await server(() => undefined);
+    const url = s.url('/');
+    await s.close();
+    await assert.rejects(directRequest({ method: 'GET', url, headers: {} }), (e: unknown) => (e as { code?: string }).code === 'ECONNREFUSED');
+  });
+});
+
+void describe('mayUseProxy', () => {
+  void test('a proxy variable routes non-loopback requests through axios; loopback never', () => {
+    assert.equal(mayUseProxy(false, {}), false);
+    assert.equal(mayUseProxy(false, { HTTPS_PROXY: '' }), false);
+    assert.equal(mayUseProxy(false, { https_proxy: 'http://proxy:3128' }), true);
+    assert.equal(mayUseProxy(false, { ALL_PROXY: 'http://proxy:3128' }), true);
+    assert.equal(mayUseProxy(true, { HTTPS_PROXY: 'http://proxy:3128' }), false);
+  });
+});
