@@ -2,7 +2,7 @@
 // group in input order, filtered by outcome and searched by id, origin or reason. Updating an item
 // is O(1); the ordered, filtered view is built once per query and kept until the items change, so
 // paging through 100,000 rows costs a slice per page.
-import type { ItemKind } from '../dps/items';
+import type { ItemKind } from '../dps/itemKind';
 
 export type JobOutcome = 'failed' | 'notSent' | 'invalid' | 'planned' | 'done';
 
