@@ -122,7 +122,7 @@ export async function runBulkFlow(ctx: CommandContext, connection: ConnectionRec
   await dryRunAndRun(ctx, client, connection, plans, budget, view);
 }
 
-function jobsPanelDeps(ctx: CommandContext): JobsPanelDeps {
+export function jobsPanelDeps(ctx: CommandContext): JobsPanelDeps {
   return {
     extensionUri: ctx.extensionUri,
     log: (line) => ctx.logger.info(line),

@@ -57,6 +57,7 @@ export class JobModel {
   private startedMs: number;
   private finishedMs?: number;
   private cancelled = false;
+  private retryOffered = true;
 
   constructor(options: JobModelOptions) {
     this.header = options.header;
@@ -102,8 +103,10 @@ export class JobModel {
     this.series.record(throttled ? 'throttled' : 'retries', this.now());
   }
 
-  finish(rows: readonly JobRow[], summary: string[], cancelled: boolean): void {
+  /** `retry: false` when the job cannot send its failed items again (an apply is planned again instead). */
+  finish(rows: readonly JobRow[], summary: string[], cancelled: boolean, retry = true): void {
     this.phase = 'finished';
+    this.retryOffered = retry;
     this.summary = [...summary];
     this.cancelled = cancelled;
     this.rows.replace(rows);
@@ -122,7 +125,7 @@ export class JobModel {
       elapsedMs: this.phase === 'dryRun' ? 0 : nowMs - this.startedMs,
       cancelled: this.cancelled,
       canRun: this.phase === 'dryRun' && counts.planned > 0,
-      retryable: this.phase === 'finished' ? counts.failed + counts.notSent : 0,
+      retryable: this.phase === 'finished' && this.retryOffered ? counts.failed + counts.notSent : 0,
       chart: { bucketMs: this.bucketMs, buckets: this.phase === 'dryRun' ? [] : this.series.buckets(nowMs) },
     };
   }

@@ -112,7 +112,7 @@ export class JobsPanel {
   finish(rows: readonly JobRow[], summary: string[], cancelled: boolean, actions: FinishedJobActions): void {
     this.abort = undefined;
     this.actions = actions;
-    this.model.finish(rows, summary, cancelled);
+    this.model.finish(rows, summary, cancelled, actions.retryFailed !== undefined);
     this.controller.sendSnapshot(true);
   }
 

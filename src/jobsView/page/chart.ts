@@ -36,7 +36,10 @@ export function drawChart(host: SVGSVGElement, data: ChartData): string {
     if (b.retries > 0) host.append(svg('rect', { class: 'retries', x: x(i) - barWidth / 2, y: y(b.retries * perSecond), width: barWidth, height: HEIGHT - PAD - y(b.retries * perSecond) }));
     if (b.throttled > 0) host.append(svg('rect', { class: 'throttled', x: x(i) - barWidth / 2, y: y(b.throttled * perSecond), width: barWidth, height: HEIGHT - PAD - y(b.throttled * perSecond) }));
   });
-  if (rates.length > 0) host.append(svg('polyline', { class: 'requests', points: rates.map((r, i) => `${x(i).toFixed(1)},${y(r).toFixed(1)}`).join(' ') }));
+  // One bucket (a short job) is drawn as a flat line across the chart rather than a lone point.
+  const drawn = rates.length === 1 ? [rates[0], rates[0]] : rates;
+  const xOf = rates.length === 1 ? (i: number): number => (i === 0 ? PAD : WIDTH - PAD) : x;
+  if (drawn.length > 0) host.append(svg('polyline', { class: 'requests', points: drawn.map((r, i) => `${xOf(i).toFixed(1)},${y(r).toFixed(1)}`).join(' ') }));
 
   const recent = rates.slice(-5);
   const now = recent.length > 0 ? recent.reduce((a, b) => a + b, 0) / recent.length : 0;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { planBulk } from '../../../src/bulk/plan';
 import { buildJobReport } from '../../../src/bulk/report';
 import type { SourceRow } from '../../../src/bulk/rows';
-import { bulkPlanRows, bulkReportRows, csvCell, JobModel, JobRows, RateSeries, reportCsv, reportJson, type JobRow } from '../../../src/jobs';
+import { applyPlanRows, applyReportRows, bulkPlanRows, bulkReportRows, csvCell, JobModel, JobRows, RateSeries, reportCsv, reportJson, type JobRow } from '../../../src/jobs';
 
 function row(i: number, outcome: JobRow['outcome'], reason?: string): JobRow {
   return { kind: 'enrollment', origin: `row ${i}`, id: `dev-${i}`, outcome, attempts: 1, ...(reason !== undefined ? { reason } : {}) };
@@ -117,6 +117,13 @@ void describe('JobModel', () => {
     assert.deepEqual(snapshot.counts, { failed: 1, notSent: 0, invalid: 1, planned: 0, done: 1 });
   });
 
+  void test('a job that cannot send its failures again offers no retry', () => {
+    const model = new JobModel({ header });
+    model.finish([row(1, 'failed', 'Precondition failed')], ['1 failed'], false, false);
+    assert.equal(model.snapshot().retryable, 0);
+    assert.equal(model.snapshot().counts.failed, 1);
+  });
+
   void test('a dry run with nothing valid cannot be run', () => {
     const model = new JobModel({ header });
     model.showDryRun([row(1, 'invalid', 'No id')], ['nothing to send']);
@@ -148,6 +155,33 @@ void describe('rows from the bulk library', () => {
     assert.deepEqual(bulkReportRows(report).map((r) => [r.id, r.outcome, r.detail, r.errorCode, r.reason, r.attempts]), [
       ['a', 'done', 'created', undefined, undefined, 1],
       ['b', 'failed', undefined, 409201, 'Enrollment already exists', 2],
+    ]);
+  });
+});
+
+void describe('rows from an as-code apply', () => {
+  void test('the plan lists what changes (unchanged left out) and the report the outcome with the service message', () => {
+    const plan = {
+      fileName: 'prod.dps.json',
+      entries: [
+        { kind: 'enrollment', id: 'a', action: 'update', changes: [{ field: 'provisioningStatus' }, { field: 'tags' }], position: { line: 7, column: 5 } },
+        { kind: 'group', id: 'g', action: 'delete', changes: [] },
+        { kind: 'enrollment', id: 'same', action: 'unchanged', changes: [] },
+      ],
+    } as unknown as Parameters<typeof applyPlanRows>[0];
+    assert.deepEqual(applyPlanRows(plan).map((r) => [r.kind, r.id, r.origin, r.outcome, r.detail]), [
+      ['enrollment', 'a', 'prod.dps.json:7', 'planned', 'update: provisioningStatus, tags'],
+      ['group', 'g', 'prod.dps.json', 'planned', 'delete'],
+    ]);
+    const report = {
+      items: [
+        { kind: 'enrollment', id: 'a', action: 'update', outcome: 'failed', errorCode: 412, message: 'The etag does not match.' },
+        { kind: 'group', id: 'g', action: 'delete', outcome: 'notSent' },
+      ],
+    } as unknown as Parameters<typeof applyReportRows>[0];
+    assert.deepEqual(applyReportRows(report, 'prod.dps.json').map((r) => [r.id, r.outcome, r.errorCode, r.reason, r.attempts]), [
+      ['a', 'failed', 412, 'The etag does not match.', 1],
+      ['g', 'notSent', undefined, undefined, 0],
     ]);
   });
 });
