@@ -50,6 +50,8 @@ const RANK: Record<JobOutcome, number> = { failed: 0, notSent: 1, invalid: 2, pl
 
 export class JobRows {
   private rows: JobRow[] = [];
+  /** Lower-cased text each row is searched by, built on the first search and dropped when the row changes. */
+  private haystacks: Array<string | undefined> = [];
   private readonly tally = emptyCounts();
   private version = 0;
   private view?: { version: number; key: string; order: Uint32Array };
@@ -64,6 +66,7 @@ export class JobRows {
 
   replace(rows: readonly JobRow[]): void {
     this.rows = [];
+    this.haystacks = [];
     for (const outcome of JOB_OUTCOMES) this.tally[outcome] = 0;
     for (const row of rows) this.add(row);
   }
@@ -83,6 +86,7 @@ export class JobRows {
       this.tally[change.outcome]++;
     }
     Object.assign(row, change);
+    this.haystacks[index] = undefined;
     this.version++;
   }
 
@@ -115,7 +119,7 @@ export class JobRows {
     const matches = new Uint8Array(this.rows.length);
     this.rows.forEach((row, i) => {
       if (query.filter !== 'all' && row.outcome !== query.filter) return;
-      if (needle !== '' && !matchesText(row, needle)) return;
+      if (needle !== '' && !this.haystack(i).includes(needle)) return;
       matches[i] = 1;
       starts[RANK[row.outcome] + 1]++;
     });
@@ -127,12 +131,15 @@ export class JobRows {
     this.view = { version: this.version, key, order };
     return order;
   }
-}
 
-function matchesText(row: JobRow, needle: string): boolean {
-  return row.id.toLowerCase().includes(needle)
-    || row.origin.toLowerCase().includes(needle)
-    || (row.reason?.toLowerCase().includes(needle) ?? false)
-    || (row.detail?.toLowerCase().includes(needle) ?? false)
-    || (row.errorCode !== undefined && String(row.errorCode).includes(needle));
+  private haystack(index: number): string {
+    let text = this.haystacks[index];
+    if (text === undefined) {
+      const row = this.rows[index];
+      // Fields joined by a line break, which a search box cannot hold, so no match spans two fields.
+      text = [row.id, row.origin, row.reason ?? '', row.detail ?? '', row.errorCode ?? ''].join('\n').toLowerCase();
+      this.haystacks[index] = text;
+    }
+    return text;
+  }
 }
