@@ -115,7 +115,7 @@ export async function runBulkFlow(ctx: CommandContext, connection: ConnectionRec
   const budget = jobBudget(ctx);
   const plans = await planSources(client, sources, mode, budget);
   const view = JobsPanel.open(jobsPanelDeps(ctx), {
-    title: `${MODE_LABELS[mode]} ${ITEM_KIND_FACTS[plans[0].kind].plural}`,
+    title: `${MODE_LABELS[mode]} ${[...new Set(plans.map((p) => ITEM_KIND_FACTS[p.kind].plural))].join(' and ')}`,
     source: `${sources.map((s) => s.description).join(', ')} → ${connection.label}`,
     quotaPerSecond: ctx.settings.value.bulkOperationsPerMinute / 60,
   });

@@ -52,7 +52,10 @@ export class JobsPanel {
       styleUri: webview.asWebviewUri(vscode.Uri.joinPath(mediaRoot, 'jobs.css')).toString(),
     });
     this.controller = new JobsController(this.model, {
-      post: (message) => void webview.postMessage(message),
+      // A closed panel's webview refuses messages; the job it showed goes on without it.
+      post: (message) => {
+        if (!this.disposed) void webview.postMessage(message);
+      },
       run: () => this.decide?.(true),
       cancel: () => {
         this.decide?.(false);

@@ -127,6 +127,21 @@ void describe('bulk create from a CSV file in the workspace', () => {
   });
 });
 
+void describe('closing the Jobs view', () => {
+  void test('during the run: the job finishes and is reported; nothing more goes to the closed view', async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `closed-view-${String(i).padStart(2, '0')}`);
+    const csv = join(dir, 'closed.csv');
+    writeFileSync(csv, ['registrationId', ...ids].join('\n'));
+    const { ctx } = bulkCommandContext(env.client);
+    bulkUi.closeWhenRunning = true;
+    bulkUi.pageActions.push({ type: 'run' });
+    await bulkCreate(ctx, fileUri(csv));
+    assert.equal(bulkUi.views[0].disposed, true);
+    assert.equal(storedEnrollments(env, 'closed-view-').length, 40);
+    assert.match(recorder.messages[0].text, /Bulk job on emulator: 40 done/);
+  });
+});
+
 void describe('cancelling from the progress notification', () => {
   void test('stops sending; the outcome splits done (stored) and not sent (absent) and offers a retry', async () => {
     const ids = Array.from({ length: 300 }, (_, i) => `cancel-cmd-${String(i).padStart(3, '0')}`);

@@ -33,7 +33,10 @@ export const bulkUi = {
   pageActions: [] as PageMessage[],
   /** Every Jobs view opened, with what the host posted to it. */
   views: [] as FakeJobsView[],
+  /** When set, the person closes the Jobs view as soon as the run starts. */
+  closeWhenRunning: false,
   reset(): void {
+    this.closeWhenRunning = false;
     this.pageActions.length = 0;
     this.views.length = 0;
     this.documents.length = 0;
@@ -91,11 +94,16 @@ window.createWebviewPanel = (_type: string, title: string) => {
     html: '',
     asWebviewUri: (uri: FakeUri) => ({ ...uri, toString: () => `webview:${uri.fsPath}` }),
     postMessage: (message: HostMessage) => {
+      // As VS Code does: a disposed webview refuses messages.
+      if (view.disposed) throw new Error('Webview is disposed');
       view.posted.push(message);
       if (message.type === 'rows') pages.push({ phase: lastPhase, rows: message.rows });
       if (message.type === 'snapshot' && message.snapshot.phase !== lastPhase) {
         lastPhase = message.snapshot.phase;
-        if (lastPhase === 'running') return Promise.resolve(true);
+        if (lastPhase === 'running') {
+          if (bulkUi.closeWhenRunning) setImmediate(() => panel.dispose());
+          return Promise.resolve(true);
+        }
         view.send({ type: 'query', requestId: ++requestId, filter: 'all', search: '', offset: 0, limit: 200 });
         const action = bulkUi.pageActions.shift();
         if (action !== undefined) view.send(action);
@@ -108,7 +116,7 @@ window.createWebviewPanel = (_type: string, title: string) => {
     },
   };
   view.send({ type: 'ready' });
-  return {
+  const panel = {
     webview,
     title,
     reveal: () => undefined,
@@ -121,6 +129,7 @@ window.createWebviewPanel = (_type: string, title: string) => {
       disposeListeners.forEach((l) => l());
     },
   };
+  return panel;
 };
 window.withProgress = <T>(_o: unknown, task: (p: unknown, token: unknown) => Promise<T>) => {
   const listeners: Array<() => void> = [];
