@@ -11,6 +11,7 @@ const editorFiles = [
   'src/tree/treeProvider.ts',
   'src/documents/enrollmentFileSystem.ts',
   'src/enrollmentForm/enrollmentFormPanel.ts',
+  'src/jobsView/jobsPanel.ts',
 ];
 
 const noVscode = {

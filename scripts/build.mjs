@@ -72,6 +72,15 @@ if (existsSync('src/enrollmentForm/page/main.ts')) {
   });
 }
 
+if (existsSync('src/jobsView/page/main.ts')) {
+  builds.push({
+    entryPoints: ['src/jobsView/page/main.ts'],
+    outfile: 'media/dist/jobs.js',
+    bundle: true, platform: 'browser', format: 'iife', target: 'es2022',
+    sourcemap: !production, minify: production,
+  });
+}
+
 for (const options of builds.filter((b) => b.entryPoints.every((e) => existsSync(e)))) {
   options.outfile = join(outRoot, options.outfile);
   if (watch) {

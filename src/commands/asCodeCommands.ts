@@ -1,6 +1,6 @@
 // Enrollments as code in the editor: plan a desired-state file against a connection (a Markdown
-// document with a diff per item), apply it after a confirmation, check drift, and export a connection
-// as a desired-state file. The work is src/ascode's; this module asks, shows and reports.
+// document with a diff per item), apply it from the Jobs view (the plan as its dry run, Run there),
+// check drift, and export a connection as a desired-state file. The work is src/ascode's; this module asks, shows and reports.
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import {
@@ -11,7 +11,9 @@ import { writeFileAtomic } from '../util/atomicWrite';
 import { UserCancelledError } from '../common/errorPresentation';
 import type { ConnectionRecord } from '../connections/connectionStore';
 import type { CommandContext } from './commandContext';
-import { asFileUri, openMarkdown } from './bulkUi';
+import { asFileUri, jobsPanelDeps, openMarkdown } from './bulkUi';
+import { applyPlanRows, applyReportRows } from '../jobs';
+import { JobsPanel } from '../jobsView/jobsPanel';
 import { pickConnection } from './targets';
 import { withProgress } from '../ui/progress';
 
@@ -63,29 +65,36 @@ export async function planDesiredState(ctx: CommandContext, ...args: unknown[]):
 
 export async function applyDesiredState(ctx: CommandContext, ...args: unknown[]): Promise<void> {
   const { plan, connection } = await planFor(ctx, args, await askPrune());
-  await openMarkdown(renderPlanMarkdown(plan));
   if (!planHasChanges(plan)) {
     void vscode.window.showInformationMessage(`Nothing to apply: ${connection.label} matches ${plan.fileName}.`);
     return;
   }
-  const go = await vscode.window.showWarningMessage(
-    `Apply to ${connection.label}? ${summarisePlan(plan)} Items changed on the service since this plan are not overwritten.`,
-    { modal: true },
-    'Apply',
-  );
-  if (go !== 'Apply') throw new UserCancelledError();
+  // The plan is the dry run: shown in the Jobs view with Run and Cancel.
+  const view = JobsPanel.open(jobsPanelDeps(ctx), {
+    title: `Apply ${plan.fileName}`,
+    source: `${plan.fileName} → ${connection.label}`,
+    quotaPerSecond: ctx.settings.value.bulkOperationsPerMinute / 60,
+  });
+  const go = await view.askToRun(applyPlanRows(plan), [summarisePlan(plan), 'Items changed on the service since this plan are not overwritten.']);
+  if (!go) throw new UserCancelledError();
   const client = await ctx.clients.clientFor(connection);
   const report = await withProgress(`Applying ${plan.fileName} to ${connection.label}`, (signal, progress) =>
     applyPlan(client, plan, {
-      signal,
+      signal: AbortSignal.any([signal, view.startRun()]),
       operationsPerMinute: ctx.settings.value.bulkOperationsPerMinute,
-      onProgress: (p) => progress({ message: `${p.phase}: ${p.settled}/${p.total}`, done: p.total === 0 ? 1 : p.settled / p.total }),
+      onProgress: (p) => {
+        progress({ message: `${p.phase}: ${p.settled}/${p.total}`, done: p.total === 0 ? 1 : p.settled / p.total });
+        view.progress({ total: p.total, done: p.settled - p.failed, failed: p.failed, requests: 0 });
+      },
     }),
   );
   ctx.tree.refresh();
   ctx.logger.info(`Applied ${plan.fileName} to ${connection.hostName}: ${summariseApply(report)}`);
-  await openMarkdown(`# Apply report for \`${plan.hostName}\`\n\n\`\`\`\n${renderApplyText(report)}\`\`\`\n`);
   const summary = summariseApply(report);
+  // No Retry Failed: what failed is planned again (the service may have changed), so the notification says so.
+  view.finish(applyReportRows(report, plan.fileName), [summary], report.cancelled, {
+    markdown: () => `# Apply report for \`${plan.hostName}\`\n\n\`\`\`\n${renderApplyText(report)}\`\`\`\n`,
+  });
   if (report.counts.failed + report.counts.notSent > 0) void vscode.window.showWarningMessage(`Applied with problems: ${summary} Plan again and apply to finish.`);
   else void vscode.window.showInformationMessage(`Applied: ${summary}`);
 }

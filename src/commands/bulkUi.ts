@@ -1,13 +1,15 @@
-// The editor side of a bulk job, shared by the bulk commands and import: dry run (a modal summary
-// plus a Markdown document with every invalid row), the run under a cancellable progress
-// notification with counts and rate, and the report as a document with "Retry Failed" and
-// "Save Report". The domain work happens in src/bulk; this module only shows and asks.
+// The editor side of a bulk job, shared by the bulk commands and import: the dry run in the Jobs
+// view with Run and Cancel, the run under a cancellable progress notification and live in the
+// view, and the outcome there with "Retry Failed" and "Save Report". The domain work happens in
+// src/bulk; this module only shows and asks.
 import * as vscode from 'vscode';
-import { defaultSaveUri } from '../ui/saveLocation';
 import {
-  bulkPacing, describeProgress, describeThrottle, planBulk, readExistingItems, renderPlanMarkdown, renderReportJson, renderReportMarkdown,
-  retrySource, runBulkJob, summarisePlan, summariseReport, writeFileAtomic, type BulkJobReport, type BulkPlan, type SourceResult,
+  bulkPacing, describeProgress, describeThrottle, planBulk, readExistingItems, renderReportMarkdown,
+  retrySource, runBulkJob, summarisePlan, summariseReport, type BulkJobReport, type BulkPlan, type SourceResult,
 } from '../bulk';
+import { MODE_LABELS } from '../bulk/markdown';
+import { bulkPlanRows, bulkReportRows } from '../jobs';
+import { JobsPanel, type JobsPanelDeps } from '../jobsView/jobsPanel';
 import { InstanceBudget } from '../dps/budget';
 import type { BulkMode } from '../dps/models';
 import type { ConnectionRecord } from '../connections/connectionStore';
@@ -62,53 +64,41 @@ export async function planSources(client: DpsApi, sources: SourceResult[], mode:
   });
 }
 
-/**
- * Plans every source (asking the service which ids exist, so create/update counts are real),
- * shows the dry run, and asks to go on. Returns the plans to run, or throws UserCancelledError.
- */
-export async function dryRun(ctx: CommandContext, client: DpsApi, sources: SourceResult[], mode: BulkMode, budget = jobBudget(ctx)): Promise<BulkPlan[]> {
-  if (sources.length === 0) throw new Error('The source holds no enrollments or enrollment groups.');
-  const plans = await planSources(client, sources, mode, budget);
+/** The dry run's lines (also logged); throws when nothing could be sent. */
+function checkSendable(ctx: CommandContext, plans: BulkPlan[], mode: BulkMode): void {
   const toSend = plans.reduce((n, p) => n + p.planned.length, 0);
   const invalid = plans.reduce((n, p) => n + p.invalid.length, 0);
   ctx.logger.info(`Bulk dry run (${mode}): ${plans.map(summarisePlan).join(' ')}`);
-  if (invalid > 0 || plans.some((p) => p.warnings > 0)) await openMarkdown(plans.map((p) => renderPlanMarkdown(p)).join('\n---\n\n'));
-  if (toSend === 0) {
-    throw new Error(`Nothing to send: all ${invalid} rows are invalid. The dry-run document lists each with its reason.`);
-  }
-  const run = 'Run';
-  const details = 'Show Details';
-  const choice = await vscode.window.showWarningMessage(
-    `${plans.map(summarisePlan).join('\n')}\n\nNothing has been sent yet.`,
-    { modal: true },
-    run,
-    ...(invalid === 0 ? [details] : []),
-  );
-  if (choice === details) {
-    await openMarkdown(plans.map((p) => renderPlanMarkdown(p)).join('\n---\n\n'));
-    const again = await vscode.window.showWarningMessage(`Run the job? ${toSend} items will be sent.`, { modal: true }, run);
-    if (again !== run) throw new UserCancelledError();
-  } else if (choice !== run) {
-    throw new UserCancelledError();
-  }
-  return plans.filter((p) => p.planned.length > 0);
+  if (toSend === 0) throw new Error(`Nothing to send: all ${invalid} rows are invalid. The Jobs view lists each with its reason.`);
 }
 
-/** Runs the plans one after another under one cancellable notification. */
-export async function runPlans(ctx: CommandContext, client: DpsApi, plans: BulkPlan[], budget = jobBudget(ctx)): Promise<BulkJobReport[]> {
-  return withProgress('Bulk job', async (signal, report) => {
+/** Runs the plans one after another under one cancellable notification, reporting to the Jobs view. */
+export async function runPlans(ctx: CommandContext, client: DpsApi, plans: BulkPlan[], budget = jobBudget(ctx), view?: JobsPanel): Promise<BulkJobReport[]> {
+  return withProgress('Bulk job', async (notificationSignal, report) => {
     const stop = showThrottling(budget, report);
+    // Cancel in the notification or in the Jobs view stops the job.
+    const signal = view === undefined ? notificationSignal : AbortSignal.any([notificationSignal, view.startRun()]);
     try {
       const reports: BulkJobReport[] = [];
+      // Counts of earlier plans, so the view's live counts cover the whole job.
+      const before = { done: 0, failed: 0, requests: 0 };
+      const total = plans.reduce((n, p) => n + p.planned.length, 0);
       for (const plan of plans) {
         // Reports after cancellation still run: the runner marks the rest "not sent".
         const jobReport = await runBulkJob(client, plan, {
           budget,
           concurrency: BULK_CONCURRENCY,
           signal,
-          onProgress: (p) => report({ message: describeProgress(p), done: (p.done + p.failed) / Math.max(1, p.total) }),
+          onRetry: (throttled) => view?.retried(throttled),
+          onProgress: (p) => {
+            report({ message: describeProgress(p), done: (p.done + p.failed) / Math.max(1, p.total) });
+            view?.progress({ total, done: before.done + p.done, failed: before.failed + p.failed, requests: before.requests + p.requests });
+          },
         });
         reports.push(jobReport);
+        before.done += jobReport.counts.done;
+        before.failed += jobReport.counts.failed;
+        before.requests += jobReport.requests;
         ctx.logger.info(`Bulk ${plan.mode} of ${ITEM_KIND_FACTS[plan.kind].plural} from ${plan.description}: ${summariseReport(jobReport)}`);
       }
       return reports;
@@ -118,50 +108,52 @@ export async function runPlans(ctx: CommandContext, client: DpsApi, plans: BulkP
   });
 }
 
-/** The whole flow: dry run, run, report with its actions. */
+/** The whole flow: dry run in the Jobs view, Run there, the outcome there with Retry Failed and Save Report. */
 export async function runBulkFlow(ctx: CommandContext, connection: ConnectionRecord, sources: SourceResult[], mode: BulkMode): Promise<void> {
+  if (sources.length === 0) throw new Error('The source holds no enrollments or enrollment groups.');
   const client = await ctx.clients.clientFor(connection);
   const budget = jobBudget(ctx);
-  const plans = await dryRun(ctx, client, sources, mode, budget);
-  await runAndReport(ctx, client, connection, plans, budget);
-}
-
-async function runAndReport(ctx: CommandContext, client: DpsApi, connection: ConnectionRecord, plans: BulkPlan[], budget: InstanceBudget): Promise<void> {
-  const reports = await runPlans(ctx, client, plans, budget);
-  ctx.tree.refresh();
-  await openMarkdown(reports.map((r) => renderReportMarkdown(r)).join('\n---\n\n'));
-  const retryable = reports.reduce((n, r) => n + r.counts.failed + r.counts.notSent, 0);
-  const retryFailed = 'Retry Failed';
-  const save = 'Save Report';
-  const summary = reports.map(summariseReport).join(' ');
-  const show = retryable > 0 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-  const choice = await show(`Bulk job on ${connection.label}: ${summary}`, ...(retryable > 0 ? [retryFailed] : []), save);
-  if (choice === save) await saveReports(reports);
-  if (choice === retryFailed) {
-    // A fresh existence and etag read: what failed may have been created or changed since.
-    const retries: BulkPlan[] = [];
-    for (const [i, report] of reports.entries()) {
-      const source = retrySource(report, plans[i]);
-      if (source.rows.length > 0) retries.push(...(await planSources(client, [source], plans[i].mode, budget)));
-    }
-    const go = await vscode.window.showWarningMessage(`Retry ${retryable} failed or unsent items?\n\n${retries.map(summarisePlan).join('\n')}`, { modal: true }, 'Retry');
-    if (go !== 'Retry') throw new UserCancelledError();
-    await runAndReport(ctx, client, connection, retries.filter((p) => p.planned.length > 0), budget);
-  }
-}
-
-/** Saves the reports as JSON (or Markdown, by the chosen extension); written whole or not at all. */
-export async function saveReports(reports: BulkJobReport[]): Promise<void> {
-  const uri = await vscode.window.showSaveDialog({
-    title: 'Save the bulk report',
-    filters: { JSON: ['json'], Markdown: ['md'] },
-    saveLabel: 'Save Report',
-    defaultUri: defaultSaveUri('bulk-report.json'),
+  const plans = await planSources(client, sources, mode, budget);
+  const view = JobsPanel.open(jobsPanelDeps(ctx), {
+    title: `${MODE_LABELS[mode]} ${[...new Set(plans.map((p) => ITEM_KIND_FACTS[p.kind].plural))].join(' and ')}`,
+    source: `${sources.map((s) => s.description).join(', ')} → ${connection.label}`,
+    quotaPerSecond: ctx.settings.value.bulkOperationsPerMinute / 60,
   });
-  if (uri === undefined) throw new UserCancelledError();
-  const content = uri.fsPath.toLowerCase().endsWith('.md')
-    ? reports.map((r) => renderReportMarkdown(r, Number.MAX_SAFE_INTEGER)).join('\n---\n\n')
-    : reports.length === 1 ? renderReportJson(reports[0]) : JSON.stringify(reports, null, 2) + '\n';
-  await writeFileAtomic(uri.fsPath, content);
-  void vscode.window.setStatusBarMessage(`Bulk report saved to ${uri.fsPath}`, 5000);
+  await dryRunAndRun(ctx, client, connection, plans, budget, view);
+}
+
+export function jobsPanelDeps(ctx: CommandContext): JobsPanelDeps {
+  return {
+    extensionUri: ctx.extensionUri,
+    log: (line) => ctx.logger.info(line),
+    reportError: (error, context) => void ctx.errors.report(error, context),
+  };
+}
+
+async function dryRunAndRun(ctx: CommandContext, client: DpsApi, connection: ConnectionRecord, plans: BulkPlan[], budget: InstanceBudget, view: JobsPanel): Promise<void> {
+  const run = view.askToRun(plans.flatMap(bulkPlanRows), plans.map(summarisePlan));
+  checkSendable(ctx, plans, plans[0].mode);
+  if (!(await run)) throw new UserCancelledError();
+  const sendable = plans.filter((p) => p.planned.length > 0);
+  const reports = await runPlans(ctx, client, sendable, budget, view);
+  ctx.tree.refresh();
+  const summary = reports.map(summariseReport);
+  const retryable = reports.reduce((n, r) => n + r.counts.failed + r.counts.notSent, 0);
+  view.finish(reports.flatMap(bulkReportRows), summary, reports.some((r) => r.cancelled), {
+    markdown: () => reports.map((r) => renderReportMarkdown(r, Number.MAX_SAFE_INTEGER)).join('\n---\n\n'),
+    ...(retryable > 0 ? { retryFailed: () => retryFailed(ctx, client, connection, reports, sendable, budget, view) } : {}),
+  });
+  const show = retryable > 0 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  void show(`Bulk job on ${connection.label}: ${summary.join(' ')} Details in the Jobs view.`);
+}
+
+/** A fresh existence and etag read of the failed items (they may have been created or changed since), then the dry run again. */
+async function retryFailed(ctx: CommandContext, client: DpsApi, connection: ConnectionRecord, reports: BulkJobReport[], plans: BulkPlan[], budget: InstanceBudget, view: JobsPanel): Promise<void> {
+  view.notice('Checking the failed items again…');
+  const retries: BulkPlan[] = [];
+  for (const [i, report] of reports.entries()) {
+    const source = retrySource(report, plans[i]);
+    if (source.rows.length > 0) retries.push(...(await planSources(client, [source], plans[i].mode, budget)));
+  }
+  await dryRunAndRun(ctx, client, connection, retries, budget, view);
 }

@@ -40,6 +40,8 @@ export interface BulkRunOptions {
   budget?: InstanceBudget;
   signal?: AbortSignal;
   onProgress?: (progress: BulkProgress) => void;
+  /** Hears each batch about to be sent again: after a 429 (`throttled`) or another transient failure. */
+  onRetry?: (throttled: boolean) => void;
   /** Tries per batch for transient failures (429s have a budget of 4x this); default 5 tries, 500 ms base, 30 s cap. */
   retry?: RetryOptions;
   /** Time source and waits; tests inject a virtual clock. */
@@ -229,6 +231,7 @@ class BulkRun {
         }
         const retryAfter = error instanceof DpsError ? error.retryAfterMs : undefined;
         const delay = retryAfter ?? backoffDelayMs(tries + throttled, this.retry, this.options.random);
+        this.options.onRetry?.(isThrottle);
         if (isThrottle) {
           if (this.options.budget) this.options.budget.throttled(delay);
           else this.pacer.pauseUntil(this.clock.now() + delay);

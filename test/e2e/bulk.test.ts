@@ -1,5 +1,5 @@
-// End to end in code-server: bulk create from a CSV in the workspace. The dry run lists the bad
-// row and asks; after "Run" the report document opens and the new enrollments appear in the tree.
+// End to end in code-server: bulk create from a CSV in the workspace. The Jobs view shows the dry
+// run with the bad row; after "Run" there it shows the outcome and the new enrollments appear in the tree.
 // Then bulk update over those enrollments (CSV) and over existing groups (JSON), against an emulator
 // that, like the live service, refuses bulk mode `update` for items that exist (409201/409202): the
 // product sends existing items as `updateIfMatchETag` with the etags its dry run read, and says so.
@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
 import {
-  addConnectionThroughUi, dialogButton, e2eSkipReason, notificationsText, openDpsView, openWorkbench, pickFileInDialog, runCommand, treeRow, type Workbench,
+  addConnectionThroughUi, e2eSkipReason, openDpsView, openWorkbench, pickFileInDialog, runCommand, treeRow, type Workbench,
 } from '../support/codeServer';
+import { FORM_TIMEOUT_MS, formFrame } from '../support/formE2e';
 
 const skip = e2eSkipReason();
 
@@ -48,17 +49,19 @@ void describe('bulk create and update in code-server', { skip, timeout: 600_000 
     await source.click();
     await pickFileInDialog(page, path.join(workspace, 'devices.csv'));
 
-    // The dry run: a modal with the counts (the document with the bad row opens behind it).
-    const dialog = page.locator('.monaco-dialog-box', { hasText: '12 to send in 2 bulk requests' });
-    await dialog.waitFor({ timeout: 30_000 });
-    assert.match(await dialog.innerText(), /1 invalid row will not be sent/);
+    // The dry run in the Jobs view: the counts, and the bad row listed first with its reason.
+    const job = formFrame(page);
+    const summary = job.locator('#summary', { hasText: '12 to send in 2 bulk requests' });
+    await summary.waitFor({ timeout: FORM_TIMEOUT_MS });
+    assert.match(await summary.innerText(), /1 invalid row will not be sent/);
+    await job.locator('#rows .row[data-index="0"]', { hasText: 'e2e bad id' }).waitFor({ timeout: FORM_TIMEOUT_MS });
     await wb.screenshot('bulk-1-dry-run');
-    await dialogButton(page, 'Run');
+    await job.locator('#run').click();
 
-    await page.locator('.monaco-editor .view-lines', { hasText: '# Bulk report: Create individual enrollments' }).first().waitFor({ timeout: 60_000 });
-    await page.locator('.monaco-editor .view-lines', { hasText: '12 done, 0 failed, 0 not sent, 1 invalid' }).first().waitFor({ timeout: 30_000 });
+    await job.locator('#job-phase', { hasText: 'Finished' }).waitFor({ timeout: 60_000 });
+    await job.locator('#summary', { hasText: '12 done, 0 failed, 0 not sent, 1 invalid' }).waitFor({ timeout: 30_000 });
     await page.locator('.notifications-toasts .notification-toast', { hasText: 'Bulk job on bulk emulator: 12 done' }).waitFor({ timeout: 30_000 });
-    assert.match(await notificationsText(page), /Save Report/);
+    assert.equal(await job.locator('#save-csv').isVisible(), true);
     await treeRow(page, 'e2e-bulk-12').waitFor({ timeout: 30_000 });
     await wb.screenshot('bulk-2-report-and-tree');
     assert.equal(emu.store.snapshot().enrollments.length, 12);
@@ -80,16 +83,17 @@ void describe('bulk create and update in code-server', { skip, timeout: 600_000 
     writeFileSync(path.join(workspace, 'update.csv'), ['registrationId,status', ...rows, 'e2e-bulk-13,disabled'].join('\n') + '\n');
     await runBulkUpdate('update.csv', 'CSV file');
 
-    const dialog = page.locator('.monaco-dialog-box', { hasText: '13 to send' });
-    await dialog.waitFor({ timeout: 30_000 });
-    const text = await dialog.innerText();
+    const job = formFrame(page);
+    const summary = job.locator('#summary', { hasText: '13 to send' });
+    await summary.waitFor({ timeout: FORM_TIMEOUT_MS });
+    const text = await summary.innerText();
     assert.match(text, /12 update \(existing, guarded by the etag read now\)/);
     assert.match(text, /1 create \(new\)/);
     await wb.screenshot('bulk-3-update-dry-run');
-    await dialogButton(page, 'Run');
+    await job.locator('#run').click();
 
-    await page.locator('.monaco-editor .view-lines', { hasText: '13 done, 0 failed, 0 not sent' }).first().waitFor({ timeout: 60_000 });
-    await page.locator('.monaco-editor .view-lines', { hasText: 'updated (etag matched)' }).first().waitFor({ timeout: 30_000 });
+    await job.locator('#summary', { hasText: '13 done, 0 failed, 0 not sent' }).waitFor({ timeout: 60_000 });
+    await job.locator('#rows .row', { hasText: 'updated (etag matched)' }).first().waitFor({ timeout: 30_000 });
     await wb.screenshot('bulk-4-update-report');
     const after = emu.store.snapshot().enrollments;
     assert.equal(after.length, 13);
@@ -110,11 +114,12 @@ void describe('bulk create and update in code-server', { skip, timeout: 600_000 
     writeFileSync(path.join(workspace, 'groups.json'), JSON.stringify(groups, null, 2));
     await runBulkUpdate('groups.json', 'JSON file');
 
-    const dialog = page.locator('.monaco-dialog-box', { hasText: '3 to send' });
-    await dialog.waitFor({ timeout: 30_000 });
-    assert.match(await dialog.innerText(), /2 update \(existing, guarded by the etag read now\)/);
-    await dialogButton(page, 'Run');
-    await page.locator('.monaco-editor .view-lines', { hasText: '3 done, 0 failed, 0 not sent' }).first().waitFor({ timeout: 60_000 });
+    const job = formFrame(page);
+    const summary = job.locator('#summary', { hasText: '3 to send' });
+    await summary.waitFor({ timeout: FORM_TIMEOUT_MS });
+    assert.match(await summary.innerText(), /2 update \(existing, guarded by the etag read now\)/);
+    await job.locator('#run').click();
+    await job.locator('#summary', { hasText: '3 done, 0 failed, 0 not sent' }).waitFor({ timeout: 60_000 });
     await wb.screenshot('bulk-5-group-update-report');
     for (const id of ['e2e-group-a', 'e2e-group-b', 'e2e-group-c']) assert.equal((await client.getEnrollmentGroup(id)).provisioningStatus, 'disabled', id);
     // A write without keys would have made the service generate new ones, locking out the group's devices.

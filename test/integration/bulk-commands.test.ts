@@ -1,12 +1,12 @@
 // The bulk, import/export and device-key commands driven through the vscode stub against the
-// emulator: dry run shown and confirmed, job run, report document, save and retry actions.
+// emulator: dry run shown in the Jobs view and confirmed there, job run, outcome, save and retry.
 import '../support/vscodeStubInstall';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bulkCommandContext, bulkUi, fileUri, loadEnrollmentNodes } from '../support/bulkVscode';
+import { bulkCommandContext, bulkUi, fileUri, loadEnrollmentNodes, type FakeJobsView } from '../support/bulkVscode';
 import { recorder, resetRecorder } from '../support/vscodeStub';
 import { bulkCreate, bulkDelete } from '../../src/commands/bulkCommands';
 import { deriveDeviceKeysCsv } from '../../src/commands/deviceKeysCommands';
@@ -31,72 +31,138 @@ beforeEach(() => {
   bulkUi.reset();
 });
 
+/** Polls until `condition` holds (the Jobs view's Save and Retry run after the command returns). */
+async function eventually(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 400 && !condition(); i++) await new Promise((done) => setTimeout(done, 25));
+  assert.ok(condition(), `timed out waiting for ${what}`);
+}
+
+function finishedSnapshots(view: FakeJobsView): NonNullable<ReturnType<FakeJobsView['snapshot']>>[] {
+  return view.posted.filter((m) => m.type === 'snapshot' && m.snapshot.phase === 'finished').map((m) => (m as { snapshot: NonNullable<ReturnType<FakeJobsView['snapshot']>> }).snapshot);
+}
+
 void describe('bulk create from a CSV file in the workspace', () => {
-  void test('dry run lists the bad row, the job runs after "Run", the report is shown and saved', async () => {
+  void test('the Jobs view shows the dry run with the bad row, runs on "Run", shows the outcome and saves it', async () => {
     const csv = join(dir, 'devices.csv');
     writeFileSync(csv, '\uFEFFregistrationId,status\r\ncmd-1,enabled\r\ncmd-2,disabled\r\n"cmd bad",enabled\r\n');
     const { ctx, refreshes, log } = bulkCommandContext(env.client);
-    recorder.answers.push('Run', 'Save Report');
+    bulkUi.pageActions.push({ type: 'run' }, { type: 'save', format: 'json' });
     const reportPath = join(dir, 'report.json');
     bulkUi.saveAnswers.push(reportPath);
     await bulkCreate(ctx, fileUri(csv));
 
-    assert.match(bulkUi.documents[0], /# Dry run: Create individual enrollments[\s\S]*\| line 4 \| cmd bad \|.*does not allow/);
-    const confirm = recorder.messages[0];
-    assert.match(confirm.text, /2 to send in 1 bulk request \(2 create \(new\)\)\. 1 invalid row will not be sent\.[\s\S]*Nothing has been sent yet/);
-    assert.deepEqual(confirm.items, ['Run']);
+    const view = bulkUi.views[0];
+    assert.equal(bulkUi.views.length, 1);
+    assert.equal(bulkUi.documents.length, 0, 'no Markdown documents any more');
+    const dryRun = view.posted.find((m) => m.type === 'snapshot');
+    assert.ok(dryRun?.type === 'snapshot' && dryRun.snapshot.phase === 'dryRun');
+    assert.match(dryRun.snapshot.summary.join(' '), /2 to send in 1 bulk request \(2 create \(new\)\)\. 1 invalid row will not be sent\./);
+    // Invalid rows come before planned ones.
+    const planned = view.rowsOf('dryRun');
+    assert.deepEqual(planned.map((r) => [r.id, r.outcome]), [['cmd bad', 'invalid'], ['cmd-1', 'planned'], ['cmd-2', 'planned']]);
+    assert.match(planned[0].reason ?? '', /does not allow/);
+    assert.equal(planned[0].origin, 'line 4');
     assert.deepEqual(storedEnrollments(env, 'cmd-').map((e) => [e.registrationId, e.provisioningStatus]).sort(), [['cmd-1', 'enabled'], ['cmd-2', 'disabled']]);
-    assert.match(bulkUi.documents[1], /# Bulk report: Create individual enrollments[\s\S]*2 done, 0 failed, 0 not sent, 1 invalid/);
-    assert.match(recorder.messages[1].text, /Bulk job on emulator: 2 done/);
+
+    const finished = finishedSnapshots(view)[0];
+    assert.match(finished.summary.join(' '), /2 done, 0 failed, 0 not sent, 1 invalid/);
+    assert.deepEqual(finished.counts, { failed: 0, notSent: 0, invalid: 1, planned: 0, done: 2 });
+    assert.equal(finished.live.requests, 1);
+    assert.equal(finished.retryable, 0);
+    assert.match(recorder.messages[0].text, /Bulk job on emulator: 2 done/);
     assert.equal(refreshes(), 1);
-    const saved = JSON.parse(readFileSync(reportPath, 'utf8')) as { counts: Record<string, number> };
-    assert.deepEqual(saved.counts, { done: 2, failed: 0, notSent: 0, invalid: 1 });
+    await eventually(() => existsSync(reportPath), 'the saved report');
+    const saved = JSON.parse(readFileSync(reportPath, 'utf8')) as { counts: Record<string, number>; items: Array<{ id: string }> };
+    assert.deepEqual(saved.counts, { failed: 0, notSent: 0, invalid: 1, planned: 0, done: 2 });
+    assert.deepEqual(saved.items.map((i) => i.id), ['cmd bad', 'cmd-1', 'cmd-2']);
     assert.ok(bulkUi.progressMessages.some((m) => /^2 of 2 · \d+\/s$/.test(m)), bulkUi.progressMessages.join(' | '));
     assert.ok(log.lines.some((l) => /Bulk create of individual enrollments from devices\.csv: 2 done/.test(l)));
   });
 
-  void test('dismissing the dry run sends nothing', async () => {
+  void test('Cancel on the dry run sends nothing', async () => {
     const csv = join(dir, 'more.csv');
     writeFileSync(csv, 'registrationId\nnot-sent-1\n');
     const { ctx } = bulkCommandContext(env.client);
-    recorder.answers.push(undefined);
+    bulkUi.pageActions.push({ type: 'cancel' });
     await assert.rejects(bulkCreate(ctx, fileUri(csv)), UserCancelledError);
     assert.equal(storedEnrollments(env, 'not-sent-').length, 0);
   });
 
-  void test('"Retry Failed" runs only the failed items again', async () => {
+  void test('a malformed message from the page is refused and logged; the job goes on', async () => {
+    const csv = join(dir, 'hostile.csv');
+    writeFileSync(csv, 'registrationId\nhostile-1\n');
+    const { ctx, log } = bulkCommandContext(env.client);
+    // The page asks for far too many rows at once: refused, so the dry run keeps waiting.
+    bulkUi.pageActions.push({ type: 'query', requestId: 1, filter: 'all', search: '', offset: 0, limit: 1_000_000 } as never);
+    const done = bulkCreate(ctx, fileUri(csv));
+    await eventually(() => log.lines.filter((l) => /Jobs view: refused a message/.test(l)).length >= 1, 'the refusal');
+    bulkUi.views[0].send({ type: 'run', extra: true });
+    bulkUi.views[0].send({ type: 'run' });
+    await done;
+    assert.ok(log.lines.some((l) => /refused a message from the page \(query: limit must be 1 to 200\)/.test(l)), log.lines.join('\n'));
+    assert.ok(log.lines.some((l) => /refused a message from the page \(run: unexpected field "extra"\)/.test(l)), log.lines.join('\n'));
+    assert.equal(storedEnrollments(env, 'hostile-').length, 1);
+  });
+
+  void test('"Retry Failed" in the view shows a new dry run of the failed items and runs only those', async () => {
     const csv = join(dir, 'retry.csv');
     writeFileSync(csv, 'registrationId\nretry-1\nretry-2\n');
     await env.client.createOrUpdateEnrollment({ registrationId: 'retry-2', attestation: { type: 'symmetricKey' } });
     const { ctx } = bulkCommandContext(env.client);
-    // Run; then "Retry Failed" after the first report; confirm; dismiss the second report.
-    recorder.answers.push('Run', 'Retry Failed', 'Retry', undefined);
+    bulkUi.pageActions.push({ type: 'run' }, { type: 'retryFailed' }, { type: 'run' });
     await bulkCreate(ctx, fileUri(csv));
-    assert.deepEqual(recorder.messages[1].items, ['Retry Failed', 'Save Report']);
-    assert.match(recorder.messages[1].text, /1 done, 1 failed/);
-    assert.match(recorder.messages[2].text, /Retry 1 failed or unsent items\?/);
-    // retry-2 still exists, so it fails again: the second report has exactly that one item.
-    assert.match(bulkUi.documents.at(-1) ?? '', /0 done, 1 failed[\s\S]*\| line 3 \| retry-2 \|/);
+    const view = bulkUi.views[0];
+    await eventually(() => finishedSnapshots(view).length === 2, 'the retried job');
+    const [first, second] = finishedSnapshots(view);
+    assert.match(first.summary.join(' '), /1 done, 1 failed/);
+    assert.equal(first.retryable, 1);
+    // Failed first, with the service's reason.
+    const firstRows = view.rowsOf('finished', 0);
+    assert.deepEqual(firstRows.map((r) => [r.id, r.outcome]), [['retry-2', 'failed'], ['retry-1', 'done']]);
+    assert.ok((firstRows[0].reason ?? '').length > 0, 'the failure carries a reason');
+    // The retry's dry run knows retry-2 exists now; it fails again and is the only item.
+    assert.deepEqual(view.rowsOf('dryRun', 1).map((r) => [r.id, r.detail]), [['retry-2', 'will fail: already exists']]);
+    assert.deepEqual(second.counts, { failed: 1, notSent: 0, invalid: 0, planned: 0, done: 0 });
+    assert.deepEqual(view.rowsOf('finished', 1).map((r) => [r.origin, r.id]), [['line 3', 'retry-2']]);
+  });
+});
+
+void describe('closing the Jobs view', () => {
+  void test('during the run: the job finishes and is reported; nothing more goes to the closed view', async () => {
+    const ids = Array.from({ length: 40 }, (_, i) => `closed-view-${String(i).padStart(2, '0')}`);
+    const csv = join(dir, 'closed.csv');
+    writeFileSync(csv, ['registrationId', ...ids].join('\n'));
+    const { ctx } = bulkCommandContext(env.client);
+    bulkUi.closeWhenRunning = true;
+    bulkUi.pageActions.push({ type: 'run' });
+    await bulkCreate(ctx, fileUri(csv));
+    assert.equal(bulkUi.views[0].disposed, true);
+    assert.equal(storedEnrollments(env, 'closed-view-').length, 40);
+    assert.match(recorder.messages[0].text, /Bulk job on emulator: 40 done/);
   });
 });
 
 void describe('cancelling from the progress notification', () => {
-  void test('stops sending; the report splits done (stored) and not sent (absent) and offers a retry', async () => {
+  void test('stops sending; the outcome splits done (stored) and not sent (absent) and offers a retry', async () => {
     const ids = Array.from({ length: 300 }, (_, i) => `cancel-cmd-${String(i).padStart(3, '0')}`);
     const csv = join(dir, 'cancel.csv');
     writeFileSync(csv, ['registrationId', ...ids].join('\n'));
     const { ctx } = bulkCommandContext(env.client);
     bulkUi.cancelAfterReports = 3;
-    recorder.answers.push('Run', undefined);
+    bulkUi.pageActions.push({ type: 'run' });
     await bulkCreate(ctx, fileUri(csv));
-    const summary = recorder.messages[1];
+    const summary = recorder.messages[0];
     const match = /(\d+) done, 0 failed, (\d+) not sent \(cancelled\)/.exec(summary.text);
     assert.ok(match, summary.text);
     const [done, notSent] = [Number(match[1]), Number(match[2])];
     assert.ok(done >= 30 && notSent > 0, summary.text);
     assert.equal(done + notSent, 300);
     assert.equal(storedEnrollments(env, 'cancel-cmd-').length, done, 'exactly the items reported done are stored');
-    assert.deepEqual(summary.items, ['Retry Failed', 'Save Report']);
+    const finished = finishedSnapshots(bulkUi.views[0])[0];
+    await eventually(() => bulkUi.views[0].rowsOf('finished').length > 0, 'the outcome rows');
+    assert.equal(finished.cancelled, true);
+    assert.equal(finished.retryable, notSent);
+    assert.equal(bulkUi.views[0].rowsOf('finished')[0].outcome, 'notSent', 'the unsent items come before the done ones');
   });
 });
 
@@ -105,7 +171,7 @@ void describe('bulk delete of the tree selection', () => {
     const { ctx, connection } = bulkCommandContext(env.client);
     const nodes = (await loadEnrollmentNodes(connection, env.client)).filter((n) => /\/cmd-\d$/.test((n as { id: string }).id));
     assert.equal(nodes.length, 2);
-    recorder.answers.push('Run', undefined);
+    bulkUi.pageActions.push({ type: 'run' });
     await bulkDelete(ctx, nodes[0], nodes);
     assert.equal(storedEnrollments(env, 'cmd-').length, 0);
   });
@@ -128,7 +194,8 @@ void describe('export and import', () => {
     const target = await startBulkEnvironment();
     try {
       const { ctx: targetCtx } = bulkCommandContext(target.client);
-      recorder.answers.push((items: Array<{ mode: string }>) => items.find((i) => i.mode === 'update'), 'Run', undefined);
+      recorder.answers.push((items: Array<{ mode: string }>) => items.find((i) => i.mode === 'update'));
+      bulkUi.pageActions.push({ type: 'run' });
       await importEnrollments(targetCtx, fileUri(file));
       assert.equal(storedGroups(target, 'cmdgroup')[0]?.attestation.symmetricKey?.primaryKey, groupKey);
       assert.equal(target.emulator.emu.store.snapshot().enrollments.length, env.emulator.emu.store.snapshot().enrollments.length);

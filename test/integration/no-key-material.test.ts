@@ -104,11 +104,12 @@ void describe('no request body holds a private key', () => {
     const csv = join(dir, 'devices.csv');
     writeFileSync(csv, 'registrationId,certificate\nnokey-csv-rsa,rsa1.pem\nnokey-csv-legacy,legacy.pem\n');
     const { ctx } = bulkCommandContext(client);
-    recorder.answers.push('Run', undefined);
+    bulkUi.pageActions.push({ type: 'run' });
     await bulkCreate(ctx, fileUri(csv));
     assertSentCertificatesOnly(['nokey-csv-rsa', 'nokey-csv-legacy']);
     // The dry run's promise is now true: the key was ignored and not sent.
-    assert.match(bulkUi.documents[0] ?? '', /is a private key\. It is ignored and never sent/);
+    const warned = bulkUi.views[0].rowsOf('dryRun').filter((r) => /is a private key\. It is ignored and never sent/.test(r.reason ?? ''));
+    assert.ok(warned.some((r) => r.id === 'nokey-csv-rsa'), 'the dry run says the key is ignored');
   });
 
   void test('bulk JSON with inline PEM text (EC SEC1, PKCS#8)', async () => {
@@ -119,7 +120,7 @@ void describe('no request body holds a private key', () => {
     const file = join(dir, 'devices.json');
     writeFileSync(file, JSON.stringify(items));
     const { ctx } = bulkCommandContext(client);
-    recorder.answers.push('Run', undefined);
+    bulkUi.pageActions.push({ type: 'run' });
     await bulkCreate(ctx, fileUri(file));
     assertSentCertificatesOnly(['nokey-json-ec', 'nokey-json-p8']);
   });
@@ -135,7 +136,8 @@ void describe('no request body holds a private key', () => {
     const file = join(dir, 'export.json');
     writeFileSync(file, JSON.stringify(document));
     const { ctx } = bulkCommandContext(client);
-    recorder.answers.push((modes: Array<{ mode: string }>) => modes.find((m) => m.mode === 'create'), 'Run', undefined);
+    recorder.answers.push((modes: Array<{ mode: string }>) => modes.find((m) => m.mode === 'create'));
+    bulkUi.pageActions.push({ type: 'run' });
     await importEnrollments(ctx, fileUri(file));
     assertSentCertificatesOnly(['nokey-import']);
   });
@@ -149,9 +151,8 @@ void describe('no request body holds a private key', () => {
     recorder.answers.push(
       (choices: Array<{ source: string }>) => choices.find((c) => c.source === 'certificates'),
       [fileUri(folder)],
-      'Run',
-      undefined,
     );
+    bulkUi.pageActions.push({ type: 'run' });
     await bulkCreate(ctx);
     assertSentCertificatesOnly(['nokey-folder-a', 'nokey-folder-b']);
   });
@@ -162,7 +163,7 @@ void describe('no request body holds a private key', () => {
     // The tree shows what a (misbehaving) source returned; the job sends it to the emulator.
     const source = new FakeDpsApi([{ registrationId: 'nokey-selection', attestation: { type: 'x509', x509: { clientCertificates: { primary: { certificate } } } } }]);
     const nodes = await loadEnrollmentNodes(connection, source);
-    recorder.answers.push('Run', undefined);
+    bulkUi.pageActions.push({ type: 'run' });
     await bulkCreate(ctx, nodes[0], nodes);
     assertSentCertificatesOnly(['nokey-selection']);
   });

@@ -1,6 +1,8 @@
 // Adds to the shared vscode stub what the bulk commands use and the stub lacks (documents, save
-// dialogs, workspace.fs, Uri.file), recording opened documents and answering save dialogs from a
-// queue. Import after vscodeStubInstall; it changes the stub only in this test process.
+// dialogs, workspace.fs, Uri.file, the Jobs view's webview panel), recording opened documents,
+// answering save dialogs from a queue, and playing the Jobs page: it sends `ready`, reads the first
+// page of rows at each dry run and outcome, and presses the next queued button there.
+// Import after vscodeStubInstall; it changes the stub only in this test process.
 import { promises as fs } from 'node:fs';
 import type { CommandContext } from '../../src/commands/commandContext';
 import { readSettings } from '../../src/common/settings';
@@ -10,6 +12,7 @@ import { createLogger } from '../../src/common/logger';
 import { ConnectionNode } from '../../src/tree/nodes';
 import { describeError } from '../../src/common/errorPresentation';
 import { LogRecorder } from './vscodeFakes';
+import type { HostMessage, PageMessage, RowsMessage, SnapshotMessage } from '../../src/jobsView/protocol';
 import { vscodeStub } from './vscodeStub';
 
 export interface FakeUri {
@@ -26,13 +29,35 @@ export const bulkUi = {
   progressMessages: [] as string[],
   /** When set, the user presses "Cancel" on the progress notification after this many progress reports. */
   cancelAfterReports: undefined as number | undefined,
+  /** What the Jobs page presses when a dry run or an outcome is shown, in order; none = it waits. */
+  pageActions: [] as PageMessage[],
+  /** Every Jobs view opened, with what the host posted to it. */
+  views: [] as FakeJobsView[],
+  /** When set, the person closes the Jobs view as soon as the run starts. */
+  closeWhenRunning: false,
   reset(): void {
+    this.closeWhenRunning = false;
+    this.pageActions.length = 0;
+    this.views.length = 0;
     this.documents.length = 0;
     this.saveAnswers.length = 0;
     this.progressMessages.length = 0;
     this.cancelAfterReports = undefined;
   },
 };
+
+export interface FakeJobsView {
+  title: string;
+  posted: HostMessage[];
+  /** The latest snapshot; the rows of the latest first page (failed first). */
+  snapshot(): SnapshotMessage['snapshot'] | undefined;
+  rows(): RowsMessage['rows'];
+  /** The first page of rows read while a phase was shown: 'dryRun' (planned and invalid) or 'finished'. */
+  rowsOf(phase: 'dryRun' | 'finished', nth?: number): RowsMessage['rows'];
+  /** Delivers a message as the page would. */
+  send(message: unknown): void;
+  disposed: boolean;
+}
 
 export function fileUri(fsPath: string): FakeUri {
   return { scheme: 'file', fsPath, path: fsPath };
@@ -46,6 +71,66 @@ window.showSaveDialog = () => {
   return Promise.resolve(path === undefined ? undefined : fileUri(path));
 };
 window.showTextDocument = () => Promise.resolve(undefined);
+(vscodeStub as Record<string, unknown>).ViewColumn = { Active: -1 };
+(vscodeStub.Uri as Record<string, unknown>).joinPath = (base: FakeUri | undefined, ...parts: string[]) => fileUri([base?.fsPath ?? '/ext', ...parts].join('/'));
+window.createWebviewPanel = (_type: string, title: string) => {
+  const listeners: Array<(m: unknown) => void> = [];
+  const disposeListeners: Array<() => void> = [];
+  let lastPhase = '';
+  let requestId = 0;
+  const pages: Array<{ phase: string; rows: RowsMessage['rows'] }> = [];
+  const view: FakeJobsView = {
+    title,
+    posted: [],
+    disposed: false,
+    snapshot: () => view.posted.filter((m): m is SnapshotMessage => m.type === 'snapshot').at(-1)?.snapshot,
+    rows: () => view.posted.filter((m): m is RowsMessage => m.type === 'rows').at(-1)?.rows ?? [],
+    rowsOf: (phase, nth = 0) => pages.filter((p) => p.phase === phase)[nth]?.rows ?? [],
+    send: (message) => setImmediate(() => listeners.forEach((l) => l(message))),
+  };
+  bulkUi.views.push(view);
+  const webview = {
+    cspSource: 'test-csp',
+    html: '',
+    asWebviewUri: (uri: FakeUri) => ({ ...uri, toString: () => `webview:${uri.fsPath}` }),
+    postMessage: (message: HostMessage) => {
+      // As VS Code does: a disposed webview refuses messages.
+      if (view.disposed) throw new Error('Webview is disposed');
+      view.posted.push(message);
+      if (message.type === 'rows') pages.push({ phase: lastPhase, rows: message.rows });
+      if (message.type === 'snapshot' && message.snapshot.phase !== lastPhase) {
+        lastPhase = message.snapshot.phase;
+        if (lastPhase === 'running') {
+          if (bulkUi.closeWhenRunning) setImmediate(() => panel.dispose());
+          return Promise.resolve(true);
+        }
+        view.send({ type: 'query', requestId: ++requestId, filter: 'all', search: '', offset: 0, limit: 200 });
+        const action = bulkUi.pageActions.shift();
+        if (action !== undefined) view.send(action);
+      }
+      return Promise.resolve(true);
+    },
+    onDidReceiveMessage: (listener: (m: unknown) => void) => {
+      listeners.push(listener);
+      return { dispose: () => undefined };
+    },
+  };
+  view.send({ type: 'ready' });
+  const panel = {
+    webview,
+    title,
+    reveal: () => undefined,
+    onDidDispose: (listener: () => void) => {
+      disposeListeners.push(listener);
+      return { dispose: () => undefined };
+    },
+    dispose: () => {
+      view.disposed = true;
+      disposeListeners.forEach((l) => l());
+    },
+  };
+  return panel;
+};
 window.withProgress = <T>(_o: unknown, task: (p: unknown, token: unknown) => Promise<T>) => {
   const listeners: Array<() => void> = [];
   let reports = 0;
@@ -85,6 +170,8 @@ export function bulkCommandContext(client: DpsApi, selection: unknown[] = []): {
     treeView: { selection },
     logger: createLogger(log),
     settings: { value: readSettings(() => undefined) },
+    extensionUri: fileUri('/ext'),
+    errors: { report: (error: unknown, context: string) => { log.lines.push(`[error] ${context}: ${(error as Error).message}`); return Promise.resolve(); } },
   } as unknown as CommandContext;
   return { ctx, log, refreshes: () => refreshes, connection };
 }

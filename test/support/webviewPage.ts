@@ -121,12 +121,35 @@ export interface FormPageServer {
   close(): Promise<void>;
 }
 
-/** Builds the page bundle into a temp folder and serves it with media/form.css. */
+/** A webview page to serve: its entry point, its bundle and stylesheet names, and its HTML shell. */
+export interface WebviewPageSpec {
+  /** Path of the page's main.ts, from the repository root. */
+  entry: string;
+  /** Bundle name under /media/dist/, e.g. "form.js". */
+  script: string;
+  /** Stylesheet under media/, e.g. "form.css". */
+  style: string;
+  html(origin: string, nonce: string, scriptUri: string, styleUri: string): string;
+}
+
+const FORM_PAGE: WebviewPageSpec = {
+  entry: 'src/enrollmentForm/page/main.ts',
+  script: 'form.js',
+  style: 'form.css',
+  html: (origin, nonce, scriptUri, styleUri) => renderFormHtml({ cspSource: origin, nonce, scriptUri, styleUri, title: 'Enrollment form' }),
+};
+
+/** Builds the form page bundle into a temp folder and serves it with media/form.css. */
 export async function startFormPageServer(): Promise<FormPageServer> {
+  return startWebviewPageServer(FORM_PAGE);
+}
+
+/** Builds a page bundle into a temp folder and serves it with its stylesheet, in its HTML shell. */
+export async function startWebviewPageServer(spec: WebviewPageSpec): Promise<FormPageServer> {
   const outDir = mkdtempSync(join(tmpdir(), 'webview-page-'));
   await esbuild.build({
-    entryPoints: [join(REPO_ROOT, 'src', 'enrollmentForm', 'page', 'main.ts')],
-    outfile: join(outDir, 'form.js'),
+    entryPoints: [join(REPO_ROOT, spec.entry)],
+    outfile: join(outDir, spec.script),
     bundle: true,
     platform: 'browser',
     format: 'iife',
@@ -134,8 +157,8 @@ export async function startFormPageServer(): Promise<FormPageServer> {
     logLevel: 'silent',
   });
   const files: Record<string, { path: string; type: string }> = {
-    '/media/dist/form.js': { path: join(outDir, 'form.js'), type: 'text/javascript' },
-    '/media/form.css': { path: join(REPO_ROOT, 'media', 'form.css'), type: 'text/css' },
+    [`/media/dist/${spec.script}`]: { path: join(outDir, spec.script), type: 'text/javascript' },
+    [`/media/${spec.style}`]: { path: join(REPO_ROOT, 'media', spec.style), type: 'text/css' },
   };
   let origin = '';
   const server: Server = createServer((request, response) => {
@@ -146,7 +169,7 @@ export async function startFormPageServer(): Promise<FormPageServer> {
     }
     if (url.pathname === '/') {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      response.end(renderFormHtml({ cspSource: origin, nonce: createNonce(), scriptUri: `${origin}/media/dist/form.js`, styleUri: `${origin}/media/form.css`, title: 'Enrollment form' }));
+      response.end(spec.html(origin, createNonce(), `${origin}/media/dist/${spec.script}`, `${origin}/media/${spec.style}`));
       return;
     }
     const file = files[url.pathname];

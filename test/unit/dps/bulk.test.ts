@@ -127,6 +127,17 @@ void describe('runBulk results', () => {
     assert.equal(service.gets.length, 0);
   });
 
+  void test('onRetry hears each resend, telling 429s from other transient failures', async () => {
+    const { clock, service } = setup({
+      faultFor: (n) => (n === 0 ? { when: 'before', error: httpError(429, { retryAfterMs: 1000 }) } : n === 1 ? { when: 'before', error: httpError(503) } : undefined),
+    });
+    const heard: boolean[] = [];
+    const report = await runBulk({ client: service, kind: 'enrollment', mode: 'create', items: enrollments(3), clock, random: noJitter, onRetry: (throttled) => heard.push(throttled) });
+    assert.deepEqual(heard, [true, false]);
+    assert.equal(service.calls.length, 3);
+    assert.equal(report.counts.done, 3);
+  });
+
   void test('gives up after the retry budget and reports the last failure', async () => {
     const { clock, service } = setup({ faultFor: () => ({ when: 'before', error: httpError(503) }) });
     const report = await runBulk({ client: service, kind: 'enrollment', mode: 'create', items: enrollments(3), clock, retry: { maxAttempts: 3, baseDelayMs: 100 } });

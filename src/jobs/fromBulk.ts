@@ -1,0 +1,61 @@
+// Job rows from what the bulk and as-code libraries produce: a dry-run plan, a bulk job report, an
+// as-code plan and apply report. Ids, origins and reasons only; no item content.
+import type { ApplyReport, Plan } from '../ascode';
+import { ACTION_LABELS, type BulkJobReport, type BulkPlan } from '../bulk';
+import type { JobRow } from './jobRows';
+
+export function bulkPlanRows(plan: BulkPlan): JobRow[] {
+  const rows: JobRow[] = plan.planned.map(({ row, action }) => ({
+    kind: plan.kind,
+    origin: row.origin,
+    id: row.id,
+    outcome: 'planned',
+    attempts: 0,
+    detail: ACTION_LABELS[action],
+    ...(row.warnings.length > 0 ? { reason: `Warning: ${row.warnings.join(' ')}` } : {}),
+  }));
+  for (const { row, reasons } of plan.invalid) {
+    rows.push({ kind: plan.kind, origin: row.origin, id: row.id, outcome: 'invalid', attempts: 0, reason: reasons.join(' ') });
+  }
+  return rows;
+}
+
+export function bulkReportRows(report: BulkJobReport): JobRow[] {
+  return report.items.map((item) => ({
+    kind: report.kind,
+    origin: item.origin,
+    id: item.id,
+    outcome: item.outcome,
+    attempts: item.attempts,
+    ...(item.reason !== undefined ? { reason: item.reason } : {}),
+    ...(item.errorCode !== undefined ? { errorCode: item.errorCode } : {}),
+    ...(item.doneAs !== undefined ? { detail: item.doneAs } : {}),
+  }));
+}
+
+/** The as-code plan's changes (unchanged items left out: nothing is sent for them). */
+export function applyPlanRows(plan: Plan): JobRow[] {
+  return plan.entries
+    .filter((entry) => entry.action !== 'unchanged')
+    .map((entry) => ({
+      kind: entry.kind,
+      origin: entry.position !== undefined ? `${plan.fileName}:${entry.position.line}` : plan.fileName,
+      id: entry.id,
+      outcome: 'planned',
+      attempts: 0,
+      detail: entry.changes.length > 0 ? `${entry.action}: ${entry.changes.map((c) => c.field).join(', ')}` : entry.action,
+    }));
+}
+
+export function applyReportRows(report: ApplyReport, fileName: string): JobRow[] {
+  return report.items.map((item) => ({
+    kind: item.kind,
+    origin: fileName,
+    id: item.id,
+    outcome: item.outcome,
+    attempts: item.outcome === 'notSent' ? 0 : 1,
+    detail: item.action,
+    ...(item.message !== undefined ? { reason: item.message } : {}),
+    ...(item.errorCode !== undefined ? { errorCode: item.errorCode } : {}),
+  }));
+}

@@ -1,0 +1,132 @@
+// One job as the Jobs view shows it: the dry run, then the run with live counts and throughput
+// against the configured rate, then every item with its outcome. Plain data, no editor: the panel
+// sends snapshots of it to the page, and the rows page by page.
+import { RateSeries, type RateBucket } from './rateSeries';
+import { JobRows, type JobRow, type OutcomeCounts } from './jobRows';
+
+export type JobPhase = 'dryRun' | 'running' | 'finished';
+
+export interface JobHeader {
+  /** "Create individual enrollments", "Apply prod.dps.json". */
+  title: string;
+  /** What the items came from and where they go. */
+  source: string;
+  /** The configured pace, in requests per second (the bulk operations-per-minute setting / 60). */
+  quotaPerSecond: number;
+}
+
+/** Settled so far while running (the runner reports counts, not items, until it ends). */
+export interface LiveCounts {
+  total: number;
+  done: number;
+  failed: number;
+  requests: number;
+}
+
+export interface JobSnapshot {
+  phase: JobPhase;
+  header: JobHeader;
+  /** One line per plan or report: the dry run's or the outcome's summary. */
+  summary: string[];
+  counts: OutcomeCounts;
+  live: LiveCounts;
+  elapsedMs: number;
+  cancelled: boolean;
+  /** Whether Run may be pressed (a dry run with something to send). */
+  canRun: boolean;
+  /** Whether Retry Failed has anything to send. */
+  retryable: number;
+  chart: { bucketMs: number; buckets: RateBucket[] };
+}
+
+export interface JobModelOptions {
+  header: JobHeader;
+  now?: () => number;
+  bucketMs?: number;
+}
+
+export class JobModel {
+  readonly rows = new JobRows();
+  readonly header: JobHeader;
+  private readonly now: () => number;
+  private readonly bucketMs: number;
+  private phase: JobPhase = 'dryRun';
+  private summary: string[] = [];
+  private series: RateSeries;
+  private live: LiveCounts = { total: 0, done: 0, failed: 0, requests: 0 };
+  private startedMs: number;
+  private finishedMs?: number;
+  private cancelled = false;
+  private retryOffered = true;
+
+  constructor(options: JobModelOptions) {
+    this.header = options.header;
+    this.now = options.now ?? Date.now;
+    this.bucketMs = options.bucketMs ?? 1000;
+    this.startedMs = this.now();
+    this.series = new RateSeries({ startMs: this.startedMs, bucketMs: this.bucketMs });
+  }
+
+  get currentPhase(): JobPhase {
+    return this.phase;
+  }
+
+  /** The dry run: the rows as planned (and the invalid ones), before anything is sent. */
+  showDryRun(rows: readonly JobRow[], summary: string[]): void {
+    this.phase = 'dryRun';
+    this.summary = [...summary];
+    this.rows.replace(rows);
+    this.live = { total: this.rows.counts.planned, done: 0, failed: 0, requests: 0 };
+    this.cancelled = false;
+    this.finishedMs = undefined;
+  }
+
+  startRun(): void {
+    this.phase = 'running';
+    this.startedMs = this.now();
+    this.series = new RateSeries({ startMs: this.startedMs, bucketMs: this.bucketMs });
+    this.live = { total: this.rows.counts.planned, done: 0, failed: 0, requests: 0 };
+  }
+
+  /**
+   * The runner's cumulative counts; the requests sent since the last call land in the current
+   * bucket. Counts of several runs in one job are added by the caller (see `runOffset`).
+   */
+  progress(live: LiveCounts): void {
+    const sent = live.requests - this.live.requests;
+    if (sent > 0) this.series.record('requests', this.now(), sent);
+    this.live = { ...live };
+  }
+
+  /** A request sent again: after a 429 (`throttled`) or another transient failure. */
+  retried(throttled: boolean): void {
+    this.series.record(throttled ? 'throttled' : 'retries', this.now());
+  }
+
+  /** `retry: false` when the job cannot send its failed items again (an apply is planned again instead). */
+  finish(rows: readonly JobRow[], summary: string[], cancelled: boolean, retry = true): void {
+    this.phase = 'finished';
+    this.retryOffered = retry;
+    this.summary = [...summary];
+    this.cancelled = cancelled;
+    this.rows.replace(rows);
+    this.finishedMs = this.now();
+  }
+
+  snapshot(): JobSnapshot {
+    const counts = { ...this.rows.counts };
+    const nowMs = this.finishedMs ?? this.now();
+    return {
+      phase: this.phase,
+      header: { ...this.header },
+      summary: [...this.summary],
+      counts,
+      live: { ...this.live },
+      elapsedMs: this.phase === 'dryRun' ? 0 : nowMs - this.startedMs,
+      cancelled: this.cancelled,
+      canRun: this.phase === 'dryRun' && counts.planned > 0,
+      retryable: this.phase === 'finished' && this.retryOffered ? counts.failed + counts.notSent : 0,
+      chart: { bucketMs: this.bucketMs, buckets: this.phase === 'dryRun' ? [] : this.series.buckets(nowMs) },
+    };
+  }
+}

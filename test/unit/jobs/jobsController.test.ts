@@ -1,0 +1,102 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { JobModel, type JobRow } from '../../../src/jobs';
+import { JobsController } from '../../../src/jobsView/jobsController';
+import { MessageRejection, parsePageMessage } from '../../../src/jobsView/protocolGuards';
+import type { HostMessage, SaveFormat } from '../../../src/jobsView/protocol';
+
+function rows(n: number, outcome: JobRow['outcome']): JobRow[] {
+  return Array.from({ length: n }, (_, i) => ({ kind: 'enrollment', origin: `row ${i + 2}`, id: `d-${i}`, outcome, attempts: 0 }));
+}
+
+function setup(now = () => 0): { model: JobModel; controller: JobsController; posted: HostMessage[]; calls: string[]; logs: string[] } {
+  const model = new JobModel({ header: { title: 'Create', source: 'a.csv', quotaPerSecond: 2 }, now });
+  const posted: HostMessage[] = [];
+  const calls: string[] = [];
+  const logs: string[] = [];
+  const controller = new JobsController(model, {
+    post: (m) => posted.push(m),
+    run: () => calls.push('run'),
+    cancel: () => calls.push('cancel'),
+    retryFailed: () => calls.push('retry'),
+    save: (f: SaveFormat) => calls.push(`save ${f}`),
+    log: (l) => logs.push(l),
+    canSaveMarkdown: () => false,
+    now,
+  });
+  return { model, controller, posted, calls, logs };
+}
+
+void describe('Jobs page messages', () => {
+  void test('refuses unknown types, extra fields, bad bounds and non-objects', () => {
+    const refused = (raw: unknown): string => {
+      const parsed = parsePageMessage(raw);
+      assert.ok(parsed instanceof MessageRejection, JSON.stringify(raw));
+      return parsed.reason;
+    };
+    assert.match(refused(null), /not an object/);
+    assert.match(refused([]), /not an object/);
+    assert.match(refused({ type: 'rm -rf' }), /unknown message type/);
+    assert.match(refused({ type: 'run', now: true }), /unexpected field "now"/);
+    assert.match(refused({ type: 'query', requestId: 1, filter: 'all', search: '', offset: 0, limit: 201 }), /limit must be 1 to 200/);
+    assert.match(refused({ type: 'query', requestId: 1, filter: 'all', search: 'x'.repeat(201), offset: 0, limit: 10 }), /search must be text/);
+    assert.match(refused({ type: 'query', requestId: 1, filter: 'secret', search: '', offset: 0, limit: 10 }), /filter is unknown/);
+    assert.match(refused({ type: 'query', requestId: -1, filter: 'all', search: '', offset: 0, limit: 10 }), /requestId/);
+    assert.match(refused({ type: 'query', requestId: 1, filter: 'all', search: '', offset: 1.5, limit: 10 }), /offset/);
+    assert.match(refused({ type: 'save', format: 'exe' }), /format is unknown/);
+    assert.deepEqual(parsePageMessage({ type: 'save', format: 'csv' }), { type: 'save', format: 'csv' });
+  });
+});
+
+void describe('JobsController', () => {
+  void test('waits for ready, then answers queries with one page at most, failed first', () => {
+    const { model, controller, posted } = setup();
+    model.finish([...rows(500, 'done'), ...rows(3, 'failed')], ['500 done, 3 failed'], false);
+    controller.sendSnapshot(true);
+    assert.equal(posted.length, 0, 'nothing before the page is ready');
+    controller.handle({ type: 'ready' });
+    assert.equal(posted[0].type, 'snapshot');
+    controller.handle({ type: 'query', requestId: 7, filter: 'all', search: '', offset: 0, limit: 200 });
+    const answer = posted[1];
+    assert.ok(answer.type === 'rows');
+    assert.equal(answer.requestId, 7);
+    assert.equal(answer.total, 503);
+    assert.equal(answer.rows.length, 200);
+    assert.deepEqual(answer.rows.slice(0, 4).map((r) => r.outcome), ['failed', 'failed', 'failed', 'done']);
+    controller.handle({ type: 'query', requestId: 8, filter: 'failed', search: 'd-1', offset: 0, limit: 50 });
+    const filtered = posted[2];
+    assert.ok(filtered.type === 'rows');
+    assert.deepEqual(filtered.rows.map((r) => r.id), ['d-1']);
+  });
+
+  void test('Run only when the dry run has something to send; Retry only when something failed; Markdown only when offered', () => {
+    const { model, controller, calls, logs } = setup();
+    controller.handle({ type: 'ready' });
+    model.showDryRun(rows(2, 'invalid'), ['nothing to send']);
+    controller.handle({ type: 'run' });
+    model.showDryRun(rows(2, 'planned'), ['2 to send']);
+    controller.handle({ type: 'run' });
+    controller.handle({ type: 'retryFailed' });
+    model.finish(rows(1, 'failed'), ['1 failed'], false);
+    controller.handle({ type: 'retryFailed' });
+    controller.handle({ type: 'save', format: 'md' });
+    controller.handle({ type: 'save', format: 'csv' });
+    controller.handle({ type: 'cancel' });
+    controller.handle({ type: 'run', sneaky: 1 });
+    assert.deepEqual(calls, ['run', 'retry', 'save csv', 'cancel']);
+    assert.deepEqual(logs, ['Jobs view: refused a message from the page (run: unexpected field "sneaky").']);
+  });
+
+  void test('snapshots while running are throttled; forced ones always go', () => {
+    let now = 0;
+    const { controller, posted } = setup(() => now);
+    controller.handle({ type: 'ready' });
+    controller.sendSnapshot();
+    now = 100;
+    controller.sendSnapshot();
+    now = 300;
+    controller.sendSnapshot();
+    controller.sendSnapshot(true);
+    assert.equal(posted.filter((m) => m.type === 'snapshot').length, 3, 'ready, the one at 300 ms, the forced one');
+  });
+});
