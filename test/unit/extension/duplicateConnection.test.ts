@@ -44,7 +44,7 @@ void describe('adding a connection that already exists', () => {
   });
 
   void test('Keep Both saves a second connection with a distinct id and name', async () => {
-    recorder.answers.push(emu.connectionString, 'Keep Both', (value: unknown) => value ?? 'first (2)', pickVersion('2026-11-01'));
+    recorder.answers.push(emu.connectionString, 'Keep Both', (options: { value?: string }) => options.value /* accept the prefilled distinct name */, pickVersion('2026-11-01'));
     const second = await addConnection(ctx);
     const prompt = recorder.messages.find((m) => m.text.includes('already exists'));
     assert.match(prompt?.text ?? '', /already exists: "first"/);
