@@ -14,7 +14,6 @@ import { ErrorHandler } from './ui/errorHandler';
 import { createLogger } from './common/logger';
 import { SettingsService } from './ui/settingsService';
 import { AzureSignIn } from './ui/azureSignIn';
-import { readCaCertificates } from './commands/azureCommands';
 import { FilterState } from './tree/filterState';
 import type { DpsTreeNode } from './tree/treeModel';
 import { DpsTreeProvider, TREE_VIEW_ID } from './tree/treeProvider';
@@ -36,7 +35,8 @@ export function activate(context: vscode.ExtensionContext): void {
     pageSize: () => settings.value.pageSize,
     filter: () => filter.value,
     describeError,
-    caCertificatesOf: (c) => readCaCertificates({ azure }, c),
+    // Loaded when a CA folder is first expanded: the module brings the attestation library with it.
+    caCertificatesOf: async (c) => (await import('./commands/azureCommands.js')).readCaCertificates({ azure }, c),
   });
   const treeView = vscode.window.createTreeView<DpsTreeNode>(TREE_VIEW_ID, { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
   const emulator = new EmulatorController({

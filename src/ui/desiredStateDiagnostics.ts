@@ -3,7 +3,6 @@
 // plan and the CLI use) reports each problem where it is, as the file is edited.
 import { basename, dirname } from 'node:path';
 import * as vscode from 'vscode';
-import { DesiredStateError, parseDesiredState } from '../ascode';
 
 const YAML_DESIRED_STATE = /(\.dps\.ya?ml|(^|[\\/])dps-enrollments\.ya?ml)$/i;
 
@@ -12,7 +11,11 @@ export function registerDesiredStateDiagnostics(): vscode.Disposable {
   const check = (document: vscode.TextDocument): void => {
     if (document.uri.scheme !== 'file' && document.uri.scheme !== 'untitled') return;
     if (!YAML_DESIRED_STATE.test(document.fileName)) return;
-    collection.set(document.uri, diagnosticsOf(document));
+    const version = document.version;
+    void diagnosticsOf(document).then((diagnostics) => {
+      // A later edit's check owns the result; a closed document keeps none.
+      if (document.version === version && !document.isClosed) collection.set(document.uri, diagnostics);
+    });
   };
   vscode.workspace.textDocuments.forEach(check);
   return vscode.Disposable.from(
@@ -23,7 +26,9 @@ export function registerDesiredStateDiagnostics(): vscode.Disposable {
   );
 }
 
-function diagnosticsOf(document: vscode.TextDocument): vscode.Diagnostic[] {
+async function diagnosticsOf(document: vscode.TextDocument): Promise<vscode.Diagnostic[]> {
+  // The desired-state library (and its YAML parser) loads with the first such file, not at activation.
+  const { DesiredStateError, parseDesiredState } = await import('../ascode/index.js');
   try {
     parseDesiredState(document.getText(), { fileName: basename(document.fileName), baseDir: dirname(document.fileName) });
     return [];

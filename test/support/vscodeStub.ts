@@ -20,6 +20,8 @@ export interface VscodeRecorder {
   quickPicks: Array<{ items: unknown[]; placeholder: string; value: string }>;
   /** Untitled documents opened with workspace.openTextDocument({ content }), in order. */
   documents: Array<{ language?: string; content: string }>;
+  /** What diagnostic collections hold, by document URI string. */
+  diagnostics: Map<string, unknown[]>;
 }
 
 export const recorder: VscodeRecorder = {
@@ -32,6 +34,7 @@ export const recorder: VscodeRecorder = {
   statusMessages: [],
   quickPicks: [],
   documents: [],
+  diagnostics: new Map(),
 };
 
 export function resetRecorder(): void {
@@ -44,6 +47,7 @@ export function resetRecorder(): void {
   recorder.statusMessages.length = 0;
   recorder.quickPicks.length = 0;
   recorder.documents.length = 0;
+  recorder.diagnostics.clear();
 }
 
 function nextAnswer(items?: unknown): unknown {
@@ -103,6 +107,24 @@ class FileSystemError extends Error {
 
 const settings = new Map<string, unknown>();
 
+/** Document events a test fires, as VS Code would when the user opens, edits or closes a file. */
+export const documentEvents = {
+  open: new EventEmitter<unknown>(),
+  change: new EventEmitter<{ document: unknown }>(),
+  close: new EventEmitter<{ uri: { toString(): string } }>(),
+};
+
+class Position {
+  constructor(readonly line: number, readonly character: number) {}
+}
+class Range {
+  constructor(readonly start: Position, readonly end: Position) {}
+}
+class Diagnostic {
+  source?: string;
+  constructor(readonly range: Range, readonly message: string, readonly severity: number) {}
+}
+
 export const vscodeStub = {
   EventEmitter,
   TreeItem,
@@ -110,10 +132,24 @@ export const vscodeStub = {
   ThemeColor,
   FileSystemError,
   Disposable: class {
+    static from(...items: Array<{ dispose(): unknown }>) {
+      return { dispose: () => items.forEach((i) => i.dispose()) };
+    }
     constructor(private readonly fn: () => void) {}
     dispose(): void {
       this.fn();
     }
+  },
+  Position,
+  Range,
+  Diagnostic,
+  DiagnosticSeverity: { Error: 0, Warning: 1, Information: 2, Hint: 3 },
+  languages: {
+    createDiagnosticCollection: () => ({
+      set: (uri: { toString(): string }, diagnostics: unknown[]) => recorder.diagnostics.set(uri.toString(), diagnostics),
+      delete: (uri: { toString(): string }) => recorder.diagnostics.delete(uri.toString()),
+      dispose: () => undefined,
+    }),
   },
   TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
   ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
@@ -189,6 +225,10 @@ export const vscodeStub = {
       },
     }),
     onDidChangeConfiguration: () => disposable,
+    textDocuments: [] as unknown[],
+    onDidOpenTextDocument: documentEvents.open.event,
+    onDidChangeTextDocument: documentEvents.change.event,
+    onDidCloseTextDocument: documentEvents.close.event,
     openTextDocument: (init: { language?: string; content?: string }) => {
       const document = { language: init.language, content: init.content ?? '' };
       recorder.documents.push(document);
