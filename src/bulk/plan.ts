@@ -9,6 +9,7 @@
 import { MAX_BULK_ITEMS } from '../dps/client';
 import type { Item, ItemKind } from '../dps/items';
 import type { BulkMode } from '../dps/models';
+import { fieldsNewerThan, newerFieldsProblem, type ApiVersion } from '../dps/apiVersion';
 import type { ExistingItems } from './existingItems';
 import type { SourceResult, SourceRow } from './rows';
 import { KEYLESS_UPDATE_WARNING } from './validateItem';
@@ -64,8 +65,9 @@ export interface BulkPlan {
  * Plans a job. `existing` (lower-cased id -> etag, see readExistingItems) is what the instance has,
  * when known: it splits "update" into create (new) and guarded update (existing) and predicts
  * "already exists" failures. A plain set of ids is enough for every mode but a guarded update.
+ * `apiVersion` (the connection's) makes an item with fields that version lacks invalid before anything is sent.
  */
-export function planBulk(source: SourceResult, mode: BulkMode, existing?: ExistingItems | ReadonlySet<string>): BulkPlan {
+export function planBulk(source: SourceResult, mode: BulkMode, existing?: ExistingItems | ReadonlySet<string>, apiVersion?: ApiVersion): BulkPlan {
   const planned: PlannedRow[] = [];
   const invalid: InvalidRow[] = [];
   const counts: Partial<Record<PlannedAction, number>> = {};
@@ -76,6 +78,12 @@ export function planBulk(source: SourceResult, mode: BulkMode, existing?: Existi
     let row = original;
     if (row.item === undefined || row.errors.length > 0) {
       invalid.push({ row, reasons: row.errors.length > 0 ? row.errors : ['The row has no usable content.'] });
+      continue;
+    }
+    // A field the connection's api-version lacks would fail every such item on the service.
+    const newer = apiVersion !== undefined && mode !== 'delete' ? newerFieldsProblem(apiVersion, fieldsNewerThan(apiVersion, row.item)) : undefined;
+    if (newer !== undefined) {
+      invalid.push({ row, reasons: [newer] });
       continue;
     }
     // Ids are case-insensitive: a repeat would make the service reject the whole batch.

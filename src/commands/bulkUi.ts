@@ -55,7 +55,7 @@ export async function planSources(client: DpsApi, sources: SourceResult[], mode:
           signal,
           onProgress: (read) => report({ message: `${read.toLocaleString('en-US')} existing ${ITEM_KIND_FACTS[source.kind].plural} read` }),
         });
-        planned.push(planBulk(source, mode, existing));
+        planned.push(planBulk(source, mode, existing, client.apiVersion));
       }
       return planned;
     } finally {

@@ -39,3 +39,14 @@ export function fieldsNewerThan(version: ApiVersion, item: Readonly<Record<strin
 export function supportsCertificatePolicy(version: ApiVersion): boolean {
   return version >= INTRODUCED_IN.namespaceName;
 }
+
+/**
+ * The sentence for fields a connection's version does not accept, or undefined when it accepts them
+ * all; it names the fields and both versions, so the user changes the connection, not the item.
+ */
+export function newerFieldsProblem(version: ApiVersion, fields: readonly string[]): string | undefined {
+  if (fields.length === 0) return undefined;
+  const since = versionIntroducing(fields[0] ?? '') ?? 'a newer api-version';
+  return `api-version ${version} does not accept ${fields.map((f) => `'${f}'`).join(', ')} (added in ${since}). ` +
+    `Set this connection's API version to ${since}, or remove the field${fields.length > 1 ? 's' : ''}.`;
+}

@@ -4,7 +4,7 @@
 // the Authorization header.
 import { DpsError } from './errors';
 import { parseRetryAfter } from './retryPolicy';
-import { fieldsNewerThan, versionIntroducing, type ApiVersion } from './apiVersion';
+import { fieldsNewerThan, newerFieldsProblem, type ApiVersion } from './apiVersion';
 
 export interface ErrorResponse {
   operation: string;
@@ -146,13 +146,8 @@ function truncate(text: string): string {
 export function withFieldVersionHint(error: DpsError, apiVersion: ApiVersion, body: unknown): DpsError {
   const fields = new Set<string>();
   for (const item of bodyItems(body)) for (const field of fieldsNewerThan(apiVersion, item)) fields.add(field);
-  if (fields.size === 0) return error;
-  const list = [...fields];
-  const since = versionIntroducing(list[0]) ?? 'a newer api-version';
-  const hint =
-    `api-version ${apiVersion} does not accept ${list.map((f) => `'${f}'`).join(', ')} (added in ${since}). ` +
-    `Set this connection's API version to ${since}, or remove the field${list.length > 1 ? 's' : ''}.`;
-  if (error.message.includes(hint)) return error;
+  const hint = newerFieldsProblem(apiVersion, [...fields]);
+  if (hint === undefined || error.message.includes(hint)) return error;
   return new DpsError({
     kind: error.kind,
     operation: error.operation,

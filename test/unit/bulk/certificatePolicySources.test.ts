@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { parseEnrollmentCsv } from '../../../src/bulk/csvSource';
 import { parseJsonSource, parseJsonSources } from '../../../src/bulk/jsonSource';
 import { buildExportDocument } from '../../../src/bulk/exportFormat';
+import { planBulk } from '../../../src/bulk/plan';
 
 const POLICY = { namespaceName: 'adr-ns', certificateAuthorityName: 'ca1', certificatePolicyName: 'device-certs' };
 
@@ -53,5 +54,19 @@ void describe('bulk sources: certificate policy', () => {
     const [enrollments, groups] = parseJsonSources(JSON.stringify(doc), { mode: 'create' });
     assert.deepEqual(enrollments?.rows[0]?.item, { registrationId: 'e1', attestation: { type: 'symmetricKey' }, ...POLICY });
     assert.equal((groups?.rows[0]?.item as Record<string, unknown> | undefined)?.namespaceName, 'adr-ns');
+  });
+
+  void test('the dry run of a 2021-10-01 connection marks items with a policy invalid, naming the fields and both versions', () => {
+    const csv = 'registrationId,namespaceName,certificateAuthorityName,certificatePolicyName\r\n'
+      + 'dev-1,adr-ns,ca1,device-certs\r\n'
+      + 'dev-2,,,\r\n';
+    const source = parseEnrollmentCsv(csv, { mode: 'create' });
+    const old = planBulk(source, 'create', new Set(), '2021-10-01');
+    assert.deepEqual(old.planned.map((p) => p.row.id), ['dev-2']);
+    assert.deepEqual(old.invalid.map((i) => i.row.id), ['dev-1']);
+    assert.match(old.invalid[0]?.reasons[0] ?? '', /api-version 2021-10-01 does not accept 'namespaceName', 'certificateAuthorityName', 'certificatePolicyName' \(added in 2026-11-01\)\. Set this connection's API version to 2026-11-01/);
+    // The newer version sends both; a delete needs no policy fields, so it is never refused for them.
+    assert.equal(planBulk(source, 'create', new Set(), '2026-11-01').planned.length, 2);
+    assert.equal(planBulk(parseEnrollmentCsv(csv, { mode: 'delete' }), 'delete', new Set(['dev-1', 'dev-2']), '2021-10-01').planned.length, 2);
   });
 });
