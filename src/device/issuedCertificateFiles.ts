@@ -2,7 +2,7 @@
 // in a folder (each written whole or not at all, the key readable by its owner only, an existing file
 // never replaced unless the caller says so), and the leaf's facts for the result view. No `vscode`.
 import { X509Certificate } from 'node:crypto';
-import { chmod, lstat, mkdir, rm } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { certificateFacts } from '../attestation/facts';
 import { describeKey } from '../attestation/builders';
@@ -57,18 +57,22 @@ export async function existingIssuedFiles(paths: IssuedCertificatePaths): Promis
 
 /**
  * Writes the chain and the key. Refuses (writing nothing) when either file exists, unless
- * `replace`; when the second write fails, the first file is removed again if this call created it.
+ * `replace`; when the certificate cannot be written, the key file is as it was (removed if new, else restored).
  */
 export async function saveIssuedCertificate(paths: IssuedCertificatePaths, issued: IssuedCertificate, options: { replace?: boolean } = {}): Promise<IssuedCertificatePaths> {
   await mkdir(dirname(paths.certificatePath), { recursive: true });
   const existing = await existingIssuedFiles(paths);
   if (existing.length > 0 && options.replace !== true) throw new IssuedFilesExistError(existing);
+  // A replaced key is kept in memory until the certificate is written: a failure then puts it back,
+  // so the folder never holds a key and a certificate that do not belong together.
+  const previousKey = existing.includes(paths.keyPath) ? await readFile(paths.keyPath).catch(() => undefined) : undefined;
   await writeFileAtomic(paths.keyPath, issued.privateKeyPem, { mode: 0o600 });
   await chmod(paths.keyPath, 0o600); // a replaced file keeps no looser mode
   try {
     await writeFileAtomic(paths.certificatePath, chainPem(issued.chain), { mode: 0o644 });
   } catch (error) {
-    if (!existing.includes(paths.keyPath)) await rm(paths.keyPath, { force: true });
+    if (previousKey !== undefined) await writeFileAtomic(paths.keyPath, previousKey, { mode: 0o600 });
+    else if (!existing.includes(paths.keyPath)) await rm(paths.keyPath, { force: true });
     throw error;
   }
   return paths;

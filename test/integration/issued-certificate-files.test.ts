@@ -5,7 +5,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate, createPrivateKey } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { provisionDevice } from '../../src/device/client';
@@ -81,6 +81,20 @@ void describe('saving an issued certificate (emulator, device api-version 2026-1
     await saveIssuedCertificate(paths, second, { replace: true });
     assert.notEqual(readFileSync(paths.keyPath, 'utf8'), before[1]);
     assert.ok(new X509Certificate(readFileSync(paths.certificatePath, 'utf8')).checkPrivateKey(createPrivateKey(readFileSync(paths.keyPath, 'utf8'))));
+    assert.equal(statSync(paths.keyPath).mode & 0o777, 0o600);
+  });
+
+  void test('a replace whose certificate cannot be written leaves the old key, not a key without its certificate', async () => {
+    const first = await issue('saved-dev-4');
+    const second = await issue('saved-dev-4');
+    const paths = issuedCertificatePaths(join(dir, 'blocked'), 'saved-dev-4');
+    await saveIssuedCertificate(paths, first);
+    const oldKey = readFileSync(paths.keyPath, 'utf8');
+    // A folder where the certificate goes: its write fails after the key was written.
+    rmSync(paths.certificatePath);
+    mkdirSync(paths.certificatePath);
+    await assert.rejects(saveIssuedCertificate(paths, second, { replace: true }));
+    assert.equal(readFileSync(paths.keyPath, 'utf8'), oldKey);
     assert.equal(statSync(paths.keyPath).mode & 0o777, 0o600);
   });
 
