@@ -1,6 +1,6 @@
 // End to end in code-server: a desired-state file with a schema error is underlined by VS Code
 // (the contributed JSON Schema), fixed in the editor, planned (the plan document shows the new
-// enrollment), applied after the confirmation, and the new enrollment appears in the tree.
+// enrollment), applied from the Jobs view after its dry run, and the new enrollment appears in the tree.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { DpsClient } from '../../src/dps/client';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
-import { waitUntil } from '../support/formE2e';
+import { FORM_TIMEOUT_MS, formFrame, waitUntil } from '../support/formE2e';
 import {
-  addConnectionThroughUi, dialogButton, e2eSkipReason, openDpsView, openWorkbench, pickQuickPickItem, runCommand, treeRow, type Workbench,
+  addConnectionThroughUi, e2eSkipReason, openDpsView, openWorkbench, pickQuickPickItem, runCommand, treeRow, type Workbench,
 } from '../support/codeServer';
 
 const skip = e2eSkipReason();
@@ -96,7 +96,12 @@ void describe('enrollments as code in code-server', { skip, timeout: 600_000 }, 
     await openFile(page);
     await runCommand(page, 'DPS: Apply Desired State…');
     await pickQuickPickItem(page, 'Keep items the file does not name', 'Items on the service');
-    await dialogButton(page, 'Apply');
+    // The plan is the Jobs view's dry run: one to create, nothing sent until Run.
+    const job = formFrame(page);
+    await job.locator('#summary', { hasText: '1 to create' }).waitFor({ timeout: FORM_TIMEOUT_MS });
+    assert.equal(await client.getEnrollment('ascode-new').then(() => true, () => false), false, 'the dry run sends nothing');
+    await job.locator('#run').click();
+    await job.locator('#job-phase', { hasText: 'Finished' }).waitFor({ timeout: 60_000 });
     await treeRow(page, 'ascode-new').waitFor({ timeout: 60_000 });
     assert.equal((await client.getEnrollment('ascode-new')).provisioningStatus, 'disabled');
     await wb.screenshot('ascode-3-applied');
