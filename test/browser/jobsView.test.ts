@@ -146,6 +146,19 @@ void describe('Jobs view page', { skip }, () => {
     await close(page);
   });
 
+  void test('the filter and search come back when the page is rebuilt (a hidden tab shown again)', async () => {
+    const { page } = await connected((model) => model.finish(bigJob(), ['done'], false));
+    await page.waitUntil('document.querySelector("#rows .row[data-id]")');
+    await page.page.selectOption('#filter', 'done');
+    await page.page.locator('#search').fill('dev-0999');
+    await page.waitUntil('document.getElementById("row-count").textContent === "99 items"');
+    await page.page.reload();
+    await page.waitUntil('document.getElementById("row-count")?.textContent === "99 items"');
+    assert.equal(await page.page.locator('#filter').inputValue(), 'done');
+    assert.equal(await page.page.locator('#search').inputValue(), 'dev-0999');
+    await close(page);
+  });
+
   void test('the dry run shows Run and Cancel; Run is posted once; hostile ids stay text', async () => {
     const rows: JobRow[] = [
       { kind: 'enrollment', origin: 'row 2', id: HOSTILE, outcome: 'invalid', attempts: 0, reason: `Bad id ${HOSTILE}` },

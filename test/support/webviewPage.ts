@@ -292,8 +292,12 @@ function hostStandIn(variables: Record<string, string>, theme: Theme): string {
         // A test may connect a real host (the form controller in Node) through this binding.
         if (typeof window.__toHost === 'function') void window.__toHost(copy);
       },
-      getState: () => undefined,
-      setState: () => undefined,
+      // Like VS Code's: the state outlives a reload (a hidden tab's page being rebuilt).
+      getState: () => {
+        const saved = sessionStorage.getItem('__vscodeState');
+        return saved === null ? undefined : JSON.parse(saved);
+      },
+      setState: (state) => sessionStorage.setItem('__vscodeState', JSON.stringify(state)),
     };
   };
   document.addEventListener('securitypolicyviolation', (event) => recorded.cspViolations.push(event.violatedDirective + ': ' + event.blockedURI));

@@ -8,7 +8,7 @@ import { drawChart } from './chart';
 import { byId, el, formatCount } from './dom';
 import { parseHostMessage } from './hostGuards';
 import { RowList } from './rowList';
-import { post } from './vscodeApi';
+import { post, savedViewState, saveViewState } from './vscodeApi';
 
 const OUTCOME_CHIPS: Array<[OutcomeFilter, string]> = [['failed', 'Failed'], ['notSent', 'Not sent'], ['invalid', 'Invalid'], ['planned', 'Planned'], ['done', 'Done']];
 const PHASE_TEXT = { dryRun: 'Dry run: nothing has been sent yet', running: 'Running', finished: 'Finished' } as const;
@@ -64,7 +64,16 @@ function start(): void {
   let rowsKey = '';
   let searchTimer: ReturnType<typeof setTimeout> | undefined;
 
-  const requery = (): void => list.reset(filter.value as OutcomeFilter, search.value);
+  // The panel does not keep a hidden page alive; the filter and search come back with it.
+  const saved = savedViewState();
+  if (saved !== undefined) {
+    filter.value = saved.filter;
+    search.value = saved.search;
+  }
+  const requery = (): void => {
+    saveViewState({ filter: filter.value as OutcomeFilter, search: search.value });
+    list.reset(filter.value as OutcomeFilter, search.value);
+  };
   filter.addEventListener('change', requery);
   search.addEventListener('input', () => {
     clearTimeout(searchTimer);
