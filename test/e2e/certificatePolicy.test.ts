@@ -62,7 +62,7 @@ void describe('ADR certificate policy in code-server (2026-11-01)', { skip, time
     const row = page.locator(`.sidebar .monaco-list-row[aria-label^="${ID}, individual enrollment"]`).first();
     await waitUntil(async () => (await row.getAttribute('aria-label').catch(() => '') ?? '').includes('policy device-certs'), 'the tree row names the policy');
     await contextMenu(page, row, 'Provision Test Device…');
-    await answerInput(page, emu.idScope, 'The ID scope devices use');
+    await answerInput(page, emu.idScope, 'The ID scope'); // a hand-added loopback emulator: prefilled, still confirmed
     await pickQuickPickItem(page, 'Request a certificate', 'Request an operational certificate');
     await answerInput(page, ID, 'Folder inside the workspace');
     await answerInput(page, '', 'JSON sent with the registration');
