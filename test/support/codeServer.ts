@@ -114,7 +114,8 @@ export async function openWorkbench(options: WorkbenchOptions = {}): Promise<Wor
 /** Opens the DPS Enrollments view container from the activity bar. */
 export async function openDpsView(page: Page): Promise<Locator> {
   const entry = page.locator('.activitybar .action-item a[aria-label^="DPS Enrollments"]');
-  await entry.waitFor({ timeout: 30_000 });
+  // The entry appears once the extension host has read the installed .vsix: slow on a loaded 2-core runner.
+  await entry.waitFor({ timeout: 90_000 });
   const view = page.locator('.pane-body').filter({ has: page.locator('[id="workbench.view.extension.dpsEnrollments"], .monaco-list, .welcome-view') });
   const alreadyOpen = await page.locator('.sidebar .title-label h2', { hasText: /DPS Enrollments/i }).isVisible().catch(() => false);
   if (!alreadyOpen) await entry.click();
