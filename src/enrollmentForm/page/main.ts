@@ -220,6 +220,10 @@ function onMessage(message: HostMessage): void {
       view.configure(message.draft.kind, 'update', state.connectionLabel, message.etag);
       view.writeDraft(message.draft);
       state.baseline = JSON.stringify(view.readDraft());
+      // A report sent while saving said "dirty" and may reach the host after its save: set it straight,
+      // or closing the saved form would offer to restore "unsaved changes".
+      clearTimeout(state.draftTimer);
+      post({ type: 'draftChanged', dirty: false, draft: view.readDraft() });
       view.clearAllProblems();
       view.setStatus(`Saved “${message.id}”.`);
       return;
