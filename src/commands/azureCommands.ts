@@ -15,6 +15,7 @@ import { EMULATOR_CLOUD } from '../ui/azureSignIn';
 import type { CommandContext } from './commandContext';
 import { pickConnection } from './targets';
 import { CaCertificateNode } from '../tree/nodes';
+import { caReferenceRefusal } from '../enrollmentForm/caCertificateChoices';
 
 async function pick<T extends vscode.QuickPickItem>(items: T[], placeHolder: string): Promise<T> {
   const chosen = await vscode.window.showQuickPick(items, { placeHolder, ignoreFocusOut: true });
@@ -185,6 +186,25 @@ async function certificateActions(ctx: CommandContext, arg: unknown, c: CaCertif
     { label: '$(trash) Delete', run: () => deleteCaCertificate(ctx, arg, c.name) },
   ];
   return await (await pick(actions, c.name)).run();
+}
+
+/**
+ * The connection and the current state of a CA certificate a group may reference: read fresh through
+ * ARM (a tree row may be stale), or picked among the verified ones from the palette. An unverified or
+ * expired one is refused with what to do first.
+ */
+export async function referencableCaCertificate(ctx: CommandContext, arg: unknown, name: string | undefined): Promise<{ connection: ConnectionRecord; certificate: CaCertificate }> {
+  const { connection, arm } = await armConnection(ctx, arg);
+  try {
+    const certificate = name
+      ? await withProgress(`Reading ${name}…`, () => arm.getCertificate(connection.azure.resourceId, name))
+      : await pickCertificate(arm, connection.azure.resourceId, (c) => caReferenceRefusal(c) === undefined);
+    const refusal = caReferenceRefusal(certificate);
+    if (refusal) throw new Error(refusal);
+    return { connection, certificate };
+  } finally {
+    arm.dispose();
+  }
 }
 
 export async function uploadCaCertificate(ctx: CommandContext, arg?: unknown): Promise<unknown> {

@@ -48,6 +48,7 @@ export const commandIds = [
   'dpsEnrollments.uploadCaCertificate',
   'dpsEnrollments.verifyCaCertificate',
   'dpsEnrollments.deleteCaCertificate',
+  'dpsEnrollments.createGroupWithCaCertificate',
   // enrollments as code: desired-state files
   'dpsEnrollments.planDesiredState',
   'dpsEnrollments.applyDesiredState',

@@ -75,6 +75,7 @@ export const commandTable: Record<CommandId, CommandEntry> = {
   'dpsEnrollments.uploadCaCertificate': { handler: onFirstUse(azure, (m) => m.uploadCaCertificate), failure: 'Could not upload the CA certificate' },
   'dpsEnrollments.verifyCaCertificate': { handler: onFirstUse(azure, (m) => (ctx, arg) => m.verifyCaCertificateCommand(ctx, arg, m.certificateNameOf(arg))), failure: 'Could not verify the CA certificate' },
   'dpsEnrollments.deleteCaCertificate': { handler: onFirstUse(azure, (m) => (ctx, arg) => m.deleteCaCertificate(ctx, arg, m.certificateNameOf(arg))), failure: 'Could not delete the CA certificate' },
+  'dpsEnrollments.createGroupWithCaCertificate': { handler: onFirstUse(forms, (m) => m.createGroupWithCaCertificate), failure: 'Could not create the enrollment group' },
   'dpsEnrollments.planDesiredState': { handler: onFirstUse(asCode, (m) => m.planDesiredState), failure: 'Could not plan the desired state' },
   'dpsEnrollments.applyDesiredState': { handler: onFirstUse(asCode, (m) => m.applyDesiredState), failure: 'Could not apply the desired state' },
   'dpsEnrollments.checkDrift': { handler: onFirstUse(asCode, (m) => m.checkDrift), failure: 'Could not check for drift' },

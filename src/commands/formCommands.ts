@@ -7,7 +7,7 @@ import { createGroupFromCertificateFile as openGroupFromFile, enrollCertificateF
 import type { ConnectionRecord } from '../connections/connectionStore';
 import type { CommandContext } from './commandContext';
 import { pickConnection, resolveItemTargets } from './targets';
-import { listLinkedHubs } from './azureCommands';
+import { certificateNameOf, listLinkedHubs, readCaCertificates, referencableCaCertificate } from './azureCommands';
 
 function formConnection(ctx: CommandContext, connection: ConnectionRecord): FormConnection {
   return {
@@ -16,6 +16,8 @@ function formConnection(ctx: CommandContext, connection: ConnectionRecord): Form
     ...(connection.apiVersion ? { apiVersion: connection.apiVersion } : {}),
     // Read when the form asks: a connection added from Azure offers its linked hubs in the picker.
     ...(connection.azure ? { linkedHubs: () => listLinkedHubs(ctx, connection) } : {}),
+    // Likewise its CA certificates feed the CA reference picker.
+    ...(connection.azure ? { caCertificates: () => readCaCertificates(ctx, connection) } : {}),
   };
 }
 
@@ -35,6 +37,12 @@ export async function createEnrollment(ctx: CommandContext, arg?: unknown): Prom
 
 export async function createEnrollmentGroup(ctx: CommandContext, arg?: unknown): Promise<void> {
   await openEnrollmentForm(formDeps(ctx, ctx.extensionUri, arg), { kind: 'group', mode: 'create' });
+}
+
+/** "Create Enrollment Group with This CA…" on a verified CA certificate row: the group form, CA reference filled in. */
+export async function createGroupWithCaCertificate(ctx: CommandContext, arg?: unknown): Promise<void> {
+  const { connection, certificate } = await referencableCaCertificate(ctx, arg, certificateNameOf(arg));
+  await openEnrollmentForm(formDeps(ctx, ctx.extensionUri), { kind: 'group', mode: 'create', connection: formConnection(ctx, connection), caReference: certificate.name });
 }
 
 /** Opens each selected enrollment or group in the form, prefilled from the service (with its ETag). */

@@ -14,6 +14,7 @@ import { EnrollmentFormController, type FormClient, type FormLogger, type FormSn
 import { createNonce, renderFormHtml } from './formHtml';
 import type { FormMode, HostMessage } from './protocol';
 import type { LinkedHubSource } from './linkedHubChoices';
+import type { CaCertificateSource } from './caCertificateChoices';
 import { type Item, type ItemKind, getItem } from '../dps/items';
 import type { ApiVersion } from '../dps/apiVersion';
 
@@ -26,6 +27,8 @@ export interface FormConnection {
   apiVersion?: ApiVersion;
   /** The hubs linked to the instance, for the hub picker; absent when the connection has no Azure ids. */
   linkedHubs?: LinkedHubSource;
+  /** The instance's CA certificates, for the CA reference picker; absent when the connection has no Azure ids. */
+  caCertificates?: CaCertificateSource;
 }
 
 /** What the form needs from the extension; the composition root supplies it. */
@@ -49,6 +52,8 @@ export interface OpenFormInit {
   existing?: Item;
   /** Prefill the primary certificate from this file. */
   certificateUri?: vscode.Uri;
+  /** Prefill the primary CA reference with this CA certificate name. */
+  caReference?: string;
   /** Skip the picker when the caller already knows the connection (e.g. a tree node's). */
   connection?: FormConnection;
 }
@@ -131,6 +136,7 @@ export async function openEnrollmentForm(deps: FormHostDeps, init: OpenFormInit,
       },
       log: deps.log,
       ...(connection.linkedHubs ? { linkedHubs: connection.linkedHubs } : {}),
+      ...(connection.caCertificates ? { caCertificates: connection.caCertificates } : {}),
     },
     {
       kind: init.kind,
@@ -139,6 +145,7 @@ export async function openEnrollmentForm(deps: FormHostDeps, init: OpenFormInit,
       ...(connection.apiVersion ? { apiVersion: connection.apiVersion } : {}),
       ...(init.existing ? { existing: init.existing } : {}),
       ...(init.certificateUri ? { certificate: fileFromUri(init.certificateUri) } : {}),
+      ...(init.caReference ? { caReference: init.caReference } : {}),
       ...(restore ? { restore } : {}),
     },
   );

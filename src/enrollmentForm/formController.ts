@@ -15,6 +15,7 @@ import { checkPageMessage, MessageRejection } from './protocolGuards';
 import { isDpsError } from '../dps/errors';
 import { placeServiceError } from './serviceErrorFields';
 import { linkedHubsAnswer, type LinkedHubSource } from './linkedHubChoices';
+import { caCertificatesAnswer, type CaCertificateSource } from './caCertificateChoices';
 import { type Item, type ItemKind, getItem, getItemAttestation } from '../dps/items';
 
 /** The client calls the form makes; `DpsClient` satisfies this structurally. */
@@ -49,6 +50,8 @@ export interface FormPorts {
   log: FormLogger;
   /** The hubs linked to the connection's instance (through ARM); absent for a connection without Azure ids. */
   linkedHubs?: LinkedHubSource;
+  /** The CA certificates of the connection's instance (through ARM); absent for a connection without Azure ids. */
+  caCertificates?: CaCertificateSource;
 }
 
 export interface FormOpenOptions {
@@ -60,6 +63,8 @@ export interface FormOpenOptions {
   apiVersion?: ApiVersion;
   /** A certificate to prefill the primary slot with (Explorer right-click). */
   certificate?: ReadableFile;
+  /** A CA certificate name to prefill the primary CA reference with (a CA node's right-click). */
+  caReference?: string;
   /** A draft kept from a form closed with unsaved input. */
   restore?: FormSnapshot;
 }
@@ -96,6 +101,12 @@ export async function existsOnService(client: FormClient, kind: ItemKind, id: st
   }
 }
 
+/** A new form's draft; with a CA name it is an X.509 draft referencing that CA. */
+function initialDraft(kind: ItemKind, caReference: string | undefined): FormDraft {
+  const draft = emptyDraft(kind);
+  return caReference ? { ...draft, attestationType: 'x509', x509Source: 'caReferences', caReferencePrimary: caReference } : draft;
+}
+
 export class EnrollmentFormController {
   private mode: FormMode;
   private existing: Item | undefined;
@@ -117,7 +128,7 @@ export class EnrollmentFormController {
     this.existing = options.restore ? options.restore.existing : options.existing;
     this.certificates = options.restore?.certificates ?? new Map<string, string>();
     this.certificateSummaries = options.restore?.certificateSummaries ?? new Map<string, { slot: CertificateSlot; summary: CertificateSummary }>();
-    this.draft = options.restore?.draft ?? (options.existing ? draftFromServiceObject(options.kind, options.existing).draft : emptyDraft(options.kind));
+    this.draft = options.restore?.draft ?? (options.existing ? draftFromServiceObject(options.kind, options.existing).draft : initialDraft(options.kind, options.caReference));
     this.dirty = options.restore?.dirty ?? false;
   }
 
@@ -176,6 +187,8 @@ export class EnrollmentFormController {
         return this.sendInit();
       case 'listLinkedHubs':
         return this.post(await linkedHubsAnswer(message.requestId, this.ports.linkedHubs, this.ports.log));
+      case 'listCaCertificates':
+        return this.post(await caCertificatesAnswer(message.requestId, this.ports.caCertificates, this.ports.log));
       case 'listCertificateFiles':
         return this.post({ type: 'certificateFiles', requestId: message.requestId, files: await this.refreshFiles() });
       case 'pickCertificate':

@@ -214,9 +214,16 @@ export interface ListLinkedHubsMessage {
   requestId: string;
 }
 
+/** Asks for the instance's CA certificates (sent once, when the CA references first show). */
+export interface ListCaCertificatesMessage {
+  type: 'listCaCertificates';
+  requestId: string;
+}
+
 export type PageMessage =
   | ReadyMessage
   | ListLinkedHubsMessage
+  | ListCaCertificatesMessage
   | ListCertificateFilesMessage
   | PickCertificateMessage
   | CheckTpmMessage
@@ -343,9 +350,34 @@ export interface LinkedHubsMessage {
   note?: string;
 }
 
+/**
+ * A CA certificate of the instance, as the CA reference picker shows it: name, subject and expiry
+ * only (never the certificate body). Only a verified, unexpired one can be picked.
+ */
+export interface CaCertificateChoice {
+  name: string;
+  subject?: string;
+  /** "expires 2039-12-31", "expires in 12 days", "expired 3 days ago". */
+  expiryText?: string;
+  verified: boolean;
+  expired: boolean;
+  /** Expired, or ending within 30 days. */
+  warn: boolean;
+  /** Why it cannot be picked ("not verified: verify it first"); absent when it can. */
+  unavailable?: string;
+}
+export interface CaCertificatesMessage {
+  type: 'caCertificates';
+  requestId: string;
+  certificates: CaCertificateChoice[];
+  /** Why there is no list to pick from (no ARM link, or ARM failed); the user types names then. */
+  note?: string;
+}
+
 export type HostMessage =
   | InitMessage
   | LinkedHubsMessage
+  | CaCertificatesMessage
   | CertificateFilesMessage
   | CertificateChosenMessage
   | TpmCheckedMessage

@@ -117,6 +117,7 @@ const slot = (v: unknown): boolean => isOneOf(CERTIFICATE_SLOTS, v);
 const CHECKERS: Record<PageMessage['type'], Checker> = {
   ready: exact(['type']),
   listLinkedHubs: all(exact(['type', 'requestId']), withRequestId),
+  listCaCertificates: all(exact(['type', 'requestId']), withRequestId),
   listCertificateFiles: all(exact(['type', 'requestId']), withRequestId),
   pickCertificate: all(
     exact(['type', 'requestId', 'slot'], ['fileId']),

@@ -2,8 +2,9 @@
 // with its test account (VS Code's Microsoft sign-in needs the network, so the emulator's account is
 // what "Add Connection from Azure…" offers offline). Discovery adds an Entra ID connection; its tree
 // browses the service and shows "CA Certificates"; the form's hub picker offers the linked hub; a CA
-// made by the attestation library in the workspace is uploaded and verified in one step. Afterwards
-// no token or key is in the user's settings, globalState or the extension's log.
+// made by the attestation library in the workspace is uploaded and verified in one step; a group's CA
+// reference is picked from the instance's verified CAs, and a verified CA's row creates a group with
+// it. Afterwards no token or key is in the user's settings, globalState or the extension's log.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ const skip = e2eSkipReason();
 const CA_NAME = 'azure-e2e-root';
 const DEVICE_ID = 'azure-e2e-device';
 const GROUP_ID = 'azure-e2e-group';
+const CA_GROUP_ID = 'azure-e2e-ca-group';
 const LINKED_HUB = 'emulator-hub.azure-devices.net';
 
 /** Picks the first row of the open quick pick whose placeholder starts with `placeholder`; returns its text. */
@@ -139,21 +141,27 @@ void describe('Azure: sign in, discover, CA certificates, linked hubs (code-serv
     const certRow = page.locator(`.sidebar .monaco-list-row[aria-label^="${CA_NAME}, CA certificate, verified"]`).first();
     await certRow.waitFor({ timeout: 30_000 });
     assert.match((await certRow.getAttribute('aria-label')) ?? '', /expires \d{4}-\d{2}-\d{2}/);
-    // A verified certificate offers Delete but no longer Verify.
+    // A verified certificate offers Delete and a group with it, but no longer Verify.
     await certRow.click({ button: 'right' });
     await page.locator('.context-view .action-menu-item', { hasText: 'Delete CA Certificate…' }).first().waitFor({ timeout: 10_000 });
+    assert.equal(await page.locator('.context-view .action-menu-item', { hasText: 'Create Enrollment Group with This CA…' }).count(), 1);
     assert.equal(await page.locator('.context-view .action-menu-item', { hasText: 'Verify CA Certificate' }).count(), 0);
     await page.keyboard.press('Escape');
   });
 
-  void test('create a group that references the verified CA, with a hub from the picker', async () => {
+  void test('create a group with the CA picked from the verified CAs and a hub from the picker', async () => {
     const { page } = wb;
     await runCommand(page, 'View: Close All Editors');
     await contextMenu(page, treeRow(page, instanceName), 'Create Enrollment Group…');
     const form = await waitForForm(page, 'New enrollment group');
     await textInput(form, 'id').fill(GROUP_ID);
     await form.locator('#f-x509Source-caReferences').click();
-    await textInput(form, 'caReferencePrimary').fill(CA_NAME);
+    // The list is read through ARM when the CA references show; the verified CA has its subject and expiry.
+    const useCa = form.getByRole('button', { name: `Use ${CA_NAME} as the primary CA reference` });
+    await useCa.waitFor({ timeout: FORM_TIMEOUT_MS });
+    await form.locator('#ca-picker').getByText(/CN=Azure E2E Root CA.* · expires \d{4}-\d{2}-\d{2}/).waitFor({ timeout: FORM_TIMEOUT_MS });
+    await useCa.click();
+    assert.equal(await textInput(form, 'caReferencePrimary').inputValue(), CA_NAME);
     const box = form.locator('#hub-0');
     await box.waitFor({ timeout: FORM_TIMEOUT_MS });
     await box.click();
@@ -163,6 +171,25 @@ void describe('Azure: sign in, discover, CA certificates, linked hubs (code-serv
     const row = page.locator(`.sidebar .monaco-list-row[aria-label^="${GROUP_ID}, enrollment group"]`).first();
     await row.waitFor({ timeout: FORM_TIMEOUT_MS });
     assert.match((await row.getAttribute('aria-label')) ?? '', new RegExp(LINKED_HUB.replace(/\./g, '\\.')));
+  });
+
+  void test('"Create Enrollment Group with This CA…" on the verified CA row: the form comes prefilled and creates the group', async () => {
+    const { page } = wb;
+    await runCommand(page, 'View: Close All Editors');
+    await openDpsView(page);
+    const folder = treeRow(page, 'CA Certificates');
+    if ((await folder.getAttribute('aria-expanded')) !== 'true') await clickRow(page, 'CA Certificates');
+    const certRow = page.locator(`.sidebar .monaco-list-row[aria-label^="${CA_NAME}, CA certificate, verified"]`).first();
+    await certRow.waitFor({ timeout: 30_000 });
+    await contextMenu(page, certRow, 'Create Enrollment Group with This CA…');
+    const form = await waitForForm(page, 'New enrollment group');
+    assert.equal(await textInput(form, 'caReferencePrimary').inputValue(), CA_NAME);
+    assert.equal(await form.locator('#f-x509Source-caReferences').getAttribute('aria-checked'), 'true');
+    await form.locator('#ca-picker').getByRole('button', { name: `Use ${CA_NAME} as the primary CA reference`, pressed: true }).waitFor({ timeout: FORM_TIMEOUT_MS });
+    await textInput(form, 'id').fill(CA_GROUP_ID);
+    await submitAndWaitSaved(form, CA_GROUP_ID);
+    await openDpsView(page);
+    await page.locator(`.sidebar .monaco-list-row[aria-label^="${CA_GROUP_ID}, enrollment group"]`).first().waitFor({ timeout: FORM_TIMEOUT_MS });
   });
 
   void test('no token or key reached the settings, globalState or the log', async () => {

@@ -6,6 +6,7 @@ import { createFormAttestation } from '../../src/enrollmentForm/attestationAdapt
 import { EnrollmentFormController, type FormClient, type FormOpenOptions, type ReadableFile } from '../../src/enrollmentForm/formController';
 import type { HostMessage } from '../../src/enrollmentForm/protocol';
 import type { LinkedHubSource } from '../../src/enrollmentForm/linkedHubChoices';
+import type { CaCertificateSource } from '../../src/enrollmentForm/caCertificateChoices';
 
 export interface PutCall {
   kind: 'enrollment' | 'group';
@@ -88,7 +89,7 @@ export interface HostHarness<C extends FormClient = FakeFormClient> {
 }
 
 export function formHost<C extends FormClient = FakeFormClient>(
-  options: Omit<FormOpenOptions, 'connectionLabel'> & { connectionLabel?: string; linkedHubs?: LinkedHubSource },
+  options: Omit<FormOpenOptions, 'connectionLabel'> & { connectionLabel?: string; linkedHubs?: LinkedHubSource; caCertificates?: CaCertificateSource },
   // A real client (e.g. against the emulator) may stand in for the in-memory one.
   client: C = new FakeFormClient() as unknown as C,
   /** Also called with every posted message, e.g. to deliver it to a real page. */
@@ -101,7 +102,7 @@ export function formHost<C extends FormClient = FakeFormClient>(
   const workspaceFiles: ReadableFile[] = [];
   const dialogFile: { value: ReadableFile | undefined } = { value: undefined };
   const confirmDiscard = { value: false };
-  const { linkedHubs, ...openOptions } = options;
+  const { linkedHubs, caCertificates, ...openOptions } = options;
   const controller = new EnrollmentFormController(
     {
       post: (m) => {
@@ -119,6 +120,7 @@ export function formHost<C extends FormClient = FakeFormClient>(
       onSaved: (_kind, object) => saved.push(object),
       log: { info: (m) => logs.push(`info ${m}`), warn: (m) => logs.push(`warn ${m}`), error: (m) => logs.push(`error ${m}`) },
       ...(linkedHubs ? { linkedHubs } : {}),
+      ...(caCertificates ? { caCertificates } : {}),
     },
     { connectionLabel: 'test-dps.azure-devices-provisioning.net', ...openOptions },
   );

@@ -1,9 +1,10 @@
 // The form itself: builds the fields once, shows and hides sections by choice, reads the draft back
 // and places problems next to their fields. It knows nothing of messages; main.ts wires it.
-import type { LinkedHubEntry } from '../protocol';
+import type { CaCertificateChoice, LinkedHubEntry } from '../protocol';
 import type { CertificateFileEntry, CertificateSlot, CertificateSlotValue, CertificateSummary, ExistingCertificateInfo, FieldProblem, FormAllocationPolicy, FormAttestationType, FormDraft, FormField, FormMode, TpmKeyField, TpmKeyFacts, X509Source } from '../protocol';
 import { CertificateSlotView } from './certificateSlot';
 import { HubPickerView } from './hubPicker';
+import { CaPickerView } from './caPicker';
 import { el, setText, show } from './dom';
 import {
   button,
@@ -33,6 +34,8 @@ export interface FormViewEvents {
   changed(): void;
   /** The user edited the twin JSON or another field checked instantly. */
   instantCheck(field: FormField): void;
+  /** The CA reference fields showed for the first time (their picker's list is read then). */
+  caReferencesShown(): void;
 }
 
 export class FormView {
@@ -59,6 +62,12 @@ export class FormView {
   private readonly refreshFilesButton = button('Refresh file list', { secondary: true, id: 'refresh-files' });
   private readonly caReferencePrimary = textField('caReferencePrimary', 'Primary CA reference', { required: true });
   private readonly caReferenceSecondary = textField('caReferenceSecondary', 'Secondary CA reference');
+  private readonly caPicker = new CaPickerView({
+    get: (slot) => (slot === 'primary' ? this.caReferencePrimary : this.caReferenceSecondary).control.value,
+    set: (slot, text) => ((slot === 'primary' ? this.caReferencePrimary : this.caReferenceSecondary).control.value = text),
+    changed: () => this.events.changed(),
+  });
+  private caReferencesSeen = false;
   private readonly endorsementKey = textField('endorsementKey', 'Endorsement key (EK)', { rows: 4, monospace: true, required: true, helper: 'Base64 of the TPM2B_PUBLIC of the EK, checked as you type.' });
   private readonly storageRootKey = textField('storageRootKey', 'Storage root key (SRK)', { rows: 3, monospace: true, helper: 'Optional.' });
   private readonly tpmSuggestion = el('div', { class: 'suggestion', hidden: true });
@@ -141,7 +150,7 @@ export class FormView {
       this.slots.secondary.group,
       el('div', { class: 'row' }, this.refreshFilesButton),
     );
-    this.sections.caReferences.append(this.caReferencePrimary.group, this.caReferenceSecondary.group);
+    this.sections.caReferences.append(this.caPicker.group, this.caReferencePrimary.group, this.caReferenceSecondary.group);
     this.sections.x509.append(this.x509Source.group, this.sections.certificates, this.sections.caReferences);
     this.sections.tpm.append(
       this.endorsementKey.group,
@@ -224,6 +233,7 @@ export class FormView {
       this.autoFilledId = undefined;
     });
     this.iotHubs.control.addEventListener('input', () => this.hubPicker.sync());
+    for (const field of [this.caReferencePrimary, this.caReferenceSecondary]) field.control.addEventListener('input', () => this.caPicker.sync());
     this.submitButton.addEventListener('click', () => this.events.submit());
     this.cancelButton.addEventListener('click', () => this.events.cancel());
     // Enter in a field submits the form natively (the elements are form-associated); a real
@@ -272,6 +282,11 @@ export class FormView {
   /** The linked hubs to pick from, or a note saying why there are none (host names are typed then). */
   setLinkedHubs(hubs: readonly LinkedHubEntry[], note?: string): void {
     this.hubPicker.setHubs(hubs, note);
+  }
+
+  /** The instance's CA certificates to pick from, or a note saying why there are none (names are typed then). */
+  setCaCertificates(choices: readonly CaCertificateChoice[], note?: string): void {
+    this.caPicker.setChoices(choices, note);
   }
 
   setKeyHelper(hasStoredKeys: boolean): void {
@@ -381,6 +396,7 @@ export class FormView {
     this.x509Source.setValue(draft.x509Source);
     this.caReferencePrimary.control.value = draft.caReferencePrimary;
     this.caReferenceSecondary.control.value = draft.caReferenceSecondary;
+    this.caPicker.sync();
     this.endorsementKey.control.value = draft.endorsementKey;
     this.storageRootKey.control.value = draft.storageRootKey;
     this.symmetricKeyPrimary.control.value = draft.symmetricKeyPrimary;
@@ -415,7 +431,12 @@ export class FormView {
     show(this.sections.symmetricKey, type === 'symmetricKey');
     const source = this.x509Source.value() || 'certificates';
     show(this.sections.certificates, source === 'certificates');
+    const caReferences = type === 'x509' && source === 'caReferences';
     show(this.sections.caReferences, source === 'caReferences');
+    if (caReferences && !this.caReferencesSeen) {
+      this.caReferencesSeen = true;
+      this.events.caReferencesShown();
+    }
     show(this.customSection, this.allocationPolicy.control.value === 'custom');
   }
 

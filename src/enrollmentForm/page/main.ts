@@ -13,6 +13,8 @@ import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { FieldProblem, FormDraft, FormField, HostMessage, InitMessage } from '../protocol';
 import { FormView } from './formView';
+import { acceptedChoices } from './caPicker';
+import { PROTOCOL_LIMITS } from '../protocol';
 import { checkBase64Text, checkIdText, checkJsonObjectText, checkPolicyNameText, lightProblems } from './lightChecks';
 import { supportsCertificatePolicy } from '../../dps/apiVersion';
 import { CERTIFICATE_POLICY_FIELDS } from '../../dps/certificatePolicy';
@@ -33,6 +35,8 @@ const state = {
   latestTpmRequest: undefined as string | undefined,
   tpmTimer: undefined as ReturnType<typeof setTimeout> | undefined,
   draftTimer: undefined as ReturnType<typeof setTimeout> | undefined,
+  /** The one request for the CA reference picker's list; later answers to other ids are ignored. */
+  caRequest: undefined as string | undefined,
 };
 
 const view = new FormView({
@@ -61,6 +65,11 @@ const view = new FormView({
   cancel: () => post({ type: 'cancel', dirty: isDirty() }),
   changed: () => scheduleDraftReport(),
   instantCheck: (field) => instantCheck(field),
+  caReferencesShown: () => {
+    // Read through Azure by the host, once, and only when the CA references are wanted.
+    state.caRequest = nextRequestId('cas');
+    post({ type: 'listCaCertificates', requestId: state.caRequest });
+  },
 });
 
 function problemIf(field: FormField, message: string | undefined): FieldProblem[] {
@@ -156,6 +165,10 @@ function onMessage(message: HostMessage): void {
     case 'linkedHubs':
       view.setLinkedHubs(message.hubs, message.note);
       return;
+    case 'caCertificates':
+      if (message.requestId !== state.caRequest) return;
+      view.setCaCertificates(acceptedChoices(message.certificates), typeof message.note === 'string' ? message.note.slice(0, PROTOCOL_LIMITS.shortText) : undefined);
+      return;
     case 'certificateFiles':
       view.setFiles(message.files);
       view.setStatus(`${message.files.length} certificate file(s) in the workspace.`);
@@ -207,6 +220,10 @@ function onMessage(message: HostMessage): void {
       view.configure(message.draft.kind, 'update', state.connectionLabel, message.etag);
       view.writeDraft(message.draft);
       state.baseline = JSON.stringify(view.readDraft());
+      // A report sent while saving said "dirty" and may reach the host after its save: set it straight,
+      // or closing the saved form would offer to restore "unsaved changes".
+      clearTimeout(state.draftTimer);
+      post({ type: 'draftChanged', dirty: false, draft: view.readDraft() });
       view.clearAllProblems();
       view.setStatus(`Saved “${message.id}”.`);
       return;
