@@ -1,0 +1,237 @@
+// A JSON import of any size in two reads of the file, holding neither the items nor a row per item.
+// The dry run reads it once: validity, repeated ids and the counts by action against the ids the
+// instance holds (read when the first row of a kind appears). The run reads it again and sends it
+// in chunks of a few thousand rows, each planned and run by planBulk and runBulkJob as a small job,
+// so etag-guarded updates, kept keys and per-item outcomes behave as in any bulk job. Only ids are
+// held, as 64-bit digests (IdDigestSet); rows that did not end done are written to a JSON-lines
+// report as they settle, done rows go only to the counts.
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { InstanceBudget } from '../dps/budget';
+import type { ItemKind, ItemQueryApi } from '../dps/items';
+import { MAX_BULK_ITEMS } from '../dps/client';
+import type { BulkMode } from '../dps/models';
+import type { RetryOptions } from '../dps/retryPolicy';
+import { openFileAtomic } from '../util/atomicWrite';
+import { forEachExistingItem } from './existingItems';
+import { IdDigestSet } from './idDigestSet';
+import { runBulkJob, type BulkJobClient } from './job';
+import { forEachJsonRowOfFile, jsonItemOrigin } from './jsonSource';
+import { actionFor, duplicateIdReason, isKeylessSymmetricKey, planBulk, type PlannedAction } from './plan';
+import type { ReportItem, ReportOutcome } from './report';
+import { BulkSourceError, type SourceRow } from './rows';
+import { KEYLESS_UPDATE_WARNING } from './validateItem';
+
+/** Rows planned and sent together: what is held at once besides the id digests. */
+export const DEFAULT_CHUNK_ROWS = 5_000;
+
+export interface StreamedPlanOptions {
+  mode: BulkMode;
+  budget: InstanceBudget;
+  fileName?: string;
+  signal?: AbortSignal;
+  now?: Date;
+  /** Existing ids read so far (of the kind being read). */
+  onExistingProgress?: (read: number) => void;
+}
+
+/** The dry run of one kind, with the same counts a BulkPlan of the whole file would have. */
+export interface StreamedKindPlan {
+  kind: ItemKind;
+  rows: number;
+  toSend: number;
+  /** Invalid or repeated rows: reported, never sent. */
+  invalid: number;
+  counts: Partial<Record<PlannedAction, number>>;
+  requests: number;
+  warnings: number;
+  keysKept: number;
+}
+
+interface KindIndex {
+  /** Lower-cased id -> first row index * 2 + 1 when it is a keyless symmetric-key item. */
+  rows: IdDigestSet;
+  /** What the instance holds: id -> index into etags (update) or 0. */
+  existing: IdDigestSet;
+  etags: string[];
+}
+
+export interface StreamedPlan {
+  path: string;
+  description: string;
+  mode: BulkMode;
+  kinds: StreamedKindPlan[];
+  /** The file as planned: a run refuses a file changed since. */
+  readonly stamp: { size: number; mtimeMs: number };
+  readonly index: ReadonlyMap<ItemKind, KindIndex>;
+  readonly now: Date;
+}
+
+export async function planJsonFileStreamed(client: ItemQueryApi, path: string, options: StreamedPlanOptions): Promise<StreamedPlan> {
+  const { mode } = options;
+  const now = options.now ?? new Date();
+  const description = options.fileName ?? basename(path);
+  const stamp = await fileStamp(path);
+  const index = new Map<ItemKind, KindIndex>();
+  const kinds = new Map<ItemKind, StreamedKindPlan>();
+
+  const readExisting = async (kind: ItemKind): Promise<void> => {
+    const entry: KindIndex = { rows: new IdDigestSet(), existing: new IdDigestSet(), etags: [] };
+    await forEachExistingItem(client, kind, { budget: options.budget, signal: options.signal, onProgress: options.onExistingProgress }, (id, etag) => {
+      // Only an update sends etags back; other modes need existence alone.
+      if (entry.existing.add(id, mode === 'update' ? entry.etags.length : 0) === undefined && mode === 'update') entry.etags.push(etag);
+    });
+    index.set(kind, entry);
+    kinds.set(kind, { kind, rows: 0, toSend: 0, invalid: 0, counts: {}, requests: 0, warnings: 0, keysKept: 0 });
+  };
+
+  const count = (row: SourceRow, kind: ItemKind, rowIndex: number): void => {
+    const entry = index.get(kind) as KindIndex;
+    const plan = kinds.get(kind) as StreamedKindPlan;
+    plan.rows++;
+    if (row.item === undefined || row.errors.length > 0) {
+      plan.invalid++;
+      return;
+    }
+    const keyless = isKeylessSymmetricKey(row.item);
+    if (entry.rows.add(row.id, rowIndex * 2 + (keyless ? 1 : 0)) !== undefined) {
+      plan.invalid++;
+      return;
+    }
+    const action = actionFor(mode, entry.existing.has(row.id));
+    plan.counts[action] = (plan.counts[action] ?? 0) + 1;
+    plan.toSend++;
+    if (action === 'updateExisting' && keyless) plan.keysKept++;
+    // As planBulk with existence known: an update's keyless warning is settled by reading the keys.
+    if (row.warnings.some((w) => !(mode === 'update' && w === KEYLESS_UPDATE_WARNING))) plan.warnings++;
+  };
+
+  await forEachJsonRowOfFile(path, { mode, fileName: description, now }, (row, kind, rowIndex) => {
+    if (index.has(kind)) return count(row, kind, rowIndex);
+    return readExisting(kind).then(() => count(row, kind, rowIndex));
+  });
+  for (const plan of kinds.values()) plan.requests = Math.ceil(plan.toSend / MAX_BULK_ITEMS);
+  // Enrollments before groups, as the in-memory sources list them.
+  const ordered = (['enrollment', 'group'] as const).flatMap((kind) => kinds.get(kind) ?? []);
+  return { path, description, mode, kinds: ordered, stamp, index, now };
+}
+
+export interface StreamedRunOptions {
+  budget: InstanceBudget;
+  /** Where rows that did not end done (failed, not sent, invalid) are written, one JSON object a line; it appears whole at the end. */
+  reportFile: string;
+  concurrency?: number;
+  signal?: AbortSignal;
+  chunkRows?: number;
+  onProgress?: (progress: StreamedProgress) => void;
+  onRetry?: (throttled: boolean) => void;
+  retry?: RetryOptions;
+}
+
+export interface StreamedProgress {
+  total: number;
+  done: number;
+  failed: number;
+  requests: number;
+}
+
+export interface StreamedKindReport {
+  kind: ItemKind;
+  counts: Record<ReportOutcome, number>;
+}
+
+export interface StreamedImportReport {
+  kinds: StreamedKindReport[];
+  requests: number;
+  elapsedMs: number;
+  cancelled: boolean;
+  reportFile: string;
+}
+
+export async function runStreamedPlan(client: BulkJobClient, plan: StreamedPlan, options: StreamedRunOptions): Promise<StreamedImportReport> {
+  const started = Date.now();
+  const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
+  if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new RangeError('chunkRows must be a positive integer.');
+  const stamp = await fileStamp(plan.path);
+  if (stamp.size !== plan.stamp.size || stamp.mtimeMs !== plan.stamp.mtimeMs) {
+    throw new BulkSourceError(`${plan.description} changed since the dry run; start the import again.`);
+  }
+  const total = plan.kinds.reduce((n, k) => n + k.toSend, 0);
+  const reports = new Map<ItemKind, StreamedKindReport>(plan.kinds.map((k) => [k.kind, { kind: k.kind, counts: { done: 0, failed: 0, notSent: 0, invalid: 0 } }]));
+  const buffers = new Map<ItemKind, SourceRow[]>();
+  const settled = { done: 0, failed: 0, requests: 0 };
+  const report = await openFileAtomic(options.reportFile);
+
+  const record = async (kind: ItemKind, item: ReportItem): Promise<void> => {
+    (reports.get(kind) as StreamedKindReport).counts[item.outcome]++;
+    if (item.outcome !== 'done') await report.write(JSON.stringify({ kind, ...item }) + '\n');
+  };
+
+  const send = async (kind: ItemKind): Promise<void> => {
+    const rows = buffers.get(kind) ?? [];
+    buffers.set(kind, []);
+    if (rows.length === 0) return;
+    const entry = plan.index.get(kind) as KindIndex;
+    const existing = new Map<string, string>();
+    for (const row of rows) {
+      const at = row.item === undefined ? undefined : entry.existing.get(row.id);
+      if (at !== undefined) existing.set(row.id.toLowerCase(), plan.mode === 'update' ? entry.etags[at] : '');
+    }
+    const chunkPlan = planBulk({ kind, rows, description: plan.description }, plan.mode, existing);
+    const before = { ...settled };
+    const chunkReport = await runBulkJob(client, chunkPlan, {
+      budget: options.budget,
+      concurrency: options.concurrency,
+      signal: options.signal,
+      onRetry: options.onRetry,
+      retry: options.retry,
+      onProgress: options.onProgress === undefined ? undefined : (p) => {
+        options.onProgress?.({ total, done: before.done + p.done, failed: before.failed + p.failed, requests: before.requests + p.requests });
+      },
+    });
+    for (const item of chunkReport.items) await record(kind, item);
+    settled.done += chunkReport.counts.done;
+    settled.failed += chunkReport.counts.failed;
+    settled.requests += chunkReport.requests;
+  };
+
+  try {
+    await forEachJsonRowOfFile(plan.path, { mode: plan.mode, fileName: plan.description, now: plan.now }, (row, kind, rowIndex) => {
+      const entry = plan.index.get(kind);
+      if (entry === undefined) throw new BulkSourceError(`${plan.description} changed since the dry run; start the import again.`);
+      if (row.item !== undefined && row.errors.length === 0) {
+        const first = entry.rows.get(row.id);
+        if (first === undefined) throw new BulkSourceError(`${plan.description} changed since the dry run; start the import again.`);
+        const firstIndex = Math.floor(first / 2);
+        if (firstIndex !== rowIndex) {
+          return record(kind, { origin: row.origin, id: row.id, outcome: 'invalid', reason: duplicateIdReason(row.id, jsonItemOrigin(firstIndex)), attempts: 0 });
+        }
+      }
+      const buffer = buffers.get(kind) ?? [];
+      buffer.push(row);
+      buffers.set(kind, buffer);
+      return buffer.length >= chunkRows ? send(kind) : undefined;
+    });
+    for (const kind of buffers.keys()) await send(kind);
+    await report.commit();
+  } catch (error: unknown) {
+    await report.abort();
+    throw error;
+  }
+  return {
+    kinds: [...reports.values()],
+    requests: settled.requests,
+    elapsedMs: Date.now() - started,
+    cancelled: options.signal?.aborted === true,
+    reportFile: options.reportFile,
+  };
+}
+
+async function fileStamp(path: string): Promise<{ size: number; mtimeMs: number }> {
+  try {
+    const { size, mtimeMs } = await stat(path);
+    return { size, mtimeMs };
+  } catch {
+    throw new BulkSourceError(`${basename(path)} could not be read.`);
+  }
+}
