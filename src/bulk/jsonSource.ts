@@ -142,7 +142,7 @@ export async function forEachJsonRowOfFile(
 
 async function readInto(collector: SourceCollector, path: string, options: JsonSourceOptions): Promise<void> {
   const name = options.fileName ?? 'The file';
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 256 * 1024 });
+  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 16384 });
   // A failure of the row sink (the job it runs) is its own, not a file that could not be read.
   let sinkFailure: { error: unknown } | undefined;
   try {

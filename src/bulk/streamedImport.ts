@@ -48,11 +48,13 @@ export interface StreamedKindPlan {
   keysKept: number;
 }
 
+/** Lanes of a kind's id table: the file's first row per id, and what the instance holds. */
+const ROW = 0;
+const EXISTING = 1;
+
 interface KindIndex {
-  /** Lower-cased id -> first row index * 2 + 1 when it is a keyless symmetric-key item. */
-  rows: IdDigestSet;
-  /** What the instance holds: id -> index into etags (update) or 0. */
-  existing: IdDigestSet;
+  /** Lower-cased id -> in ROW: its first row's index in its array; in EXISTING: index into etags (update) or 0. */
+  ids: IdDigestSet;
   etags: string[];
 }
 
@@ -76,10 +78,10 @@ export async function planJsonFileStreamed(client: ItemQueryApi, path: string, o
   const kinds = new Map<ItemKind, StreamedKindPlan>();
 
   const readExisting = async (kind: ItemKind): Promise<void> => {
-    const entry: KindIndex = { rows: new IdDigestSet(), existing: new IdDigestSet(), etags: [] };
+    const entry: KindIndex = { ids: new IdDigestSet(2), etags: [] };
     await forEachExistingItem(client, kind, { budget: options.budget, signal: options.signal, onProgress: options.onExistingProgress }, (id, etag) => {
       // Only an update sends etags back; other modes need existence alone.
-      if (entry.existing.add(id, mode === 'update' ? entry.etags.length : 0) === undefined && mode === 'update') entry.etags.push(etag);
+      if (entry.ids.add(id, mode === 'update' ? entry.etags.length : 0, EXISTING) === undefined && mode === 'update') entry.etags.push(etag);
     });
     index.set(kind, entry);
     kinds.set(kind, { kind, rows: 0, toSend: 0, invalid: 0, counts: {}, requests: 0, warnings: 0, keysKept: 0 });
@@ -93,15 +95,14 @@ export async function planJsonFileStreamed(client: ItemQueryApi, path: string, o
       plan.invalid++;
       return;
     }
-    const keyless = isKeylessSymmetricKey(row.item);
-    if (entry.rows.add(row.id, rowIndex * 2 + (keyless ? 1 : 0)) !== undefined) {
+    if (entry.ids.add(row.id, rowIndex, ROW) !== undefined) {
       plan.invalid++;
       return;
     }
-    const action = actionFor(mode, entry.existing.has(row.id));
+    const action = actionFor(mode, entry.ids.has(row.id, EXISTING));
     plan.counts[action] = (plan.counts[action] ?? 0) + 1;
     plan.toSend++;
-    if (action === 'updateExisting' && keyless) plan.keysKept++;
+    if (action === 'updateExisting' && isKeylessSymmetricKey(row.item)) plan.keysKept++;
     // As planBulk with existence known: an update's keyless warning is settled by reading the keys.
     if (row.warnings.some((w) => !(mode === 'update' && w === KEYLESS_UPDATE_WARNING))) plan.warnings++;
   };
@@ -174,7 +175,7 @@ export async function runStreamedPlan(client: BulkJobClient, plan: StreamedPlan,
     const entry = plan.index.get(kind) as KindIndex;
     const existing = new Map<string, string>();
     for (const row of rows) {
-      const at = row.item === undefined ? undefined : entry.existing.get(row.id);
+      const at = row.item === undefined ? undefined : entry.ids.get(row.id, EXISTING);
       if (at !== undefined) existing.set(row.id.toLowerCase(), plan.mode === 'update' ? entry.etags[at] : '');
     }
     const chunkPlan = planBulk({ kind, rows, description: plan.description }, plan.mode, existing);
@@ -200,11 +201,10 @@ export async function runStreamedPlan(client: BulkJobClient, plan: StreamedPlan,
       const entry = plan.index.get(kind);
       if (entry === undefined) throw new BulkSourceError(`${plan.description} changed since the dry run; start the import again.`);
       if (row.item !== undefined && row.errors.length === 0) {
-        const first = entry.rows.get(row.id);
+        const first = entry.ids.get(row.id, ROW);
         if (first === undefined) throw new BulkSourceError(`${plan.description} changed since the dry run; start the import again.`);
-        const firstIndex = Math.floor(first / 2);
-        if (firstIndex !== rowIndex) {
-          return record(kind, { origin: row.origin, id: row.id, outcome: 'invalid', reason: duplicateIdReason(row.id, jsonItemOrigin(firstIndex)), attempts: 0 });
+        if (first !== rowIndex) {
+          return record(kind, { origin: row.origin, id: row.id, outcome: 'invalid', reason: duplicateIdReason(row.id, jsonItemOrigin(first)), attempts: 0 });
         }
       }
       const buffer = buffers.get(kind) ?? [];
