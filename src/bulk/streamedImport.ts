@@ -22,8 +22,8 @@ import type { ReportItem, ReportOutcome } from './report';
 import { BulkSourceError, type SourceRow } from './rows';
 import { KEYLESS_UPDATE_WARNING } from './validateItem';
 
-/** Rows planned and sent together: what is held at once besides the id digests. */
-export const DEFAULT_CHUNK_ROWS = 5_000;
+/** Rows planned and sent together: what is held at once besides the id digests (at 5,000 the heap in use peaked at 72 MB, at 1,000 at 35 MB, for 100,000 rows). */
+export const DEFAULT_CHUNK_ROWS = 1_000;
 
 export interface StreamedPlanOptions {
   mode: BulkMode;
