@@ -3,8 +3,9 @@
 // instance holds (read when the first row of a kind appears). The run reads it again and sends it
 // in chunks of a few thousand rows, each planned and run by planBulk and runBulkJob as a small job,
 // so etag-guarded updates, kept keys and per-item outcomes behave as in any bulk job. Only ids are
-// held, as 64-bit digests (IdDigestSet); rows that did not end done are written to a JSON-lines
-// report as they settle, done rows go only to the counts.
+// held, as 64-bit digests (IdDigestSet) while the dry run reads, then as 4 bytes a row (RowFacts);
+// rows that did not end done are written to a JSON-lines report as they settle, done rows go only
+// to the counts.
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { InstanceBudget } from '../dps/budget';
@@ -15,6 +16,7 @@ import type { RetryOptions } from '../dps/retryPolicy';
 import { openFileAtomic } from '../util/atomicWrite';
 import { forEachExistingItem } from './existingItems';
 import { IdDigestSet } from './idDigestSet';
+import { RowFacts } from './rowFacts';
 import { runBulkJob, type BulkJobClient } from './job';
 import { forEachJsonRowOfFile, jsonItemOrigin } from './jsonSource';
 import { actionFor, duplicateIdReason, isKeylessSymmetricKey, planBulk, type PlannedAction } from './plan';
@@ -48,13 +50,13 @@ export interface StreamedKindPlan {
   keysKept: number;
 }
 
-/** Lanes of a kind's id table: the file's first row per id, and what the instance holds. */
+/** Lanes of a kind's id table (dry run only): the file's first row per id, and what the instance holds. */
 const ROW = 0;
 const EXISTING = 1;
 
-interface KindIndex {
-  /** Lower-cased id -> in ROW: its first row's index in its array; in EXISTING: index into etags (update) or 0. */
-  ids: IdDigestSet;
+interface KindFacts {
+  /** Per row of the kind's array: a repeat of which row, or the etag (index) of the existing item. */
+  rows: RowFacts;
   etags: string[];
 }
 
@@ -65,7 +67,7 @@ export interface StreamedPlan {
   kinds: StreamedKindPlan[];
   /** The file as planned: a run refuses a file changed since. */
   readonly stamp: { size: number; mtimeMs: number };
-  readonly index: ReadonlyMap<ItemKind, KindIndex>;
+  readonly facts: ReadonlyMap<ItemKind, KindFacts>;
   readonly now: Date;
 }
 
@@ -74,32 +76,42 @@ export async function planJsonFileStreamed(client: ItemQueryApi, path: string, o
   const now = options.now ?? new Date();
   const description = options.fileName ?? basename(path);
   const stamp = await fileStamp(path);
-  const index = new Map<ItemKind, KindIndex>();
+  // Ids live only while the file is read; what the run needs is kept per row (RowFacts).
+  const ids = new Map<ItemKind, IdDigestSet>();
+  const facts = new Map<ItemKind, KindFacts>();
   const kinds = new Map<ItemKind, StreamedKindPlan>();
 
   const readExisting = async (kind: ItemKind): Promise<void> => {
-    const entry: KindIndex = { ids: new IdDigestSet(2), etags: [] };
+    const table = new IdDigestSet(2);
+    const entry: KindFacts = { rows: new RowFacts(), etags: [] };
     await forEachExistingItem(client, kind, { budget: options.budget, signal: options.signal, onProgress: options.onExistingProgress }, (id, etag) => {
       // Only an update sends etags back; other modes need existence alone.
-      if (entry.ids.add(id, mode === 'update' ? entry.etags.length : 0, EXISTING) === undefined && mode === 'update') entry.etags.push(etag);
+      if (table.add(id, mode === 'update' ? entry.etags.length : 0, EXISTING) === undefined && mode === 'update') entry.etags.push(etag);
     });
-    index.set(kind, entry);
+    ids.set(kind, table);
+    facts.set(kind, entry);
     kinds.set(kind, { kind, rows: 0, toSend: 0, invalid: 0, counts: {}, requests: 0, warnings: 0, keysKept: 0 });
   };
 
   const count = (row: SourceRow, kind: ItemKind, rowIndex: number): void => {
-    const entry = index.get(kind) as KindIndex;
+    const table = ids.get(kind) as IdDigestSet;
+    const entry = facts.get(kind) as KindFacts;
     const plan = kinds.get(kind) as StreamedKindPlan;
     plan.rows++;
+    entry.rows.set(rowIndex, { type: 'none' });
     if (row.item === undefined || row.errors.length > 0) {
       plan.invalid++;
       return;
     }
-    if (entry.ids.add(row.id, rowIndex, ROW) !== undefined) {
+    const first = table.add(row.id, rowIndex, ROW);
+    if (first !== undefined) {
+      entry.rows.set(rowIndex, { type: 'duplicate', firstIndex: first });
       plan.invalid++;
       return;
     }
-    const action = actionFor(mode, entry.ids.has(row.id, EXISTING));
+    const etagIndex = table.get(row.id, EXISTING);
+    if (etagIndex !== undefined) entry.rows.set(rowIndex, { type: 'exists', etagIndex });
+    const action = actionFor(mode, etagIndex !== undefined);
     plan.counts[action] = (plan.counts[action] ?? 0) + 1;
     plan.toSend++;
     if (action === 'updateExisting' && isKeylessSymmetricKey(row.item)) plan.keysKept++;
@@ -108,13 +120,13 @@ export async function planJsonFileStreamed(client: ItemQueryApi, path: string, o
   };
 
   await forEachJsonRowOfFile(path, { mode, fileName: description, now }, (row, kind, rowIndex) => {
-    if (index.has(kind)) return count(row, kind, rowIndex);
+    if (facts.has(kind)) return count(row, kind, rowIndex);
     return readExisting(kind).then(() => count(row, kind, rowIndex));
   });
   for (const plan of kinds.values()) plan.requests = Math.ceil(plan.toSend / MAX_BULK_ITEMS);
   // Enrollments before groups, as the in-memory sources list them.
   const ordered = (['enrollment', 'group'] as const).flatMap((kind) => kinds.get(kind) ?? []);
-  return { path, description, mode, kinds: ordered, stamp, index, now };
+  return { path, description, mode, kinds: ordered, stamp, facts, now };
 }
 
 export interface StreamedRunOptions {
@@ -159,7 +171,7 @@ export async function runStreamedPlan(client: BulkJobClient, plan: StreamedPlan,
   }
   const total = plan.kinds.reduce((n, k) => n + k.toSend, 0);
   const reports = new Map<ItemKind, StreamedKindReport>(plan.kinds.map((k) => [k.kind, { kind: k.kind, counts: { done: 0, failed: 0, notSent: 0, invalid: 0 } }]));
-  const buffers = new Map<ItemKind, SourceRow[]>();
+  const buffers = new Map<ItemKind, Array<{ row: SourceRow; rowIndex: number }>>();
   const settled = { done: 0, failed: 0, requests: 0 };
   const report = await openFileAtomic(options.reportFile);
 
@@ -172,13 +184,13 @@ export async function runStreamedPlan(client: BulkJobClient, plan: StreamedPlan,
     const rows = buffers.get(kind) ?? [];
     buffers.set(kind, []);
     if (rows.length === 0) return;
-    const entry = plan.index.get(kind) as KindIndex;
+    const entry = plan.facts.get(kind) as KindFacts;
     const existing = new Map<string, string>();
-    for (const row of rows) {
-      const at = row.item === undefined ? undefined : entry.ids.get(row.id, EXISTING);
-      if (at !== undefined) existing.set(row.id.toLowerCase(), plan.mode === 'update' ? entry.etags[at] : '');
+    for (const { row, rowIndex } of rows) {
+      const fact = row.item === undefined ? undefined : entry.rows.get(rowIndex);
+      if (fact?.type === 'exists') existing.set(row.id.toLowerCase(), plan.mode === 'update' ? entry.etags[fact.etagIndex] : '');
     }
-    const chunkPlan = planBulk({ kind, rows, description: plan.description }, plan.mode, existing);
+    const chunkPlan = planBulk({ kind, rows: rows.map((r) => r.row), description: plan.description }, plan.mode, existing);
     const before = { ...settled };
     const chunkReport = await runBulkJob(client, chunkPlan, {
       budget: options.budget,
@@ -198,17 +210,15 @@ export async function runStreamedPlan(client: BulkJobClient, plan: StreamedPlan,
 
   try {
     await forEachJsonRowOfFile(plan.path, { mode: plan.mode, fileName: plan.description, now: plan.now }, (row, kind, rowIndex) => {
-      const entry = plan.index.get(kind);
-      if (entry === undefined) throw new BulkSourceError(`${plan.description} changed since the dry run; start the import again.`);
-      if (row.item !== undefined && row.errors.length === 0) {
-        const first = entry.ids.get(row.id, ROW);
-        if (first === undefined) throw new BulkSourceError(`${plan.description} changed since the dry run; start the import again.`);
-        if (first !== rowIndex) {
-          return record(kind, { origin: row.origin, id: row.id, outcome: 'invalid', reason: duplicateIdReason(row.id, jsonItemOrigin(first)), attempts: 0 });
-        }
+      const entry = plan.facts.get(kind);
+      const planned = plan.kinds.find((k) => k.kind === kind);
+      if (entry === undefined || planned === undefined || rowIndex >= planned.rows) throw new BulkSourceError(`${plan.description} changed since the dry run; start the import again.`);
+      const fact = entry.rows.get(rowIndex);
+      if (row.item !== undefined && row.errors.length === 0 && fact.type === 'duplicate') {
+        return record(kind, { origin: row.origin, id: row.id, outcome: 'invalid', reason: duplicateIdReason(row.id, jsonItemOrigin(fact.firstIndex)), attempts: 0 });
       }
       const buffer = buffers.get(kind) ?? [];
-      buffer.push(row);
+      buffer.push({ row, rowIndex });
       buffers.set(kind, buffer);
       return buffer.length >= chunkRows ? send(kind) : undefined;
     });
