@@ -50,9 +50,11 @@ export interface StreamedKindPlan {
   keysKept: number;
 }
 
-/** Lanes of a kind's id table (dry run only): the file's first row per id, and what the instance holds. */
-const ROW = 0;
-const EXISTING = 1;
+/**
+ * A kind's id table (dry run only) keeps one value per id: an existing item's etag index until the
+ * file's first row with the id is read, then SEEN plus that row's index.
+ */
+const SEEN = 2 ** 30;
 
 interface KindFacts {
   /** Per row of the kind's array: a repeat of which row, or the etag (index) of the existing item. */
@@ -82,11 +84,11 @@ export async function planJsonFileStreamed(client: ItemQueryApi, path: string, o
   const kinds = new Map<ItemKind, StreamedKindPlan>();
 
   const readExisting = async (kind: ItemKind): Promise<void> => {
-    const table = new IdDigestSet(2);
+    const table = new IdDigestSet();
     const entry: KindFacts = { rows: new RowFacts(), etags: [] };
     await forEachExistingItem(client, kind, { budget: options.budget, signal: options.signal, onProgress: options.onExistingProgress }, (id, etag) => {
       // Only an update sends etags back; other modes need existence alone.
-      if (table.add(id, mode === 'update' ? entry.etags.length : 0, EXISTING) === undefined && mode === 'update') entry.etags.push(etag);
+      if (table.add(id, mode === 'update' ? entry.etags.length : 0) === undefined && mode === 'update') entry.etags.push(etag);
     });
     ids.set(kind, table);
     facts.set(kind, entry);
@@ -103,13 +105,15 @@ export async function planJsonFileStreamed(client: ItemQueryApi, path: string, o
       plan.invalid++;
       return;
     }
-    const first = table.add(row.id, rowIndex, ROW);
-    if (first !== undefined) {
-      entry.rows.set(rowIndex, { type: 'duplicate', firstIndex: first });
+    if (rowIndex >= SEEN) throw new BulkSourceError(`${description} has more than ${SEEN} items in one array.`);
+    const known = table.get(row.id);
+    if (known !== undefined && known >= SEEN) {
+      entry.rows.set(rowIndex, { type: 'duplicate', firstIndex: known - SEEN });
       plan.invalid++;
       return;
     }
-    const etagIndex = table.get(row.id, EXISTING);
+    table.set(row.id, SEEN + rowIndex);
+    const etagIndex = known;
     if (etagIndex !== undefined) entry.rows.set(rowIndex, { type: 'exists', etagIndex });
     const action = actionFor(mode, etagIndex !== undefined);
     plan.counts[action] = (plan.counts[action] ?? 0) + 1;
