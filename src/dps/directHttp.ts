@@ -7,6 +7,7 @@
 // (proxy-from-env rules): `mayUseProxy` says which.
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { isIP } from 'node:net';
 import axios, { AxiosError, AxiosHeaders, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'];
@@ -22,13 +23,17 @@ export interface DirectOrigin {
   /** Without IPv6 brackets. */
   hostname: string;
   port?: number;
+  /** The TLS server name (SNI and the name checked): the host name, '' for an IP address, as node works it out per request otherwise. */
+  servername: string;
 }
 
 export function directOrigin(url: URL): DirectOrigin {
+  const hostname = url.hostname.replace(/^\[|\]$/g, '');
   return {
     secure: url.protocol === 'https:',
-    hostname: url.hostname.replace(/^\[|\]$/g, ''),
+    hostname,
     port: url.port === '' ? undefined : Number(url.port),
+    servername: isIP(hostname) === 0 ? hostname : '',
   };
 }
 
@@ -84,6 +89,7 @@ export function directRequest(request: DirectRequest): Promise<DirectResponse> {
       path: request.path,
       headers,
       agent: request.agent,
+      ...(origin.secure ? { servername: origin.servername } : {}),
     };
     // One timer and one abort listener, both dropped when the request settles either way.
     let timer: NodeJS.Timeout | undefined;

@@ -5,6 +5,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { randomUUID } from 'node:crypto';
+import { createSecureContext } from 'node:tls';
 import axios, { AxiosHeaders, type AxiosAdapter, type AxiosInstance } from 'axios';
 import { version as packageVersion } from '../../package.json';
 import type { DpsConnectionString } from './connectionString';
@@ -94,9 +95,13 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   // The private CA only ever reaches a per-client agent for a loopback host: no global trust change,
   // and certificate verification stays on everywhere.
   const lookup = loopback ? { lookup: loopbackLookup } : {};
+  // The CA goes in as a secure context made once: given as `ca`, the whole PEM would be appended to
+  // the agent's pool key (https.Agent.getName) and hashed on every request. It still replaces the
+  // default roots: only the emulator's CA is trusted.
+  const trust = loopback && options.ca !== undefined ? { secureContext: createSecureContext({ ca: options.ca }) } : {};
   const agent =
     protocol === 'https'
-      ? new https.Agent({ keepAlive: true, ...lookup, ...(loopback && options.ca !== undefined ? { ca: options.ca } : {}) })
+      ? new https.Agent({ keepAlive: true, ...lookup, ...trust })
       : new http.Agent({ keepAlive: true, ...lookup });
   const baseUrl = `${protocol}://${hostName}`;
   const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;

@@ -101,9 +101,10 @@ void describe('directRequest', () => {
     }
   });
 
-  void test('directOrigin reads scheme, host without IPv6 brackets and port', () => {
-    assert.deepEqual(directOrigin(new URL('https://[::1]:8443/x')), { secure: true, hostname: '::1', port: 8443 });
-    assert.deepEqual(directOrigin(new URL('http://localhost/')), { secure: false, hostname: 'localhost', port: undefined });
+  void test('directOrigin reads scheme, host without IPv6 brackets, port and the TLS server name (none for an address)', () => {
+    assert.deepEqual(directOrigin(new URL('https://[::1]:8443/x')), { secure: true, hostname: '::1', port: 8443, servername: '' });
+    assert.deepEqual(directOrigin(new URL('https://127.0.0.1/')), { secure: true, hostname: '127.0.0.1', port: undefined, servername: '' });
+    assert.deepEqual(directOrigin(new URL('http://localhost/')), { secure: false, hostname: 'localhost', port: undefined, servername: 'localhost' });
   });
 
   void test('a refused connection rejects with the socket error code', async () => {
