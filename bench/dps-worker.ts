@@ -1,12 +1,12 @@
 // One benchmark scenario in a process of its own, so that peak memory belongs to one client only.
 // Reads its job from the BENCH_JOB environment variable (JSON) and prints one JSON line of figures.
 import { DpsClient, InstanceBudget, runBulk } from '../src/dps';
-import { exportConnectionToFile, planBulk, readExistingItems, readJsonSourcesFromFile, runBulkJob } from '../src/bulk';
+import { exportConnectionToFile, planBulk, planJsonFileStreamed, readExistingItems, readJsonSourcesFromFile, runBulkJob, runStreamedPlan } from '../src/bulk';
 import type { IndividualEnrollment } from '../src/dps';
 import { officialSdkClient, type SdkTarget } from '../test/support/sdk';
 
 interface Job {
-  scenario: 'list-ours' | 'list-sdk' | 'bulk-ours' | 'bulk-ours-burst' | 'bulk-sdk-single' | 'bulk-sdk-bulk' | 'export-ours' | 'import-ours';
+  scenario: 'list-ours' | 'list-sdk' | 'bulk-ours' | 'bulk-ours-burst' | 'bulk-sdk-single' | 'bulk-sdk-bulk' | 'export-ours' | 'import-ours' | 'plan-streamed' | 'import-streamed';
   /** The export file written by export-ours and read by import-ours. */
   file?: string;
   target: SdkTarget;
@@ -138,6 +138,28 @@ async function importOurs(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | '
   return { items, failed, elapsedMs: performance.now() - start };
 }
 
+/** The dry run alone, streamed: the file's rows against every id the instance holds. */
+async function planStreamed(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'cpuMs'>> {
+  const client = ourClient();
+  const start = performance.now();
+  const plan = await planJsonFileStreamed(client, job.file ?? '', { mode: 'create', budget: new InstanceBudget({ operationsPerMinute: 1e9 }) });
+  client.dispose();
+  const toSend = plan.kinds.reduce((n, k) => n + k.toSend, 0);
+  return { items: toSend, failed: plan.kinds.reduce((n, k) => n + (k.counts.failExists ?? 0), 0), elapsedMs: performance.now() - start };
+}
+
+/** The streamed import: dry run and run, two reads of the file, a report of what did not end done. */
+async function importStreamed(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'cpuMs'>> {
+  const client = ourClient();
+  const start = performance.now();
+  const budget = new InstanceBudget({ operationsPerMinute: 1e9 });
+  const plan = await planJsonFileStreamed(client, job.file ?? '', { mode: 'create', budget });
+  const report = await runStreamedPlan(client, plan, { budget, concurrency: 8, reportFile: `${job.file ?? ''}.report.jsonl` });
+  client.dispose();
+  const sum = (pick: (c: Record<'done' | 'failed' | 'notSent' | 'invalid', number>) => number): number => report.kinds.reduce((n, k) => n + pick(k.counts), 0);
+  return { items: sum((c) => c.done), failed: sum((c) => c.failed + c.notSent + c.invalid), elapsedMs: performance.now() - start };
+}
+
 async function bulkSdk(perCall: number): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'cpuMs'>> {
   // As the SDK samples do: one await per call, in sequence; perCall 1 = createOrUpdateIndividualEnrollment,
   // 10 = runBulkEnrollmentOperation with 10 enrollments.
@@ -172,6 +194,8 @@ async function main(): Promise<void> {
     'bulk-sdk-bulk': () => bulkSdk(10),
     'export-ours': exportOurs,
     'import-ours': importOurs,
+    'plan-streamed': planStreamed,
+    'import-streamed': importStreamed,
   }[job.scenario];
   const figures = await run();
   const cpu = process.cpuUsage(baseCpu);

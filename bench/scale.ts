@@ -1,6 +1,6 @@
 // Scale figures for issue "Scale and speed", one run each, nothing asserted:
 //  (a) list N enrollments, ours vs the official SDK, at 10,000 and 100,000 (1,000,000 with BENCH_1M=1);
-//  (b) export and import peak memory growth at 100,000 (1,000,000 with BENCH_1M=1);
+//  (b) export, streamed dry run and import peak memory growth at 100,000 (1,000,000 with BENCH_1M=1);
 //  (c) the bulk runner's own CPU at 100,000 items with and without progress (instant fake service).
 // The emulator's store is generated directly (no bulk create), and each client runs in its own
 // process (bench/dps-worker.ts) so peak RSS is one client's.   npx tsx bench/scale.ts
@@ -64,15 +64,23 @@ async function listing(emu: RunningEmulator): Promise<void> {
 }
 
 async function exportImport(emu: RunningEmulator, dir: string): Promise<void> {
-  console.log('(b) export (without keys) and import (create, into the emptied emulator): peak RSS growth of the client process');
+  console.log('(b) export (without keys), streamed dry run against the full instance, import (create, into the emptied emulator): peak RSS growth of the client process');
   for (const n of EXPORT_SIZES) {
     seed(emu, n);
     const file = join(dir, `export-${n}.json`);
     const exported = await runWorker(emu, 'export-ours', { file });
+    console.log(`  N=${n.toLocaleString('en-US')}: export ${exported.items} items in ${s(exported.elapsedMs)} s, file ${(statSync(file).size / 2 ** 20).toFixed(1)} MB, peak RSS growth ${mb(exported)} MB`);
+    const planned = await runWorker(emu, 'plan-streamed', { file });
+    console.log(`    streamed dry run: ${planned.items} rows to send, ${planned.failed ?? 0} of them existing, ${s(planned.elapsedMs)} s, peak RSS growth ${mb(planned)} MB`);
+    // The in-memory import holds every row and outcome: run at up to 100,000 only.
+    if (n <= 100_000) {
+      emu.store.clear();
+      const imported = await runWorker(emu, 'import-ours', { file });
+      console.log(`    import (in memory): ${imported.items} done, ${imported.failed ?? 0} not done, ${s(imported.elapsedMs)} s, peak RSS growth ${mb(imported)} MB`);
+    }
     emu.store.clear();
-    const imported = await runWorker(emu, 'import-ours', { file });
-    console.log(`  N=${n.toLocaleString('en-US')}: export ${exported.items} items in ${s(exported.elapsedMs)} s, file ${(statSync(file).size / 2 ** 20).toFixed(1)} MB, peak RSS growth ${mb(exported)} MB` +
-      ` | import ${imported.items} done, ${imported.failed ?? 0} not done, ${s(imported.elapsedMs)} s, peak RSS growth ${mb(imported)} MB`);
+    const streamed = await runWorker(emu, 'import-streamed', { file });
+    console.log(`    import (streamed): ${streamed.items} done, ${streamed.failed ?? 0} not done, ${s(streamed.elapsedMs)} s, peak RSS growth ${mb(streamed)} MB`);
   }
 }
 

@@ -19,17 +19,27 @@ export interface ReadExistingOptions {
 
 export async function readExistingItems(client: ItemQueryApi, kind: ItemKind, options: ReadExistingOptions): Promise<Map<string, string>> {
   const existing = new Map<string, string>();
+  await forEachExistingItem(client, kind, options, (id, etag) => existing.set(id.toLowerCase(), etag));
+  return existing;
+}
+
+/**
+ * Each id and etag the instance holds, page by page under the budget, keeping nothing (a large
+ * instance's ids go to a compact index, see IdDigestSet). Ids come as the service spells them.
+ */
+export async function forEachExistingItem(client: ItemQueryApi, kind: ItemKind, options: ReadExistingOptions, onItem: (id: string, etag: string) => void): Promise<void> {
   let continuationToken: string | undefined;
+  let read = 0;
   do {
     const paging = { pageSize: PAGE_SIZE, ...(continuationToken !== undefined ? { continuationToken } : {}) };
     const page = await options.budget.read((request) => queryItems(client, kind, paging, request), options.signal);
     for (const item of page.items) {
       const id = itemIdOf(kind, item);
       // Etags are opaque: kept verbatim (quoted or not) and sent back as they came.
-      if (id !== '') existing.set(id.toLowerCase(), typeof item.etag === 'string' ? item.etag : '');
+      if (id !== '') onItem(id, typeof item.etag === 'string' ? item.etag : '');
     }
-    options.onProgress?.(existing.size);
+    read += page.items.length;
+    options.onProgress?.(read);
     continuationToken = page.continuationToken;
   } while (continuationToken !== undefined && continuationToken !== '');
-  return existing;
 }

@@ -15,6 +15,9 @@ export interface JsonSourceOptions {
   now?: Date;
 }
 
+/** Takes each row as it is read; a returned promise holds the reading until it settles. */
+export type RowSink = (row: SourceRow, kind: ItemKind, index: number) => void | Promise<void>;
+
 const EXPORT_ARRAYS: Record<string, ItemKind> = { enrollments: 'enrollment', enrollmentGroups: 'group' };
 
 /** Gathers rows from the reader's events; the envelope is checked when the document ends. */
@@ -28,9 +31,12 @@ class SourceCollector {
     private readonly name: string,
     private readonly options: JsonSourceOptions,
     private readonly arrayTarget: ItemKind | undefined,
+    /** Takes each row as it is read instead of the collector keeping it (a streamed import). */
+    private readonly onRow?: RowSink,
   ) {}
 
-  add(event: JsonStreamEvent): void {
+  /** A promise when the row sink wants the reading to wait (it is sending what it gathered). */
+  add(event: JsonStreamEvent): void | Promise<void> {
     if (event.type === 'field') {
       if (event.name in EXPORT_ARRAYS && event.value !== null) throw new BulkSourceError(`${this.name}: "${event.name}" must be an array.`);
       this.fields.set(event.name, event.value);
@@ -42,8 +48,10 @@ class SourceCollector {
     }
     const kind = event.array === null ? this.rootKind(event.value) : EXPORT_ARRAYS[event.array];
     if (kind === undefined) return; // an array this version does not know: ignored, like unknown fields
+    const row = validateItem(event.value, kind, this.options.mode, jsonItemOrigin(event.index), this.options.now);
+    if (this.onRow !== undefined) return this.onRow(row, kind, event.index);
     const list = this.rows.get(kind) ?? [];
-    list.push(validateItem(event.value, kind, this.options.mode, `item ${event.index + 1}`, this.options.now));
+    list.push(row);
     this.rows.set(kind, list);
   }
 
@@ -97,21 +105,58 @@ export function parseJsonSources(text: string, options: JsonSourceOptions, array
   const name = options.fileName ?? 'The file';
   const collector = new SourceCollector(name, options, arrayTarget);
   try {
-    for (const event of jsonEventsOfText(text)) collector.add(event);
+    for (const event of jsonEventsOfText(text)) void collector.add(event);
   } catch (error: unknown) {
     throw syntaxError(error, name);
   }
   return collector.finish();
 }
 
+/** Where an item of a JSON array came from, by its index in the array: "item 7". */
+export function jsonItemOrigin(index: number): string {
+  return `item ${index + 1}`;
+}
+
 /** As parseJsonSources, reading the file as it comes (an export of a million items is never held as text). */
 export async function readJsonSourcesFromFile(path: string, options: JsonSourceOptions, arrayTarget?: ItemKind): Promise<SourceResult[]> {
+  const collector = new SourceCollector(options.fileName ?? 'The file', options, arrayTarget);
+  await readInto(collector, path, options);
+  return collector.finish();
+}
+
+/**
+ * Hands each row of a JSON file to `onRow` as it is read, keeping none (a job over a million rows):
+ * the same rows, in the same order, as readJsonSourcesFromFile gives. The envelope of an export
+ * document is checked when the file ends, so a caller acts on the rows only after this resolves.
+ */
+export async function forEachJsonRowOfFile(
+  path: string,
+  options: JsonSourceOptions,
+  onRow: RowSink,
+  arrayTarget?: ItemKind,
+): Promise<void> {
+  const collector = new SourceCollector(options.fileName ?? 'The file', options, arrayTarget, onRow);
+  await readInto(collector, path, options);
+  collector.finish();
+}
+
+async function readInto(collector: SourceCollector, path: string, options: JsonSourceOptions): Promise<void> {
   const name = options.fileName ?? 'The file';
-  const collector = new SourceCollector(name, options, arrayTarget);
-  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 256 * 1024 });
+  const stream = createReadStream(path, { encoding: 'utf8', highWaterMark: 16384 });
+  // A failure of the row sink (the job it runs) is its own, not a file that could not be read.
+  let sinkFailure: { error: unknown } | undefined;
   try {
-    for await (const event of jsonEventsOfChunks(stream as AsyncIterable<string>)) collector.add(event);
+    for await (const event of jsonEventsOfChunks(stream as AsyncIterable<string>)) {
+      const wait = collector.add(event);
+      if (wait !== undefined) {
+        await wait.catch((error: unknown) => {
+          sinkFailure = { error };
+          throw error;
+        });
+      }
+    }
   } catch (error: unknown) {
+    if (sinkFailure !== undefined) throw sinkFailure.error;
     if (typeof error === 'object' && error !== null && 'code' in error && !(error instanceof BulkSourceError)) {
       throw new BulkSourceError(`${name} could not be read.`);
     }
@@ -119,5 +164,4 @@ export async function readJsonSourcesFromFile(path: string, options: JsonSourceO
   } finally {
     stream.destroy();
   }
-  return collector.finish();
 }

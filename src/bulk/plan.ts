@@ -90,7 +90,7 @@ export function planBulk(source: SourceResult, mode: BulkMode, existing?: Existi
     const key = row.id.toLowerCase();
     const earlier = firstOrigin.get(key);
     if (earlier !== undefined) {
-      invalid.push({ row, reasons: [`Duplicate id "${row.id}": ${earlier} has the same id (ids are case-insensitive); only the first is sent.`] });
+      invalid.push({ row, reasons: [duplicateIdReason(row.id, earlier)] });
       continue;
     }
     firstOrigin.set(key, row.origin);
@@ -123,7 +123,12 @@ export function planBulk(source: SourceResult, mode: BulkMode, existing?: Existi
   };
 }
 
-function isKeylessSymmetricKey(item: Item | undefined): boolean {
+/** Why a repeated id is not sent: a repeat would make the service reject the whole batch. */
+export function duplicateIdReason(id: string, earlierOrigin: string): string {
+  return `Duplicate id "${id}": ${earlierOrigin} has the same id (ids are case-insensitive); only the first is sent.`;
+}
+
+export function isKeylessSymmetricKey(item: Item | undefined): boolean {
   const attestation = item?.attestation;
   if (attestation?.type !== 'symmetricKey') return false;
   const key = attestation.symmetricKey?.primaryKey;
@@ -137,7 +142,8 @@ export function sendModeOf(plan: Pick<BulkPlan, 'mode'>, row: PlannedRow): BulkM
   return plan.mode;
 }
 
-function actionFor(mode: BulkMode, exists: boolean | undefined): PlannedAction {
+/** What a row of a job in `mode` does, by whether its id exists (undefined: not checked). */
+export function actionFor(mode: BulkMode, exists: boolean | undefined): PlannedAction {
   switch (mode) {
     case 'create':
       return exists === true ? 'failExists' : 'create';

@@ -7,6 +7,7 @@
 // (proxy-from-env rules): `mayUseProxy` says which.
 import * as http from 'node:http';
 import * as https from 'node:https';
+import { isIP } from 'node:net';
 import axios, { AxiosError, AxiosHeaders, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'];
@@ -16,13 +17,37 @@ export function mayUseProxy(loopback: boolean, env: NodeJS.ProcessEnv = process.
   return !loopback && PROXY_VARIABLES.some((name) => (env[name] ?? '') !== '');
 }
 
+/** Where requests go; worked out once per client, not parsed from a URL per request. */
+export interface DirectOrigin {
+  secure: boolean;
+  /** Without IPv6 brackets. */
+  hostname: string;
+  port?: number;
+  /** The TLS server name (SNI and the name checked): the host name, '' for an IP address, as node works it out per request otherwise. */
+  servername: string;
+}
+
+export function directOrigin(url: URL): DirectOrigin {
+  const hostname = url.hostname.replace(/^\[|\]$/g, '');
+  return {
+    secure: url.protocol === 'https:',
+    hostname,
+    port: url.port === '' ? undefined : Number(url.port),
+    servername: isIP(hostname) === 0 ? hostname : '',
+  };
+}
+
 export interface DirectRequest {
   method: string;
-  url: URL;
+  origin: DirectOrigin;
+  /** Path and query, starting with '/'. */
+  path: string;
   headers: Record<string, string>;
   body?: string;
   agent?: http.Agent | https.Agent;
   signal?: AbortSignal;
+  /** No whole answer within this many ms rejects with RequestTimedOut. */
+  timeoutMs?: number;
 }
 
 export interface DirectResponse {
@@ -41,40 +66,61 @@ export class RequestCanceled extends Error {
   }
 }
 
+/** Thrown when no whole answer came within `timeoutMs`. */
+export class RequestTimedOut extends Error {
+  readonly code = 'ETIMEDOUT';
+  constructor(readonly timeoutMs: number) {
+    super('timed out');
+  }
+}
+
 export function directRequest(request: DirectRequest): Promise<DirectResponse> {
   return new Promise((resolve, reject) => {
-    const { url, signal, body } = request;
+    const { origin, signal, body, timeoutMs } = request;
     if (signal?.aborted === true) {
       reject(new RequestCanceled());
       return;
     }
-    const headers = { ...request.headers };
-    if (body !== undefined) headers['Content-Length'] = String(Buffer.byteLength(body, 'utf8'));
-    const secure = url.protocol === 'https:';
+    const headers = body === undefined ? request.headers : { ...request.headers, 'Content-Length': String(Buffer.byteLength(body, 'utf8')) };
     const options: http.RequestOptions = {
       method: request.method,
-      hostname: url.hostname.replace(/^\[|\]$/g, ''),
-      port: url.port === '' ? undefined : Number(url.port),
-      path: `${url.pathname}${url.search}`,
+      hostname: origin.hostname,
+      port: origin.port,
+      path: request.path,
       headers,
       agent: request.agent,
+      ...(origin.secure ? { servername: origin.servername } : {}),
     };
-    const onAbort = (): void => {
+    // One timer and one abort listener, both dropped when the request settles either way.
+    let timer: NodeJS.Timeout | undefined;
+    const settle = (): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const fail = (error: Error): void => {
+      settle();
       outgoing.destroy();
-      reject(new RequestCanceled());
+      reject(error);
     };
-    const outgoing = (secure ? https : http).request(options, (response) => {
-      const chunks: Buffer[] = [];
-      response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('error', reject);
+    const onAbort = (): void => fail(new RequestCanceled());
+    const outgoing = (origin.secure ? https : http).request(options, (response) => {
+      // Decoded as it arrives (a character split across chunks is kept whole): no chunk list to
+      // concatenate into one more off-heap copy per page, which showed as resident memory when listing.
+      response.setEncoding('utf8');
+      let text = '';
+      response.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      response.on('error', fail);
       response.on('end', () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve({ status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers: response.headers, text: Buffer.concat(chunks).toString('utf8') });
+        settle();
+        resolve({ status: response.statusCode ?? 0, statusText: response.statusMessage ?? '', headers: response.headers, text });
       });
     });
     signal?.addEventListener('abort', onAbort, { once: true });
+    if (timeoutMs !== undefined) timer = setTimeout(() => fail(new RequestTimedOut(timeoutMs)), timeoutMs);
     outgoing.on('error', (error) => {
-      signal?.removeEventListener('abort', onAbort);
+      settle();
       reject(error);
     });
     // A string body goes out in the same write as the headers (a Buffer would be a second chunk).
@@ -87,14 +133,16 @@ export function directAdapter(env: NodeJS.ProcessEnv = process.env): AxiosAdapte
   const viaAxios = axios.getAdapter('http');
   return async (config: InternalAxiosRequestConfig): Promise<AxiosResponse<string>> => {
     if (config.proxy !== false && mayUseProxy(false, env)) return (await viaAxios(config)) as AxiosResponse<string>;
-    const secure = (config.baseURL ?? config.url ?? '').startsWith('https:');
     try {
+      const url = new URL(config.url ?? '', config.baseURL);
+      const origin = directOrigin(url);
       const response = await directRequest({
         method: (config.method ?? 'get').toUpperCase(),
-        url: new URL(config.url ?? '', config.baseURL),
+        origin,
+        path: `${url.pathname}${url.search}`,
         headers: AxiosHeaders.from(config.headers).toJSON(true),
         body: typeof config.data === 'string' ? config.data : undefined,
-        agent: (secure ? config.httpsAgent : config.httpAgent) as http.Agent | undefined,
+        agent: (origin.secure ? config.httpsAgent : config.httpAgent) as http.Agent | undefined,
         signal: config.signal as AbortSignal | undefined,
       });
       return { data: response.text, status: response.status, statusText: response.statusText, headers: response.headers as AxiosResponse['headers'], config };

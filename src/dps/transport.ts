@@ -5,6 +5,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { randomUUID } from 'node:crypto';
+import { createSecureContext } from 'node:tls';
 import axios, { AxiosHeaders, type AxiosAdapter, type AxiosInstance } from 'axios';
 import { version as packageVersion } from '../../package.json';
 import type { DpsConnectionString } from './connectionString';
@@ -13,7 +14,8 @@ import { DpsError } from './errors';
 import { errorFromTransportFailure } from './responseErrors';
 import { DEFAULT_API_VERSION, isApiVersion, type ApiVersion } from './apiVersion';
 import { sasAuth, type DpsAuth } from './auth';
-import { directAdapter, directRequest, mayUseProxy } from './directHttp';
+import { loopbackLookup } from './loopbackLookup';
+import { directAdapter, directOrigin, directRequest, mayUseProxy, RequestTimedOut } from './directHttp';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
@@ -92,16 +94,22 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   }
   // The private CA only ever reaches a per-client agent for a loopback host: no global trust change,
   // and certificate verification stays on everywhere.
+  const lookup = loopback ? { lookup: loopbackLookup } : {};
+  // The CA goes in as a secure context made once: given as `ca`, the whole PEM would be appended to
+  // the agent's pool key (https.Agent.getName) and hashed on every request. It still replaces the
+  // default roots: only the emulator's CA is trusted.
+  const trust = loopback && options.ca !== undefined ? { secureContext: createSecureContext({ ca: options.ca }) } : {};
   const agent =
     protocol === 'https'
-      ? new https.Agent({ keepAlive: true, ...(loopback && options.ca !== undefined ? { ca: options.ca } : {}) })
-      : new http.Agent({ keepAlive: true });
+      ? new https.Agent({ keepAlive: true, ...lookup, ...trust })
+      : new http.Agent({ keepAlive: true, ...lookup });
   const baseUrl = `${protocol}://${hostName}`;
   const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
 
   const instance = createRawHttp({ baseURL: baseUrl, agent, loopback, adapter: options.adapter });
   // Straight to node:https unless a test adapter or a proxy from the environment needs axios (directHttp.ts says why).
   const direct = options.adapter === undefined && !mayUseProxy(loopback);
+  const origin = directOrigin(new URL(baseUrl));
 
   const send: Transport = async (request) => {
     const requestId = randomUUID();
@@ -119,24 +127,13 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       headers['Content-Type'] = 'application/json; charset=utf-8';
     }
 
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
-    const onAbort = (): void => controller.abort();
-    if (request.signal?.aborted) controller.abort();
-    request.signal?.addEventListener('abort', onAbort, { once: true });
+    const separator = request.path.includes('?') ? '&' : '?';
+    const path = `${request.path}${separator}api-version=${apiVersion}`;
     try {
-      const separator = request.path.includes('?') ? '&' : '?';
-      const url = `${request.path}${separator}api-version=${apiVersion}`;
       const response = direct
-        ? await directRequest({ method: request.method, url: new URL(url, baseUrl), headers, body: data, agent, signal: controller.signal })
-            .then((r) => ({ status: r.status, headers: r.headers, data: r.text }))
-        : await instance.request<string>({ method: request.method, url, headers, data, signal: controller.signal });
-      const text = typeof response.data === 'string' ? response.data : '';
-      const parsed = parseBody(text);
+        ? await directRequest({ method: request.method, origin, path, headers, body: data, agent, signal: request.signal, timeoutMs })
+        : await viaAxios(request.method, path, headers, data, request.signal);
+      const parsed = parseBody(response.text);
       return {
         status: response.status,
         headers: normalizeHeaders(response.headers),
@@ -146,17 +143,37 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       };
     } catch (error: unknown) {
       if (error instanceof DpsError) throw error;
+      const timedOut = error instanceof RequestTimedOut;
       throw errorFromTransportFailure({
         operation: request.operation,
         hostName,
         timedOut,
         timeoutMs,
         aborted: !timedOut && request.signal?.aborted === true,
-        code: errorCode(error),
+        code: timedOut ? undefined : errorCode(error),
       });
+    }
+  };
+
+  /** The axios path (a test adapter or a proxy), under the same whole-request timer as the direct path. */
+  const viaAxios = async (method: HttpMethod, url: string, headers: Record<string, string>, data: string | undefined, signal: AbortSignal | undefined): Promise<{ status: number; headers: unknown; text: string }> => {
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, timeoutMs);
+    const onAbort = (): void => controller.abort();
+    if (signal?.aborted) controller.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const response = await instance.request<string>({ method, url, headers, data, signal: controller.signal });
+      return { status: response.status, headers: response.headers, text: typeof response.data === 'string' ? response.data : '' };
+    } catch (error: unknown) {
+      throw timedOut ? new RequestTimedOut(timeoutMs) : error;
     } finally {
       clearTimeout(timer);
-      request.signal?.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
     }
   };
 

@@ -10,6 +10,7 @@ import { runBulk } from '../../src/dps/bulk';
 import { isDpsError, type DpsError } from '../../src/dps/errors';
 import { parseConnectionString, formatConnectionString } from '../../src/dps/connectionString';
 import type { EnrollmentGroup, IndividualEnrollment } from '../../src/dps/models';
+import { testChain } from '../support/attestation';
 
 /** Pacing budget high enough not to slow the tests (the default, 1000/min, is for the real service). */
 const FAST = 60_000;
@@ -181,6 +182,12 @@ void describe('DpsClient security against the emulator', () => {
     const e = await rejection(dps.getEnrollment('x'));
     assert.equal(e.kind, 'tls');
     assert.equal(e.attempts, 1, 'TLS failures are not retried');
+  });
+
+  void test('a CA other than the emulator\'s is not enough: only the CA given is trusted', async () => {
+    const other = await testChain('ecdsa-p256', 'not-the-emulator');
+    const e = await rejection(client({ ca: other.root.certificatePem }).getEnrollment('x'));
+    assert.equal(e.kind, 'tls');
   });
 
   void test('a wrong key gets a 401 that is not retried, and the key appears nowhere', async () => {

@@ -6,6 +6,7 @@ import { AxiosError, AxiosHeaders, type AxiosAdapter, type InternalAxiosRequestC
 import { createHttpTransport } from '../../../src/dps/transport';
 import { DpsClient } from '../../../src/dps/client';
 import { isDpsError } from '../../../src/dps/errors';
+import { testChain } from '../../support/attestation';
 
 const KEY = randomBytes(32).toString('base64');
 const HOST = 'my-dps.azure-devices-provisioning.net';
@@ -88,13 +89,14 @@ void describe('http transport: trust and scheme', () => {
   });
 
   void test('a custom CA reaches the agent only for a loopback host; verification is never disabled', async () => {
-    const ca = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
-    for (const [hostName, expectCa] of [['localhost:8443', true], [HOST, false]] as const) {
+    const ca = (await testChain('ecdsa-p256', 'transport-ca')).root.certificatePem;
+    for (const [hostName, trusted] of [['localhost:8443', true], [HOST, false]] as const) {
       const { adapter, seen } = recordingAdapter();
       const transport = createHttpTransport({ connection: { ...connection, hostName }, ca, adapter });
       await transport.send({ operation: 'op', method: 'GET', path: '/x' });
-      const agent = seen[0].httpsAgent as { options: { ca?: unknown; rejectUnauthorized?: unknown } };
-      assert.equal(agent.options.ca, expectCa ? ca : undefined, hostName);
+      const agent = seen[0].httpsAgent as { options: { ca?: unknown; secureContext?: unknown; rejectUnauthorized?: unknown } };
+      // The CA travels as a secure context made once (never as `ca`: see transport.ts); none for a remote host.
+      assert.deepEqual([agent.options.secureContext !== undefined, agent.options.ca], [trusted, undefined], hostName);
       assert.notEqual(agent.options.rejectUnauthorized, false);
       transport.dispose();
     }

@@ -1,0 +1,161 @@
+// The streamed JSON import (two reads of the file, chunks of a few rows, a JSON-lines report of
+// what did not end done) against the in-memory flow (readJsonSourcesFromFile, planBulk,
+// runBulkJob): on twin emulators holding the same items, the dry-run counts, every row's outcome
+// and reason and what the emulator stores come out the same. Chunks of 7 rows put repeated ids
+// and mixed kinds across chunk boundaries.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateSymmetricKey } from '../../src/attestation';
+import {
+  BulkSourceError, EXPORT_FORMAT, EXPORT_VERSION, planBulk, planJsonFileStreamed, readExistingItems, readJsonSourcesFromFile,
+  runBulkJob, runStreamedPlan, type ReportItem,
+} from '../../src/bulk';
+import { InstanceBudget } from '../../src/dps/budget';
+import type { BulkMode } from '../../src/dps/models';
+import { FAST_RETRY, startBulkEnvironment, type BulkTestEnvironment } from '../support/bulk';
+import { tempDir } from '../support/emulator';
+
+let streamed: BulkTestEnvironment;
+let inMemory: BulkTestEnvironment;
+const budget = (): InstanceBudget => new InstanceBudget({ operationsPerMinute: 1e9, retry: FAST_RETRY });
+
+before(async () => {
+  streamed = await startBulkEnvironment();
+  inMemory = await startBulkEnvironment();
+});
+after(async () => {
+  await streamed.dispose();
+  await inMemory.dispose();
+});
+
+type Line = Pick<ReportItem, 'origin' | 'id' | 'outcome' | 'reason'> & { kind: string };
+
+function reportLines(file: string): Line[] {
+  const text = readFileSync(file, 'utf8');
+  return text === '' ? [] : text.trimEnd().split('\n').map((l) => {
+    const { kind, origin, id, outcome, reason } = JSON.parse(l) as Line;
+    return { kind, origin, id, outcome, reason };
+  });
+}
+
+const sortLines = (lines: Line[]): Line[] => [...lines].sort((a, b) => `${a.kind}/${a.origin}`.localeCompare(`${b.kind}/${b.origin}`));
+
+/** Both flows over the same file on twin emulators; returns what each planned and reported. */
+async function importBoth(file: string, mode: BulkMode) {
+  const plan = await planJsonFileStreamed(streamed.client, file, { mode, budget: budget() });
+  const reportFile = join(tempDir('streamed-report-'), 'report.jsonl');
+  const report = await runStreamedPlan(streamed.client, plan, { budget: budget(), reportFile, chunkRows: 7, concurrency: 3, retry: FAST_RETRY });
+
+  const expectedPlans = [];
+  const expectedLines: Line[] = [];
+  const expectedCounts = [];
+  for (const source of await readJsonSourcesFromFile(file, { mode, now: plan.now })) {
+    const jobBudget = budget();
+    const memoryPlan = planBulk(source, mode, await readExistingItems(inMemory.client, source.kind, { budget: jobBudget }));
+    expectedPlans.push({
+      kind: source.kind, rows: source.rows.length, toSend: memoryPlan.planned.length, invalid: memoryPlan.invalid.length,
+      counts: memoryPlan.counts, requests: memoryPlan.requests, warnings: memoryPlan.warnings, keysKept: memoryPlan.keysKept,
+    });
+    const memoryReport = await runBulkJob(inMemory.client, memoryPlan, { budget: jobBudget, concurrency: 3, retry: FAST_RETRY });
+    expectedCounts.push({ kind: source.kind, counts: memoryReport.counts });
+    for (const i of memoryReport.items) {
+      if (i.outcome !== 'done') expectedLines.push({ kind: source.kind, origin: i.origin, id: i.id, outcome: i.outcome, reason: i.reason });
+    }
+  }
+  return { plan, report, reportFile, expectedPlans, expectedLines, expectedCounts };
+}
+
+function assertSameStores(prefix: string): void {
+  const view = (env: BulkTestEnvironment) => {
+    const snapshot = env.emulator.emu.store.snapshot();
+    return {
+      enrollments: snapshot.enrollments.filter((e) => e.registrationId.startsWith(prefix)).map((e) => [e.registrationId, e.provisioningStatus, JSON.stringify(e.initialTwin ?? null)]).sort(),
+      groups: snapshot.enrollmentGroups.filter((g) => g.enrollmentGroupId.startsWith(prefix)).map((g) => [g.enrollmentGroupId, g.provisioningStatus]).sort(),
+    };
+  };
+  assert.deepEqual(view(streamed), view(inMemory));
+}
+
+async function seedBoth(items: Array<{ registrationId: string; primaryKey?: string }>): Promise<void> {
+  for (const env of [streamed, inMemory]) {
+    for (const { registrationId, primaryKey } of items) {
+      await env.client.createOrUpdateEnrollment({ registrationId, attestation: { type: 'symmetricKey', ...(primaryKey ? { symmetricKey: { primaryKey, secondaryKey: primaryKey } } : {}) } });
+    }
+  }
+}
+
+void describe('streamed JSON import', () => {
+  void test('create: invalid, repeated (across chunks, other case) and existing rows come out as in the in-memory flow', async () => {
+    await seedBoth([{ registrationId: 'sc-03' }, { registrationId: 'sc-20' }]);
+    const items: unknown[] = Array.from({ length: 30 }, (_, i) => ({ registrationId: `sc-${String(i).padStart(2, '0')}`, attestation: { type: 'symmetricKey' }, initialTwin: { tags: { n: i } } }));
+    items.splice(9, 0, { registrationId: 'SC-01', attestation: { type: 'symmetricKey' } }); // repeat of an earlier chunk, other case
+    items.splice(17, 0, { registrationId: 'sc bad id', attestation: { type: 'symmetricKey' } });
+    items.splice(25, 0, { registrationId: 'sc-no-attestation' });
+    items.push({ registrationId: 'sc-29', attestation: { type: 'symmetricKey' } }); // repeat in the last chunk
+    const file = join(tempDir('streamed-'), 'create.json');
+    writeFileSync(file, JSON.stringify(items));
+
+    const { plan, report, reportFile, expectedPlans, expectedLines, expectedCounts } = await importBoth(file, 'create');
+    assert.deepEqual(plan.kinds, expectedPlans);
+    assert.deepEqual(plan.kinds[0]?.counts, { create: 28, failExists: 2 });
+    assert.deepEqual(report.kinds, expectedCounts);
+    assert.deepEqual(report.kinds[0]?.counts, { done: 28, failed: 2, notSent: 0, invalid: 4 });
+    assert.deepEqual(sortLines(reportLines(reportFile)), sortLines(expectedLines));
+    assert.ok(reportLines(reportFile).some((l) => l.id === 'SC-01' && l.reason?.includes('item 2 has the same id')), 'the repeat names the first row');
+    assertSameStores('sc-');
+  });
+
+  void test('update: existing items guarded by the etag read in the dry run, keyless ones keep their keys; an export document gives both kinds', async () => {
+    const key = generateSymmetricKey();
+    await seedBoth([{ registrationId: 'su-keep', primaryKey: key }, { registrationId: 'su-changed' }]);
+    const enrollments = [
+      ...Array.from({ length: 12 }, (_, i) => ({ registrationId: `su-${i}`, attestation: { type: 'symmetricKey' }, provisioningStatus: 'disabled' })),
+      { registrationId: 'su-keep', attestation: { type: 'symmetricKey' }, provisioningStatus: 'disabled' },
+      { registrationId: 'su-changed', attestation: { type: 'symmetricKey' }, provisioningStatus: 'disabled' },
+    ];
+    const groups = Array.from({ length: 9 }, (_, i) => ({ enrollmentGroupId: `su-group-${i}`, attestation: { type: 'symmetricKey' } }));
+    const file = join(tempDir('streamed-'), 'export.json');
+    writeFileSync(file, JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION, enrollments, enrollmentGroups: groups }));
+
+    // Between the dry run and the run, su-changed changes on both instances: the guarded update must fail (412), not overwrite.
+    const plan = await planJsonFileStreamed(streamed.client, file, { mode: 'update', budget: budget() });
+    assert.deepEqual(plan.kinds.map((k) => [k.kind, k.counts, k.keysKept]), [['enrollment', { create: 12, updateExisting: 2 }, 2], ['group', { create: 9 }, 0]]);
+    const sources = await readJsonSourcesFromFile(file, { mode: 'update', now: plan.now });
+    const memoryPlans = [];
+    for (const source of sources) memoryPlans.push(planBulk(source, 'update', await readExistingItems(inMemory.client, source.kind, { budget: budget() })));
+    for (const env of [streamed, inMemory]) await env.client.createOrUpdateEnrollment({ registrationId: 'su-changed', attestation: { type: 'symmetricKey' }, provisioningStatus: 'enabled' });
+
+    const reportFile = join(tempDir('streamed-report-'), 'report.jsonl');
+    const report = await runStreamedPlan(streamed.client, plan, { budget: budget(), reportFile, chunkRows: 7, retry: FAST_RETRY });
+    const expectedLines: Line[] = [];
+    for (const memoryPlan of memoryPlans) {
+      const memoryReport = await runBulkJob(inMemory.client, memoryPlan, { budget: budget(), retry: FAST_RETRY });
+      for (const i of memoryReport.items) if (i.outcome !== 'done') expectedLines.push({ kind: memoryPlan.kind, origin: i.origin, id: i.id, outcome: i.outcome, reason: i.reason });
+    }
+    assert.deepEqual(report.kinds.map((k) => [k.kind, k.counts]), [['enrollment', { done: 13, failed: 1, notSent: 0, invalid: 0 }], ['group', { done: 9, failed: 0, notSent: 0, invalid: 0 }]]);
+    assert.deepEqual(sortLines(reportLines(reportFile)), sortLines(expectedLines));
+    assert.equal(reportLines(reportFile)[0]?.id, 'su-changed');
+    const kept = streamed.emulator.emu.store.snapshot().enrollments.find((e) => e.registrationId === 'su-keep');
+    assert.deepEqual([kept?.provisioningStatus, kept?.attestation.symmetricKey?.primaryKey], ['disabled', key]);
+    assertSameStores('su-');
+  });
+
+  void test('a file changed after the dry run is refused before anything is sent; a cancelled run reports every row not sent', async () => {
+    const file = join(tempDir('streamed-'), 'changed.json');
+    writeFileSync(file, JSON.stringify(Array.from({ length: 10 }, (_, i) => ({ registrationId: `sx-${i}`, attestation: { type: 'symmetricKey' } }))));
+    const plan = await planJsonFileStreamed(streamed.client, file, { mode: 'create', budget: budget() });
+    appendFileSync(file, ' ');
+    const reportFile = join(tempDir('streamed-report-'), 'report.jsonl');
+    await assert.rejects(runStreamedPlan(streamed.client, plan, { budget: budget(), reportFile }), (e: unknown) => e instanceof BulkSourceError && /changed since the dry run/.test(e.message));
+
+    const again = await planJsonFileStreamed(streamed.client, file, { mode: 'create', budget: budget() });
+    const cancelled = new AbortController();
+    cancelled.abort();
+    const report = await runStreamedPlan(streamed.client, again, { budget: budget(), reportFile, chunkRows: 4, signal: cancelled.signal });
+    assert.deepEqual([report.cancelled, report.kinds[0]?.counts], [true, { done: 0, failed: 0, notSent: 10, invalid: 0 }]);
+    assert.equal(reportLines(reportFile).filter((l) => l.outcome === 'notSent').length, 10);
+    assert.equal(streamed.emulator.emu.store.snapshot().enrollments.filter((e) => e.registrationId.startsWith('sx-')).length, 0);
+  });
+});
