@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { JobModel, reportCsv, reportJson, type JobHeader, type JobRow, type LiveCounts } from '../jobs';
 import { writeFileAtomic } from '../util/atomicWrite';
-import { createNonce } from '../enrollmentForm/formHtml';
+import { createNonce } from '../common/webviewHtml';
 import { defaultSaveUri } from '../ui/saveLocation';
 import { JobsController } from './jobsController';
 import { renderJobsHtml } from './jobsHtml';

@@ -2,7 +2,7 @@
 // URI, no inline script, style or handler, no data.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createNonce } from '../../../src/enrollmentForm/formHtml';
+import { createNonce } from '../../../src/common/webviewHtml';
 import { renderJobsHtml } from '../../../src/jobsView/jobsHtml';
 
 const CSP_SOURCE = 'https://file+.vscode-resource.vscode-cdn.net';
