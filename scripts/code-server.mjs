@@ -233,7 +233,15 @@ export async function launchCodeServer({
       await exited;
       clearTimeout(timer);
     }
-    if (!userDataDir && !process.env.KEEP_CODE_SERVER_DATA) rmSync(root, { recursive: true, force: true });
+    if (!userDataDir && !process.env.KEEP_CODE_SERVER_DATA) {
+      // code-server's own children (extension host, file watcher) can still write workspace storage for a
+      // moment after it exits: retry, and leave a temp folder behind rather than fail the caller over it.
+      try {
+        rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+      } catch (error) {
+        console.warn(`code-server: could not remove ${root}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
   };
   return { url, process: child, userDataDir: ud, extensionsDir: ext, stop };
 }
