@@ -4,10 +4,9 @@
 // and no button, and a typed name that names one is warned about; typed names still submit; a
 // malformed or stale answer is not shown; with no list only the note shows.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import type { CaCertificateChoice, HostMessage, SubmitMessage } from '../../src/enrollmentForm/protocol';
-import { browserSkipReason, launchBrowser, openFormPage, startFormPageServer, type FormPage, type FormPageServer } from '../support/webviewPage';
+import { closeCheckedPage, useFormPageSuite, browserSkipReason, openFormPage, type FormPage } from '../support/webviewPage';
 import { initMessage } from '../support/webviewMessages';
 
 const skip = browserSkipReason();
@@ -22,23 +21,7 @@ const CHOICES: CaCertificateChoice[] = [
 ];
 
 void describe('enrollment form page: CA reference picker', { skip }, () => {
-  let server: FormPageServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await startFormPageServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  async function close(form: FormPage): Promise<void> {
-    assert.deepEqual(await form.cspViolations(), [], 'the page violated its CSP');
-    assert.deepEqual(form.errors, [], 'the page logged errors');
-    await form.page.context().close();
-  }
+  const suite = useFormPageSuite();
 
   const reference = async (form: FormPage, slot: 'Primary' | 'Secondary'): Promise<string> => String(await form.property(`#f-caReference${slot}`, 'value'));
   const asks = async (form: FormPage): Promise<number> => (await form.posted()).filter((m) => m.type === 'listCaCertificates').length;
@@ -49,7 +32,7 @@ void describe('enrollment form page: CA reference picker', { skip }, () => {
   }
 
   void test('asks once when the CA references show; picks verified CAs into either field; explains the rest', async () => {
-    const form = await openFormPage(browser, server, 'dark');
+    const form = await openFormPage(suite.browser, suite.server, 'dark');
     await form.send(initMessage('group', {}, { id: 'group-1' }));
     await form.waitForPosted('listLinkedHubs');
     assert.equal(await asks(form), 0, 'no ARM read while certificate files are chosen');
@@ -94,11 +77,11 @@ void describe('enrollment form page: CA reference picker', { skip }, () => {
     const sent = await submitted(form);
     assert.deepEqual([sent.draft.x509Source, sent.draft.caReferencePrimary, sent.draft.caReferenceSecondary], ['caReferences', 'contoso-soon', 'typed-elsewhere']);
     await form.screenshot('form-ca-picker-dark');
-    await close(form);
+    await closeCheckedPage(form);
   });
 
   void test('a prefilled CA reference (opened "with This CA") asks at once and marks the CA; stale and malformed answers are not shown', async () => {
-    const form = await openFormPage(browser, server, 'light');
+    const form = await openFormPage(suite.browser, suite.server, 'light');
     await form.send(initMessage('group', {}, { x509Source: 'caReferences', caReferencePrimary: 'contoso-root' }));
     const ask = await form.waitForPosted('listCaCertificates');
     await form.send({ type: 'caCertificates', requestId: 'someone-else', certificates: CHOICES });
@@ -109,11 +92,11 @@ void describe('enrollment form page: CA reference picker', { skip }, () => {
     assert.equal(await form.page.locator('#ca-picker .ca-choice').count(), 1, 'only the well-formed entry of the current request');
     assert.equal(await reference(form, 'Primary'), 'contoso-root');
     await form.screenshot('form-ca-picker-prefilled-light');
-    await close(form);
+    await closeCheckedPage(form);
   });
 
   void test('no list (a connection without Azure ids): the note shows and a typed name is submitted', async () => {
-    const form = await openFormPage(browser, server, 'dark');
+    const form = await openFormPage(suite.browser, suite.server, 'dark');
     await form.send(initMessage('group', {}, { id: 'group-3', x509Source: 'caReferences' }));
     const ask = await form.waitForPosted('listCaCertificates');
     await form.send({ type: 'caCertificates', requestId: ask.requestId, certificates: [], note: 'Type the CA names: this connection was not added from Azure, so its CA certificates are not known here.' });
@@ -123,6 +106,6 @@ void describe('enrollment form page: CA reference picker', { skip }, () => {
     await form.page.locator('#f-caReferencePrimary input').fill('my-ca');
     const sent = await submitted(form);
     assert.equal(sent.draft.caReferencePrimary, 'my-ca');
-    await close(form);
+    await closeCheckedPage(form);
   });
 });

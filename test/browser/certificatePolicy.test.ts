@@ -2,33 +2,16 @@
 // panel's CSP: shown only for 2026-11-01 connections, for both kinds; names checked as typed and
 // all-or-none on submit; values written as text; the posted draft carries them.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import type { SubmitMessage } from '../../src/enrollmentForm/protocol';
-import { browserSkipReason, launchBrowser, openFormPage, startFormPageServer, type FormPage, type FormPageServer } from '../support/webviewPage';
+import { closeCheckedPage, useFormPageSuite, browserSkipReason, openFormPage, type FormPage } from '../support/webviewPage';
 import { initMessage } from '../support/webviewMessages';
 
 const skip = browserSkipReason();
 const HOSTILE = '"><img src=x onerror=alert(1)>';
 
 void describe('enrollment form page: certificate policy', { skip }, () => {
-  let server: FormPageServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await startFormPageServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  async function close(form: FormPage): Promise<void> {
-    assert.deepEqual(await form.cspViolations(), [], 'the page violated its CSP');
-    assert.deepEqual(form.errors, [], 'the page logged errors');
-    await form.page.context().close();
-  }
+  const suite = useFormPageSuite();
 
   async function type(form: FormPage, fieldName: string, text: string): Promise<void> {
     await form.page.locator(`#f-${fieldName}`).locator('input, textarea').first().fill(text);
@@ -42,17 +25,17 @@ void describe('enrollment form page: certificate policy', { skip }, () => {
   const section = (form: FormPage) => form.page.locator('#section-certificatePolicy');
 
   void test('hidden on 2021-10-01 connections, shown on 2026-11-01 for enrollments and groups', async () => {
-    const old = await openFormPage(browser, server);
+    const old = await openFormPage(suite.browser, suite.server);
     await old.send(initMessage('enrollment', { apiVersion: '2021-10-01' }));
     await old.page.locator('#form-title').getByText('New individual enrollment').waitFor();
     assert.equal(await section(old).isVisible(), false);
     await old.page.locator('#submit').click();
     const sent = await old.waitForPosted('submit');
     assert.equal(sent.draft.namespaceName, '', 'the draft still has the (empty) fields');
-    await close(old);
+    await closeCheckedPage(old);
 
     for (const kind of ['enrollment', 'group'] as const) {
-      const form = await openFormPage(browser, server);
+      const form = await openFormPage(suite.browser, suite.server);
       await form.send(initMessage(kind, { apiVersion: '2026-11-01' }));
       await section(form).waitFor({ state: 'visible' });
       assert.match((await section(form).locator('h2').textContent()) ?? '', /Certificate policy \(Azure Device Registry\)/);
@@ -61,12 +44,12 @@ void describe('enrollment form page: certificate policy', { skip }, () => {
       assert.equal(await form.page.locator('#f-certificatePolicyName input').getAttribute('aria-label'), 'Certificate policy');
       assert.match((await section(form).textContent()) ?? '', /3–64 lower-case letters, digits and hyphens/, 'each field says its rule');
       if (kind === 'group') await form.screenshot('form-certificate-policy-group');
-      await close(form);
+      await closeCheckedPage(form);
     }
   });
 
   void test('names are checked as typed; a partial policy is marked on the missing fields; a full one is posted', async () => {
-    const form = await openFormPage(browser, server);
+    const form = await openFormPage(suite.browser, suite.server);
     await form.send(initMessage('enrollment', { apiVersion: '2026-11-01' }, { attestationType: 'symmetricKey', id: 'dev-1' }));
     await section(form).waitFor({ state: 'visible' });
     await type(form, 'namespaceName', 'ADR_NS');
@@ -94,11 +77,11 @@ void describe('enrollment form page: certificate policy', { skip }, () => {
     await form.page.locator('#submit').click();
     const sent = await form.waitForPosted('submit');
     assert.deepEqual([sent.draft.namespaceName, sent.draft.certificateAuthorityName, sent.draft.certificatePolicyName], ['adr-ns', 'ca1', 'device-certs']);
-    await close(form);
+    await closeCheckedPage(form);
   });
 
   void test('an edited item shows its policy as text; a service error lands next to the policy field', async () => {
-    const form = await openFormPage(browser, server);
+    const form = await openFormPage(suite.browser, suite.server);
     await form.send(initMessage('group', { apiVersion: '2026-11-01', mode: 'update', etag: 'e1' }, { id: 'grp', attestationType: 'symmetricKey', namespaceName: 'adr-ns', certificateAuthorityName: HOSTILE, certificatePolicyName: 'device-certs' }));
     await form.waitForProperty('#f-certificateAuthorityName', 'value', HOSTILE);
     assert.equal(await form.page.locator('img').count(), 0, 'nothing was parsed as HTML');
@@ -106,6 +89,6 @@ void describe('enrollment form page: certificate policy', { skip }, () => {
     const sent = await form.waitForPosted('submit');
     await form.send({ type: 'error', requestId: sent.requestId, message: 'The service refused the enrollment group (HTTP 400).', status: 400, problems: [{ field: 'certificatePolicyName', severity: 'error', message: "Namespace 'adr-ns' has no certificate policy 'device-certs' under certificate authority 'x'." }] });
     await form.page.locator('#f-certificatePolicyName-error').getByText('has no certificate policy').waitFor();
-    await close(form);
+    await closeCheckedPage(form);
   });
 });

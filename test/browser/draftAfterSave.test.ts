@@ -2,29 +2,18 @@
 // and the host may read it after it finished saving. The page then reports the saved state again,
 // so closing the saved form does not offer to restore "unsaved changes" (seen in code-server).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { browserSkipReason, launchBrowser, openFormPage, startFormPageServer, type FormPageServer } from '../support/webviewPage';
+import { describe, test } from 'node:test';
+import { useFormPageSuite, browserSkipReason, openFormPage } from '../support/webviewPage';
 import { initMessage } from '../support/webviewMessages';
 import { emptyDraft } from '../../src/enrollmentForm/protocol';
 
 const skip = browserSkipReason();
 
 void describe('enrollment form page: draft reports around a save', { skip }, () => {
-  let server: FormPageServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await startFormPageServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = useFormPageSuite();
 
   void test('a "dirty" report sent during the save is followed by a clean one once saved', async () => {
-    const form = await openFormPage(browser, server, 'dark');
+    const form = await openFormPage(suite.browser, suite.server, 'dark');
     await form.send(initMessage('group', {}, { attestationType: 'symmetricKey' }));
     await form.page.locator('#f-id input').fill('group-9');
     await form.page.locator('#submit').click();

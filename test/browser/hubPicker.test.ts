@@ -2,33 +2,16 @@
 // linked hubs after init, shows one checkbox per hub with its allocation weight, keeps the "IoT hubs"
 // text in step both ways, still takes a typed host name, and shows a note when there is no list.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import type { SubmitMessage } from '../../src/enrollmentForm/protocol';
-import { browserSkipReason, launchBrowser, openFormPage, startFormPageServer, type FormPage, type FormPageServer } from '../support/webviewPage';
+import { closeCheckedPage, useFormPageSuite, browserSkipReason, openFormPage, type FormPage } from '../support/webviewPage';
 import { initMessage } from '../support/webviewMessages';
 
 const skip = browserSkipReason();
 const HOSTILE_HOST = '<img src=x onerror=alert(1)>.azure-devices.net';
 
 void describe('enrollment form page: hub picker', { skip }, () => {
-  let server: FormPageServer;
-  let browser: Browser;
-
-  before(async () => {
-    server = await startFormPageServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  async function close(form: FormPage): Promise<void> {
-    assert.deepEqual(await form.cspViolations(), [], 'the page violated its CSP');
-    assert.deepEqual(form.errors, [], 'the page logged errors');
-    await form.page.context().close();
-  }
+  const suite = useFormPageSuite();
 
   async function hubsText(form: FormPage): Promise<string> {
     return String(await form.property('#f-iotHubs', 'value'));
@@ -40,7 +23,7 @@ void describe('enrollment form page: hub picker', { skip }, () => {
   }
 
   void test('asks once after init; ticking adds and unticking removes host names; typing ticks; typed hosts are kept', async () => {
-    const form = await openFormPage(browser, server, 'dark');
+    const form = await openFormPage(suite.browser, suite.server, 'dark');
     await form.send(initMessage('group', {}, { id: 'group-1', iotHubs: 'typed.azure-devices.net' }));
     const ask = await form.waitForPosted('listLinkedHubs');
     assert.match(ask.requestId, /^[\w-]+$/);
@@ -75,11 +58,11 @@ void describe('enrollment form page: hub picker', { skip }, () => {
 
     const sent = await submitted(form);
     assert.equal(sent.draft.iotHubs, 'HUB-A.azure-devices.net\ntyped.azure-devices.net');
-    await close(form);
+    await closeCheckedPage(form);
   });
 
   void test('no list (a connection without Azure ids): the note shows and a typed host name is submitted', async () => {
-    const form = await openFormPage(browser, server, 'light');
+    const form = await openFormPage(suite.browser, suite.server, 'light');
     await form.send(initMessage('enrollment', {}, { id: 'device-1', attestationType: 'symmetricKey' }));
     const ask = await form.waitForPosted('listLinkedHubs');
     await form.send({ type: 'linkedHubs', requestId: ask.requestId, hubs: [], note: 'Type the host names: this connection was not added from Azure, so its linked hubs are not known here.' });
@@ -89,17 +72,17 @@ void describe('enrollment form page: hub picker', { skip }, () => {
     await form.page.locator('#f-iotHubs textarea').fill('my-hub.azure-devices.net');
     const sent = await submitted(form);
     assert.equal(sent.draft.iotHubs, 'my-hub.azure-devices.net');
-    await close(form);
+    await closeCheckedPage(form);
   });
 
   void test('the picker ticks what a loaded draft names (edit mode)', async () => {
-    const form = await openFormPage(browser, server, 'dark');
+    const form = await openFormPage(suite.browser, suite.server, 'dark');
     await form.send(initMessage('group', { mode: 'update', etag: 'e1' }, { id: 'group-2', iotHubs: 'hub-b.azure-devices.net' }));
     const ask = await form.waitForPosted('listLinkedHubs');
     await form.send({ type: 'linkedHubs', requestId: ask.requestId, hubs: [{ hostName: 'hub-a.azure-devices.net', allocationWeight: 1 }, { hostName: 'hub-b.azure-devices.net', allocationWeight: 3 }] });
     await form.page.getByRole('checkbox', { name: 'hub-b.azure-devices.net (weight 3)', checked: true }).waitFor();
     assert.equal(await form.page.getByRole('checkbox', { name: 'hub-a.azure-devices.net (weight 1)', checked: false }).count(), 1);
     await form.screenshot('form-hub-picker-update-dark');
-    await close(form);
+    await closeCheckedPage(form);
   });
 });

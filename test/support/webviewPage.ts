@@ -2,11 +2,13 @@
 // esbuild API, served with media/form.css on 127.0.0.1 inside the HTML shell the real panel uses
 // (same CSP, built by the same function), and `acquireVsCodeApi()` is a stand-in that records every
 // posted message. The test plays the host by sending HostMessages to the page.
+import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import * as esbuild from 'esbuild';
 import type { Browser, Page } from 'playwright-core';
 import { browserUnavailableReason, launchChromium } from '../../scripts/browser';
@@ -329,4 +331,25 @@ export async function openFormPage(browser: Browser, server: FormPageServer, the
   await page.goto(`${server.origin}/`);
   await form.waitForPosted('ready');
   return form;
+}
+
+/** The form page server and a browser for the suite it is called in: started before, closed after. */
+export function useFormPageSuite(): { readonly server: FormPageServer; readonly browser: Browser } {
+  const suite = {} as { server: FormPageServer; browser: Browser };
+  before(async () => {
+    suite.server = await startFormPageServer();
+    suite.browser = await launchBrowser();
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.server?.close();
+  });
+  return suite;
+}
+
+/** Checks that the page kept its CSP and logged no error, then closes it. */
+export async function closeCheckedPage(form: FormPage): Promise<void> {
+  assert.deepEqual(await form.cspViolations(), [], 'the page violated its CSP');
+  assert.deepEqual(form.errors, [], 'the page logged errors');
+  await form.page.context().close();
 }
