@@ -1,11 +1,6 @@
-// Small DOM helpers: text goes in as textContent, never as markup, so ids and reasons from files
-// and the service cannot become HTML.
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text?: string): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
+// Small DOM helpers: text goes in as text nodes, never as markup, so ids and reasons from files
+// and the service cannot become HTML. `el` is the form page's.
+export { el } from '../../enrollmentForm/page/dom';
 
 export function byId<T extends HTMLElement>(id: string): T {
   const node = document.getElementById(id);

@@ -24,7 +24,7 @@ function buildPage(): void {
   svg.setAttribute('role', 'img');
   svg.setAttribute('aria-label', 'Requests per second against the configured rate, with retries and 429s');
   app.replaceChildren(
-    el('header', {}, undefined),
+    el('header', {}),
     el('section', { id: 'summary', class: 'summary' }),
     el('div', { id: 'actions', class: 'actions' }),
     el('div', { id: 'live', class: 'live' }),
