@@ -228,7 +228,21 @@ async function addConnectionSteps(page: Page, connectionString: string, name: st
     await clickNotificationButton(page, /not trusted/, 'Select CA File…');
     await pickFileInDialog(page, caCertificatePath);
   }
-  await treeRow(page, name).waitFor({ timeout: 30_000 });
+  try {
+    await treeRow(page, name).waitFor({ timeout: 30_000 });
+  } catch (error) {
+    // Say what the workbench showed instead (an error toast, a dialog left open), not only the wait.
+    throw new Error(`The connection "${name}" did not appear in the tree. ${await workbenchState(page)}`, { cause: error });
+  }
+}
+
+/** The visible toasts and quick input of the workbench, for a failure message. */
+export async function workbenchState(page: Page): Promise<string> {
+  const toasts = await page.locator('.notifications-toasts .notification-toast').allInnerTexts().catch(() => []);
+  const quickInput = page.locator('.quick-input-widget');
+  const inputShown = await quickInput.isVisible().catch(() => false);
+  const inputValue = inputShown ? await quickInput.locator('input.input').inputValue().catch(() => '?') : '';
+  return `Toasts: ${toasts.length ? toasts.map((t) => JSON.stringify(t.replace(/\s+/g, ' ').trim())).join('; ') : 'none'}. Quick input: ${inputShown ? `open with ${JSON.stringify(inputValue)}` : 'closed'}.`;
 }
 
 /**
@@ -247,6 +261,11 @@ export async function pickFileInDialog(page: Page, filePath: string): Promise<vo
     if ((await input.inputValue()) === filePath) break;
   }
   await page.keyboard.press('Enter');
+  // Accepted when the dialog closes or moves on to the next question; when it still shows our path
+  // the Enter was lost (a busy workbench), so press it once more.
+  await page.waitForTimeout(1500);
+  const stillOurs = await input.isVisible().then(async (shown) => shown && (await input.inputValue()) === filePath).catch(() => false);
+  if (stillOurs) await input.press('Enter', { timeout: 2000 }).catch(() => undefined);
 }
 
 /** Puts the workbench back to a neutral state between tests: no quick input, menus, toasts or editors. */
