@@ -37,12 +37,16 @@ export interface ApplyProgress {
   settled: number;
   failed: number;
   phase: string;
+  /** Requests sent so far (key reads and bulk requests), for a throughput chart. */
+  requests: number;
 }
 
 export interface ApplyOptions {
   operationsPerMinute?: number;
   signal?: AbortSignal;
   onProgress?: (progress: ApplyProgress) => void;
+  /** A request is sent again: after a 429 (throttled) or a transient failure. */
+  onRetry?: (throttled: boolean) => void;
   env?: Record<string, string | undefined>;
 }
 
@@ -60,7 +64,8 @@ export async function applyPlan(client: ApplyClient, plan: Plan, options: ApplyO
   const results: AppliedItem[] = [];
   let requests = 0;
   let failed = 0;
-  const report = (phase: string, settledNow = results.length) => options.onProgress?.({ total, settled: settledNow, failed, phase });
+  const report = (phase: string, settledNow = results.length, failedNow = failed, requestsNow = requests) =>
+    options.onProgress?.({ total, settled: settledNow, failed: failedNow, phase, requests: requestsNow });
 
   for (const action of ACTION_ORDER) {
     for (const kind of ITEM_KINDS) {
@@ -85,7 +90,8 @@ export async function applyPlan(client: ApplyClient, plan: Plan, options: ApplyO
         items: prepared.items.map((p) => p.item),
         operationsPerMinute,
         signal: options.signal,
-        onProgress: (p) => report(phase, settledBefore + p.done + p.failed),
+        onRetry: options.onRetry,
+        onProgress: (p) => report(phase, settledBefore + p.done + p.failed, failed + p.failed, requests + p.requests),
       });
       requests += bulk.requests;
       bulk.items.forEach((outcome, i) => {

@@ -82,9 +82,10 @@ export async function applyDesiredState(ctx: CommandContext, ...args: unknown[])
     applyPlan(client, plan, {
       signal: AbortSignal.any([signal, view.startRun()]),
       operationsPerMinute: ctx.settings.value.bulkOperationsPerMinute,
+      onRetry: (throttled) => view.retried(throttled),
       onProgress: (p) => {
         progress({ message: `${p.phase}: ${p.settled}/${p.total}`, done: p.total === 0 ? 1 : p.settled / p.total });
-        view.progress({ total: p.total, done: p.settled - p.failed, failed: p.failed, requests: 0 });
+        view.progress({ total: p.total, done: p.settled - p.failed, failed: p.failed, requests: p.requests });
       },
     }),
   );

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { generateRootCertificate, generateSymmetricKey } from '../../src/attestation';
 import { DpsClient } from '../../src/dps/client';
 import {
-  applyPlan, exportDesiredState, formatDesiredState, planDesiredStateFile, renderPlanMarkdown, renderPlanText, type Plan,
+  applyPlan, exportDesiredState, formatDesiredState, planDesiredStateFile, renderPlanMarkdown, renderPlanText, type ApplyProgress, type Plan,
 } from '../../src/ascode';
 import { startTestEmulator, tempDir, type TestEmulator } from '../support/emulator';
 
@@ -68,8 +68,15 @@ void describe('plan and apply against the emulator', () => {
     assert.ok(update?.etag, 'the live etag is recorded');
     assert.match(renderPlanMarkdown(p), /\+ provisioningStatus: disabled/);
 
-    const report = await applyPlan(client, p, { operationsPerMinute: FAST });
+    const progress: ApplyProgress[] = [];
+    const report = await applyPlan(client, p, { operationsPerMinute: FAST, onProgress: (q) => progress.push(q) });
     assert.deepEqual(report.counts, { done: 2, failed: 0, notSent: 0 });
+    // The progress carries the requests sent, never going back, ending at the report's (the Jobs view charts it).
+    const sent = progress.map((q) => q.requests);
+    assert.deepEqual(sent, [...sent].sort((a, b) => a - b));
+    assert.equal(sent.at(-1), report.requests);
+    assert.ok(report.requests > 0);
+    assert.equal(progress.at(-1)?.settled, 2);
     assert.equal((await client.getEnrollment('dev-1')).provisioningStatus, 'disabled');
     // "generate" on an existing item keeps its keys: an update without keys would have rotated them.
     assert.deepEqual(await client.getEnrollmentAttestation('dev-1'), keysBefore);
