@@ -18,6 +18,7 @@ import { FilterState } from './tree/filterState';
 import type { DpsTreeNode } from './tree/treeModel';
 import { DpsTreeProvider, TREE_VIEW_ID } from './tree/treeProvider';
 import { registerDesiredStateDiagnostics } from './ui/desiredStateDiagnostics';
+import { registerReportDocuments } from './ui/reportDocuments';
 
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
@@ -83,6 +84,7 @@ export function activate(context: vscode.ExtensionContext): void {
     store.onDidChange(() => void vscode.commands.executeCommand('setContext', 'dpsEnrollments.hasConnections', store.list().length > 0)),
     ...registerCommands(ctx),
     registerDesiredStateDiagnostics(),
+    registerReportDocuments(),
     // The child process flushes its data file on SIGTERM; nothing to await here.
     { dispose: () => void emulator.dispose() },
   );

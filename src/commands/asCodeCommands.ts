@@ -11,7 +11,8 @@ import { writeFileAtomic } from '../util/atomicWrite';
 import { UserCancelledError } from '../common/errorPresentation';
 import type { ConnectionRecord } from '../connections/connectionStore';
 import type { CommandContext } from './commandContext';
-import { asFileUri, jobsPanelDeps, openMarkdown } from './bulkUi';
+import { asFileUri, jobsPanelDeps } from './bulkUi';
+import { showReport } from '../ui/reportDocuments';
 import { applyPlanRows, applyReportRows } from '../jobs';
 import { JobsPanel } from '../jobsView/jobsPanel';
 import { pickConnection } from './targets';
@@ -59,8 +60,8 @@ async function askPrune(): Promise<boolean> {
 }
 
 export async function planDesiredState(ctx: CommandContext, ...args: unknown[]): Promise<void> {
-  const { plan } = await planFor(ctx, args, await askPrune());
-  await openMarkdown(renderPlanMarkdown(plan));
+  const { plan, connection } = await planFor(ctx, args, await askPrune());
+  await showReport(`Plan ${plan.fileName} for ${connection.label}`, renderPlanMarkdown(plan));
 }
 
 export async function applyDesiredState(ctx: CommandContext, ...args: unknown[]): Promise<void> {
@@ -107,7 +108,7 @@ export async function checkDrift(ctx: CommandContext, ...args: unknown[]): Promi
     return;
   }
   const show = await vscode.window.showWarningMessage(`Drift: ${connection.label} no longer matches ${plan.fileName}. ${summarisePlan(plan)}`, 'Show Plan');
-  if (show === 'Show Plan') await openMarkdown(renderPlanMarkdown(plan));
+  if (show === 'Show Plan') await showReport(`Plan ${plan.fileName} for ${connection.label}`, renderPlanMarkdown(plan));
 }
 
 export async function exportDesiredStateFile(ctx: CommandContext, ...args: unknown[]): Promise<void> {

@@ -28,11 +28,6 @@ export function asFileUri(value: unknown): vscode.Uri | undefined {
   return candidate.scheme === 'file' && typeof candidate.fsPath === 'string' ? (value as vscode.Uri) : undefined;
 }
 
-export async function openMarkdown(content: string): Promise<void> {
-  const document = await vscode.workspace.openTextDocument({ language: 'markdown', content });
-  await vscode.window.showTextDocument(document, { preview: false });
-}
-
 /** One pacing budget for everything a job does against the instance: dry-run reads, key reads, writes. */
 export function jobBudget(ctx: CommandContext): InstanceBudget {
   return new InstanceBudget(bulkPacing(ctx.settings.value.bulkOperationsPerMinute));

@@ -8,7 +8,7 @@ import { parse } from 'csv-parse/sync';
 import { deviceKeyCsv, expandIdPattern, parseRegistrationIdList, writeFileAtomic } from '../bulk';
 import { UserCancelledError } from '../common/errorPresentation';
 import type { CommandContext } from './commandContext';
-import { openMarkdown } from './bulkUi';
+import { showReport } from '../ui/reportDocuments';
 import { resolveItemTargets } from './targets';
 import { cell } from '../bulk/markdown';
 
@@ -88,5 +88,5 @@ async function showRejected(rejected: ReturnType<typeof deviceKeyCsv>['rejected'
   if (rejected.length === 0) return;
   const lines = ['# Registration ids without a device key', '', '| Id | Reason |', '|---|---|'];
   for (const r of rejected) lines.push(`| ${cell(r.registrationId)} | ${cell(r.problems.map((p) => p.message).join(' '))} |`);
-  await openMarkdown(lines.join('\n') + '\n');
+  await showReport('Registration ids without a device key', lines.join('\n') + '\n');
 }

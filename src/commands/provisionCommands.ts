@@ -24,6 +24,7 @@ import type { CommandContext } from './commandContext';
 import { showRegistrationInTree } from './registrationInTree';
 import { resolveItemTargets, type ItemTarget } from './targets';
 import { planCertificateRequest, saveIssued } from './issuedCertificateUi';
+import { showReport } from '../ui/reportDocuments';
 
 async function ask(options: vscode.InputBoxOptions): Promise<string> {
   const value = await vscode.window.showInputBox({ ignoreFocusOut: true, ...options });
@@ -155,7 +156,7 @@ export async function provisionTestDevice(ctx: CommandContext, ...args: unknown[
     ctx.logger.info(`Provisioned test device ${registrationId}: ${result.assignedHub} (${result.substatus ?? ''})`);
     await refreshTree();
     const issued = certificatePlan && result.issuedCertificate ? await saveIssued(ctx, certificatePlan, result.issuedCertificate) : undefined;
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'markdown', content: resultMarkdown(result, { host, idScope }) + (issued?.markdown ?? '') }), { preview: true });
+    await showReport(`Provisioned ${registrationId}`, resultMarkdown(result, { host, idScope }) + (issued?.markdown ?? ''), { preview: true });
     const actions = [...(deviceKey !== undefined ? ['Copy Device Connection String'] : []), ...(issued ? ['Open Certificate'] : [])];
     const picked = await vscode.window.showInformationMessage(`"${registrationId}" is assigned to ${result.assignedHub} as ${result.deviceId}.`, ...actions);
     if (picked === 'Copy Device Connection String' && deviceKey !== undefined) {
@@ -170,7 +171,7 @@ export async function provisionTestDevice(ctx: CommandContext, ...args: unknown[
     await refreshTree(); // a refused attempt can leave a failed registration to look at
     // The fix offered for a refused ID scope is to run the command again and enter another one.
     if (error.kind === 'unauthorized' && /ID scope/i.test(error.message)) await ctx.idScopes.forget(target.connection.id);
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({ language: 'markdown', content: errorMarkdown(error, registrationId) }), { preview: true });
+    await showReport(`Provisioning ${registrationId} failed`, errorMarkdown(error, registrationId), { preview: true });
     void vscode.window.showWarningMessage(`${error.message} ${howToFix(error)}`);
   }
 }

@@ -18,8 +18,8 @@ export interface VscodeRecorder {
   statusMessages: string[];
   /** QuickPicks made with createQuickPick, newest last (their items and placeholder as last set). */
   quickPicks: Array<{ items: unknown[]; placeholder: string; value: string }>;
-  /** Untitled documents opened with workspace.openTextDocument({ content }), in order. */
-  documents: Array<{ language?: string; content: string }>;
+  /** Documents opened with workspace.openTextDocument: untitled ones ({ content }) and those of a content provider (by URI), in order. */
+  documents: Array<{ language?: string; content: string; uri?: string }>;
   /** What diagnostic collections hold, by document URI string. */
   diagnostics: Map<string, unknown[]>;
 }
@@ -106,6 +106,7 @@ class FileSystemError extends Error {
 }
 
 const settings = new Map<string, unknown>();
+const contentProviders = new Map<string, { provideTextDocumentContent(uri: unknown): string }>();
 
 /** Document events a test fires, as VS Code would when the user opens, edits or closes a file. */
 export const documentEvents = {
@@ -229,10 +230,19 @@ export const vscodeStub = {
     onDidOpenTextDocument: documentEvents.open.event,
     onDidChangeTextDocument: documentEvents.change.event,
     onDidCloseTextDocument: documentEvents.close.event,
-    openTextDocument: (init: { language?: string; content?: string }) => {
-      const document = { language: init.language, content: init.content ?? '' };
+    // As VS Code: a URI of a registered content provider's scheme reads its text from the provider.
+    openTextDocument: (init: { language?: string; content?: string } | { scheme: string; path: string; toString(): string }) => {
+      const provider = 'scheme' in init ? contentProviders.get(init.scheme) : undefined;
+      if ('scheme' in init && provider === undefined) return Promise.reject(new Error(`stub: no content provider for ${init.toString()}`));
+      const document = 'scheme' in init
+        ? { language: init.path.endsWith('.md') ? 'markdown' : undefined, content: provider?.provideTextDocumentContent(init) ?? '', uri: init.toString() }
+        : { language: init.language, content: init.content ?? '' };
       recorder.documents.push(document);
       return Promise.resolve(document);
+    },
+    registerTextDocumentContentProvider: (scheme: string, provider: { provideTextDocumentContent(uri: unknown): string }) => {
+      contentProviders.set(scheme, provider);
+      return { dispose: () => contentProviders.delete(scheme) };
     },
   },
   env: {

@@ -10,6 +10,7 @@ import { LogRecorder } from '../../support/vscodeFakes';
 import { startTestEmulator, type TestEmulator } from '../../support/emulator';
 import { symmetricEnrollment, symmetricGroup } from '../../support/deviceEnrollments';
 import { provisionTestDevice } from '../../../src/commands/provisionCommands';
+import { registerReportDocuments } from '../../../src/ui/reportDocuments';
 import type { CommandContext } from '../../../src/commands/commandContext';
 import type { ConnectionRecord } from '../../../src/connections/connectionStore';
 import { createLogger } from '../../../src/common/logger';
@@ -24,11 +25,15 @@ const COPY = 'Copy Device Connection String';
 let env: TestEmulator;
 let client: DpsClient;
 
+let reports: { dispose(): void };
+
 before(async () => {
+  reports = registerReportDocuments();
   env = await startTestEmulator({ device: { retryAfterSeconds: 0, assignDelayMs: 0 } });
   client = DpsClient.fromConnectionString(env.emu.connectionString, { ca: env.emu.caCertificatePem });
 });
 after(async () => {
+  reports.dispose();
   client.dispose();
   await env.dispose();
 });
@@ -81,6 +86,8 @@ void describe('Provision Test Device command', () => {
     assert.match(recorder.messages.at(-1)?.text ?? '', new RegExp(`"cmd-device-1" is assigned to ${HUB}`));
     assert.deepEqual(recorder.messages.at(-1)?.items, [COPY], 'no "Refresh" button: the tree is already refreshed');
     assert.match(recorder.documents[0]?.content ?? '', new RegExp(`Assigned hub \\| ${HUB}`));
+    // Read-only (never "save changes?" on close), under a title naming the device.
+    assert.match(recorder.documents[0]?.uri ?? '', /^dps-enrollments-report:\/Provisioned .+\.md$/);
     const seen = visibleText(log);
     assert.ok(seen.includes('cmd-device-1'), 'the log and messages were captured');
     for (const secret of [deviceKey, groupKey, 'SharedAccessKey=']) assert.ok(!seen.includes(secret), `"${secret.slice(0, 16)}…" is not in the log, messages or documents`);
