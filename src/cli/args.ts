@@ -134,7 +134,8 @@ Commands
   export FILE            Write the service's enrollments and groups as a desired-state file (--force to overwrite).
   import FILE            Import an export file of the extension (dps-enrollments-export) or a JSON array
                          of enrollments or groups, of any size: a dry run, then the items in chunks.
-                         If any item is invalid or repeats an id, nothing is sent (the first 20 listed).
+                         If any item is invalid or repeats an id, nothing is sent: the first 20 are
+                         listed, all are written to the report.
                            --mode create          (default) create; items that already exist fail
                            --mode update          create or update: updates are guarded by the etag read
                                                   in the dry run, and keep the keys when the file has none

@@ -84,6 +84,10 @@ void describe('dps-enrollments import (streamed)', () => {
     const bad = await cli(['import', file, '--mode', 'upsert']);
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /--mode must be "create" \(the default\) or "update" \(create or update\), not "upsert"\./);
+    const help = await cli(['--help']);
+    assert.match(help.stdout, /--mode update {10}create or update/);
+    assert.match(help.stdout, /--dry-run {14}count what each item would do and send nothing/);
+    assert.match(help.stdout, /--report FILE {10}items that did not end done/);
   });
 
   void test('invalid rows: nothing is sent, 20 are listed and the rest counted, all are in the report (text and --json)', async () => {
