@@ -3,10 +3,12 @@
 import { DpsClient, InstanceBudget, runBulk } from '../src/dps';
 import { exportConnectionToFile, planBulk, planJsonFileStreamed, readExistingItems, readJsonSourcesFromFile, runBulkJob, runStreamedPlan } from '../src/bulk';
 import type { IndividualEnrollment } from '../src/dps';
+import { parseCliArgs } from '../src/cli/args';
+import { importCommand } from '../src/cli/import';
 import { officialSdkClient, type SdkTarget } from '../test/support/sdk';
 
 interface Job {
-  scenario: 'list-ours' | 'list-sdk' | 'bulk-ours' | 'bulk-ours-burst' | 'bulk-sdk-single' | 'bulk-sdk-bulk' | 'export-ours' | 'import-ours' | 'plan-streamed' | 'import-streamed';
+  scenario: 'list-ours' | 'list-sdk' | 'bulk-ours' | 'bulk-ours-burst' | 'bulk-sdk-single' | 'bulk-sdk-bulk' | 'export-ours' | 'import-ours' | 'plan-streamed' | 'import-streamed' | 'import-cli';
   /** The export file written by export-ours and read by import-ours. */
   file?: string;
   target: SdkTarget;
@@ -27,15 +29,24 @@ export interface Figures {
   timedOut?: boolean;
   peakRssMb: number;
   baseRssMb: number;
+  /** V8 heap in use, sampled as RSS is: what the JavaScript holds, without the allocator's slack. */
+  peakHeapMb: number;
+  baseHeapMb: number;
   /** CPU (user + system) the client process used for the scenario: less noisy than wall time on a loaded machine. */
   cpuMs: number;
 }
 
 const job = JSON.parse(process.env.BENCH_JOB ?? '{}') as Job;
-const baseRss = process.memoryUsage().rss;
+const base = process.memoryUsage();
 const baseCpu = process.cpuUsage();
-let peakRss = baseRss;
-const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 20);
+let peakRss = base.rss;
+let peakHeap = base.heapUsed;
+const sample = (): void => {
+  const now = process.memoryUsage();
+  peakRss = Math.max(peakRss, now.rss);
+  peakHeap = Math.max(peakHeap, now.heapUsed);
+};
+const sampler = setInterval(sample, 20);
 
 function enrollments(count: number, prefix: string): IndividualEnrollment[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -68,7 +79,7 @@ async function withThrottleWait<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-async function listOurs(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'cpuMs'>> {
+async function listOurs(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'peakHeapMb' | 'baseHeapMb' | 'cpuMs'>> {
   const client = ourClient();
   const start = performance.now();
   let firstPageMs: number | undefined;
@@ -81,7 +92,7 @@ async function listOurs(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'cp
   return { items, elapsedMs: performance.now() - start, firstPageMs };
 }
 
-async function listSdk(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'cpuMs'>> {
+async function listSdk(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'peakHeapMb' | 'baseHeapMb' | 'cpuMs'>> {
   // As the SDK's query sample does: one Query object, next() until hasMoreResults is false.
   const sdk = officialSdkClient(job.target);
   const start = performance.now();
@@ -100,7 +111,7 @@ async function listSdk(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'cpu
   return { items, elapsedMs: performance.now() - start, firstPageMs };
 }
 
-async function bulkOurs(burst = 1): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'cpuMs'>> {
+async function bulkOurs(burst = 1): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'peakHeapMb' | 'baseHeapMb' | 'cpuMs'>> {
   const client = ourClient();
   const start = performance.now();
   const report = await runBulk({
@@ -114,7 +125,7 @@ async function bulkOurs(burst = 1): Promise<Omit<Figures, 'peakRssMb' | 'baseRss
   return { items: report.counts.done, failed: report.counts.failed + report.counts.notSent, elapsedMs: performance.now() - start };
 }
 
-async function exportOurs(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'cpuMs'>> {
+async function exportOurs(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'peakHeapMb' | 'baseHeapMb' | 'cpuMs'>> {
   const client = ourClient();
   const start = performance.now();
   const counts = await exportConnectionToFile(client, job.file ?? '', { includeKeys: false, budget: new InstanceBudget({ operationsPerMinute: 1e9 }) });
@@ -122,7 +133,7 @@ async function exportOurs(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | '
   return { items: counts.enrollments + counts.enrollmentGroups, elapsedMs: performance.now() - start };
 }
 
-async function importOurs(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'cpuMs'>> {
+async function importOurs(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'peakHeapMb' | 'baseHeapMb' | 'cpuMs'>> {
   const client = ourClient();
   const start = performance.now();
   let items = 0;
@@ -139,7 +150,7 @@ async function importOurs(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | '
 }
 
 /** The dry run alone, streamed: the file's rows against every id the instance holds. */
-async function planStreamed(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'cpuMs'>> {
+async function planStreamed(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'peakHeapMb' | 'baseHeapMb' | 'cpuMs'>> {
   const client = ourClient();
   const start = performance.now();
   const plan = await planJsonFileStreamed(client, job.file ?? '', { mode: 'create', budget: new InstanceBudget({ operationsPerMinute: 1e9 }) });
@@ -149,7 +160,7 @@ async function planStreamed(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' |
 }
 
 /** The streamed import: dry run and run, two reads of the file, a report of what did not end done. */
-async function importStreamed(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'cpuMs'>> {
+async function importStreamed(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'peakHeapMb' | 'baseHeapMb' | 'cpuMs'>> {
   const client = ourClient();
   const start = performance.now();
   const budget = new InstanceBudget({ operationsPerMinute: 1e9 });
@@ -160,7 +171,20 @@ async function importStreamed(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb'
   return { items: sum((c) => c.done), failed: sum((c) => c.failed + c.notSent + c.invalid), elapsedMs: performance.now() - start };
 }
 
-async function bulkSdk(perCall: number): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'cpuMs'>> {
+/** The CLI's import command in this process (its own code path: dry run, run, report), unpaced. */
+async function importCli(): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'peakHeapMb' | 'baseHeapMb' | 'cpuMs'>> {
+  const file = job.file ?? '';
+  const args = { ...parseCliArgs(['import', file, '--json', '--force', '--report', `${file}.cli-report.jsonl`]), operationsPerMinute: job.operationsPerMinute };
+  let out = '';
+  const start = performance.now();
+  await importCommand(args, { out: (text) => { out += text; }, env: {}, connect: ourClient }, new AbortController().signal);
+  const elapsedMs = performance.now() - start;
+  const body = JSON.parse(out) as { kinds: Array<{ counts: Record<'done' | 'failed' | 'notSent' | 'invalid', number> }> };
+  const sum = (pick: (c: Record<'done' | 'failed' | 'notSent' | 'invalid', number>) => number): number => body.kinds.reduce((n, k) => n + pick(k.counts), 0);
+  return { items: sum((c) => c.done), failed: sum((c) => c.failed + c.notSent + c.invalid), elapsedMs };
+}
+
+async function bulkSdk(perCall: number): Promise<Omit<Figures, 'peakRssMb' | 'baseRssMb' | 'peakHeapMb' | 'baseHeapMb' | 'cpuMs'>> {
   // As the SDK samples do: one await per call, in sequence; perCall 1 = createOrUpdateIndividualEnrollment,
   // 10 = runBulkEnrollmentOperation with 10 enrollments.
   const sdk = officialSdkClient(job.target);
@@ -196,12 +220,16 @@ async function main(): Promise<void> {
     'import-ours': importOurs,
     'plan-streamed': planStreamed,
     'import-streamed': importStreamed,
+    'import-cli': importCli,
   }[job.scenario];
   const figures = await run();
   const cpu = process.cpuUsage(baseCpu);
   clearInterval(sampler);
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  const out: Figures = { ...figures, peakRssMb: peakRss / 2 ** 20, baseRssMb: baseRss / 2 ** 20, cpuMs: (cpu.user + cpu.system) / 1000 };
+  sample();
+  const out: Figures = {
+    ...figures, peakRssMb: peakRss / 2 ** 20, baseRssMb: base.rss / 2 ** 20, peakHeapMb: peakHeap / 2 ** 20, baseHeapMb: base.heapUsed / 2 ** 20,
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  };
   process.stdout.write(JSON.stringify(out) + '\n');
   process.exit(0);
 }

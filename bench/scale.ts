@@ -1,6 +1,6 @@
 // Scale figures for issue "Scale and speed", one run each, nothing asserted:
 //  (a) list N enrollments, ours vs the official SDK, at 10,000 and 100,000 (1,000,000 with BENCH_1M=1);
-//  (b) export, streamed dry run and import peak memory growth at 100,000 (1,000,000 with BENCH_1M=1);
+//  (b) export, streamed dry run and import (library and CLI) peak memory growth at 100,000 (1,000,000 with BENCH_1M=1);
 //  (c) the bulk runner's own CPU at 100,000 items with and without progress (instant fake service).
 // The emulator's store is generated directly (no bulk create), and each client runs in its own
 // process (bench/dps-worker.ts) so peak RSS is one client's.   npx tsx bench/scale.ts
@@ -46,6 +46,7 @@ function seed(emu: RunningEmulator, count: number): void {
 }
 
 const mb = (f: Figures): string => (f.peakRssMb - f.baseRssMb).toFixed(1);
+const heapMb = (f: Figures): string => (f.peakHeapMb - f.baseHeapMb).toFixed(1);
 const s = (ms: number): string => (ms / 1000).toFixed(2);
 
 async function listing(emu: RunningEmulator): Promise<void> {
@@ -81,6 +82,9 @@ async function exportImport(emu: RunningEmulator, dir: string): Promise<void> {
     emu.store.clear();
     const streamed = await runWorker(emu, 'import-streamed', { file });
     console.log(`    import (streamed): ${streamed.items} done, ${streamed.failed ?? 0} not done, ${s(streamed.elapsedMs)} s, peak RSS growth ${mb(streamed)} MB`);
+    emu.store.clear();
+    const cli = await runWorker(emu, 'import-cli', { file });
+    console.log(`    import (CLI, dps-enrollments import --json): ${cli.items} done, ${cli.failed ?? 0} not done, ${s(cli.elapsedMs)} s, peak RSS growth ${mb(cli)} MB, peak heap growth ${heapMb(cli)} MB`);
   }
 }
 

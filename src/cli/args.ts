@@ -29,6 +29,9 @@ const OPTIONS = {
   'global-endpoint': { type: 'string' },
   payload: { type: 'string' },
   host: { type: 'string' },
+  mode: { type: 'string' },
+  report: { type: 'string' },
+  'dry-run': { type: 'boolean' },
 } as const;
 
 export interface CliArgs {
@@ -55,6 +58,11 @@ export interface CliArgs {
   globalEndpoint?: string;
   payload?: string;
   host?: string;
+  /** import: "create" or "update", checked by the command (src/cli/import.ts). */
+  mode?: string;
+  /** import: where the rows that did not end done are written. */
+  report?: string;
+  dryRun: boolean;
 }
 
 export function parseCliArgs(argv: readonly string[]): CliArgs {
@@ -102,11 +110,14 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     globalEndpoint: values['global-endpoint'],
     payload: values.payload,
     host: values.host,
+    mode: values.mode,
+    report: values.report,
+    dryRun: values['dry-run'] === true,
   };
 }
 
 function defaults(): Omit<CliArgs, 'command'> {
-  return { json: false, prune: false, force: false, auth: 'connection-string', operationsPerMinute: 1000, ids: [] };
+  return { json: false, prune: false, force: false, auth: 'connection-string', operationsPerMinute: 1000, ids: [], dryRun: false };
 }
 
 export const HELP = `dps-enrollments: Azure IoT Hub DPS enrollments as code
@@ -121,8 +132,18 @@ Commands
   apply --plan PLAN      Apply a saved plan: an item changed since that plan is reported, not overwritten.
   drift FILE             Exit 2 if the service no longer matches FILE (with --prune: also items not in FILE).
   export FILE            Write the service's enrollments and groups as a desired-state file (--force to overwrite).
-  import FILE            Create the items of an export file from the extension (dps-enrollments-export);
-                           items that already exist fail per item and are listed.
+  import FILE            Import an export file of the extension (dps-enrollments-export) or a JSON array
+                         of enrollments or groups, of any size: a dry run, then the items in chunks.
+                         If any item is invalid or repeats an id, nothing is sent: the first 20 are
+                         listed, all are written to the report.
+                           --mode create          (default) create; items that already exist fail
+                           --mode update          create or update: updates are guarded by the etag read
+                                                  in the dry run, and keep the keys when the file has none
+                           --dry-run              count what each item would do and send nothing
+                                                  (exit 1 if any item is invalid)
+                           --report FILE          items that did not end done, one JSON object a line
+                                                  (default NAME.import-report.jsonl in the current
+                                                  folder, only when there are any; --force to overwrite)
   derive-keys            Device keys of a symmetric-key group, written as CSV to --out (mode 0600):
                            --group-key-env NAME   environment variable holding the group key
                            --ids PATTERN          ids or ranges, e.g. dev-{0001..0500} (repeatable)

@@ -6,10 +6,8 @@ import {
   applyPlan, exportDesiredState, formatDesiredState, planDesiredStateFile, planHasChanges, readPlanFile,
   renderApplyText, renderPlanText, summarisePlan, type ApplyReport, type Plan,
 } from '../ascode';
-import { deviceKeyCsv, parseJsonSources, parseRegistrationIdList, writeFileAtomic } from '../bulk';
-import { runBulk } from '../dps/bulk';
+import { deviceKeyCsv, parseRegistrationIdList, writeFileAtomic } from '../bulk';
 import type { DpsClient } from '../dps/client';
-import { ITEM_KIND_FACTS, type Item } from '../dps/items';
 import type { CliArgs } from './args';
 import { CliError, EXIT_CHANGES, EXIT_ERROR, EXIT_OK } from './exitCodes';
 import { progressLine } from './progress';
@@ -20,7 +18,7 @@ export interface CliIo {
   connect: () => DpsClient;
 }
 
-function requireFile(args: CliArgs, what: string): string {
+export function requireFile(args: CliArgs, what: string): string {
   if (args.file === undefined) throw new CliError(`${args.command} needs ${what}.`);
   return args.file;
 }
@@ -122,45 +120,6 @@ export async function exportCommand(args: CliArgs, io: CliIo): Promise<number> {
     io.out(args.json ? JSON.stringify({ file: resolve(file), hostName: client.hostName, ...counts }, null, 2) + '\n'
       : `Wrote ${counts.enrollments} enrollments and ${counts.enrollmentGroups} enrollment groups of ${client.hostName} to ${file}.\n`);
     return EXIT_OK;
-  } finally {
-    progress.done();
-    client.dispose();
-  }
-}
-
-export async function importCommand(args: CliArgs, io: CliIo, signal: AbortSignal): Promise<number> {
-  const file = requireFile(args, 'an export file');
-  let sources;
-  try {
-    sources = parseJsonSources(readTextFile(file), { mode: 'create', fileName: basename(file) });
-  } catch (error: unknown) {
-    throw new CliError(error instanceof Error ? error.message : `${file} could not be read.`);
-  }
-  const invalid = sources.flatMap((s) => s.rows.filter((r) => r.item === undefined).map((r) => `${ITEM_KIND_FACTS[s.kind].singular} ${r.id || '(no id)'} (${r.origin}): ${r.errors.join(' ')}`));
-  if (invalid.length > 0) throw new CliError(`${file} has ${invalid.length} invalid item(s); nothing was sent:\n  ${invalid.join('\n  ')}`);
-  const client = io.connect();
-  const progress = progressLine();
-  try {
-    const results: Array<{ kind: string; id: string; outcome: string; errorCode?: number; message?: string }> = [];
-    for (const source of sources) {
-      const items = source.rows.map((r) => r.item as Item);
-      if (items.length === 0) continue;
-      const report = await runBulk({
-        client, kind: source.kind, mode: 'create', items, operationsPerMinute: args.operationsPerMinute, signal,
-        onProgress: (p) => progress.update(`Importing ${ITEM_KIND_FACTS[source.kind].plural}: ${p.done + p.failed}/${p.total}`),
-      });
-      for (const r of report.items) {
-        results.push({ kind: source.kind, id: r.id, outcome: r.outcome, ...(r.errorCode !== undefined ? { errorCode: r.errorCode } : {}), ...(r.errorStatus ? { message: r.errorStatus } : {}) });
-      }
-    }
-    progress.done();
-    const failed = results.filter((r) => r.outcome !== 'done');
-    if (args.json) io.out(JSON.stringify({ items: results, done: results.length - failed.length, failed: failed.length }, null, 2) + '\n');
-    else {
-      for (const r of failed) io.out(`! ${r.kind} ${r.id}: ${r.outcome}${r.errorCode ? ` (${r.errorCode})` : ''}${r.message ? `: ${r.message}` : ''}\n`);
-      io.out(`Imported ${results.length - failed.length} of ${results.length} items into ${client.hostName}.\n`);
-    }
-    return failed.length > 0 ? EXIT_ERROR : EXIT_OK;
   } finally {
     progress.done();
     client.dispose();

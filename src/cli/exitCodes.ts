@@ -5,7 +5,8 @@ export const EXIT_CHANGES = 2; // plan has changes / drift found
 
 /** An error whose message is for the user as it is (no stack trace). */
 export class CliError extends Error {
-  constructor(message: string) {
+  /** `details`: extra fields of the --json error object (what a pipeline would otherwise parse out of the message). */
+  constructor(message: string, readonly details?: Record<string, unknown>) {
     super(message);
     this.name = 'CliError';
   }

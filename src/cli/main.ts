@@ -5,8 +5,9 @@ import { DesiredStateError } from '../ascode';
 import { DpsError } from '../dps/errors';
 import { HELP, parseCliArgs, type CliArgs } from './args';
 import {
-  applyCommand, deriveKeysCommand, driftCommand, exportCommand, importCommand, planCommand, type CliIo,
+  applyCommand, deriveKeysCommand, driftCommand, exportCommand, planCommand, type CliIo,
 } from './commands';
+import { importCommand } from './import';
 import { connect } from './connect';
 import { provisionTestDeviceCommand } from './provision';
 import { DeviceProvisioningError } from '../device/errors';
@@ -41,7 +42,8 @@ async function run(argv: readonly string[], signal: AbortSignal): Promise<number
       const device = error instanceof DeviceProvisioningError
         ? { registrationId: error.details.registrationId, kind: error.kind, status: error.status, errorCode: error.errorCode, trackingId: error.trackingId }
         : undefined;
-      process.stdout.write(JSON.stringify({ error: message, ...(problems ? { problems } : {}), ...(device ? { device } : {}) }, null, 2) + '\n');
+      const details = error instanceof CliError ? error.details : undefined;
+      process.stdout.write(JSON.stringify({ error: message, ...details, ...(problems ? { problems } : {}), ...(device ? { device } : {}) }, null, 2) + '\n');
     }
     return EXIT_ERROR;
   }

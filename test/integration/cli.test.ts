@@ -154,9 +154,9 @@ void describe('dps-enrollments CLI against the emulator', () => {
     writeFileSync(join(dir, 'export.json'), JSON.stringify(exportDoc));
     const run = await cli(['import', 'export.json', '--json', ...ca()]);
     assert.equal(run.code, 1);
-    const body = JSON.parse(run.stdout) as { done: number; failed: number; items: Array<{ id: string; errorCode?: number }> };
-    assert.equal(body.done, 1);
-    assert.equal(body.items.find((i) => i.id === 'cli-1')?.errorCode, 409201);
+    const body = JSON.parse(run.stdout) as { kinds: Array<{ counts: Record<string, number> }>; failedSample: Array<{ id: string; errorCode?: number }> };
+    assert.deepEqual(body.kinds.map((k) => k.counts), [{ done: 1, failed: 1, notSent: 0, invalid: 0 }]);
+    assert.equal(body.failedSample.find((i) => i.id === 'cli-1')?.errorCode, 409201);
     assert.equal((await client.getEnrollment('imp-1')).registrationId, 'imp-1');
   });
 
