@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { AxiosHeaders, type AxiosAdapter, type AxiosInstance } from 'axios';
 import { BearerTokenAuth, type TokenProvider } from '../dps/auth';
 import { isLoopbackHost } from '../dps/connectionString';
-import { createRawHttp } from '../dps/transport';
+import { createRawHttp } from '../dps/axiosHttp';
 import { DpsError } from '../dps/errors';
 import { parseRetryAfter } from '../dps/retryPolicy';
 import { ArmError, armErrorFromResponse } from './armErrors';

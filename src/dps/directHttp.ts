@@ -4,11 +4,11 @@
 // pipeline, wraps the response in streams, and merges configs per request; at 1,000 query pages
 // that was most of the gap to the official SDK (which calls https.request directly) in time and
 // garbage. Requests that may need a proxy from the environment keep axios' adapter
-// (proxy-from-env rules): `mayUseProxy` says which.
+// (proxy-from-env rules): `mayUseProxy` says which. No axios here: it loads (with Node's fetch
+// stack) only when a proxy, a test adapter or the ARM client needs it (axiosHttp.ts).
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { isIP } from 'node:net';
-import axios, { AxiosError, AxiosHeaders, type AxiosAdapter, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 
 const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'];
 
@@ -126,29 +126,4 @@ export function directRequest(request: DirectRequest): Promise<DirectResponse> {
     // A string body goes out in the same write as the headers (a Buffer would be a second chunk).
     outgoing.end(body, 'utf8');
   });
-}
-
-/** `directRequest` as an axios adapter (for the ARM client), or axios' own when a proxy may apply. */
-export function directAdapter(env: NodeJS.ProcessEnv = process.env): AxiosAdapter {
-  const viaAxios = axios.getAdapter('http');
-  return async (config: InternalAxiosRequestConfig): Promise<AxiosResponse<string>> => {
-    if (config.proxy !== false && mayUseProxy(false, env)) return (await viaAxios(config)) as AxiosResponse<string>;
-    try {
-      const url = new URL(config.url ?? '', config.baseURL);
-      const origin = directOrigin(url);
-      const response = await directRequest({
-        method: (config.method ?? 'get').toUpperCase(),
-        origin,
-        path: `${url.pathname}${url.search}`,
-        headers: AxiosHeaders.from(config.headers).toJSON(true),
-        body: typeof config.data === 'string' ? config.data : undefined,
-        agent: (origin.secure ? config.httpsAgent : config.httpAgent) as http.Agent | undefined,
-        signal: config.signal as AbortSignal | undefined,
-      });
-      return { data: response.text, status: response.status, statusText: response.statusText, headers: response.headers as AxiosResponse['headers'], config };
-    } catch (error: unknown) {
-      if (error instanceof RequestCanceled) throw new AxiosError('canceled', AxiosError.ERR_CANCELED, config);
-      throw error;
-    }
-  };
 }

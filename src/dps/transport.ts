@@ -1,12 +1,12 @@
-// One HTTP exchange with the DPS service over axios: URL, headers, a fresh SAS token, TLS trust,
-// timeout and cancellation. It returns every HTTP status as a response (status handling belongs
+// One HTTP exchange with the DPS service: URL, headers, a fresh SAS token, TLS trust, timeout and
+// cancellation, straight over node:https (axios only for a proxy or a test adapter). It returns every HTTP status as a response (status handling belongs
 // to the caller) and turns every failure to get a response into a DpsError, never leaking the
 // axios error (its config carries the Authorization header).
 import * as http from 'node:http';
 import * as https from 'node:https';
 import { randomUUID } from 'node:crypto';
 import { createSecureContext } from 'node:tls';
-import axios, { AxiosHeaders, type AxiosAdapter, type AxiosInstance } from 'axios';
+import type { AxiosAdapter, AxiosInstance } from 'axios';
 import { version as packageVersion } from '../../package.json';
 import type { DpsConnectionString } from './connectionString';
 import { isLoopbackHost } from './connectionString';
@@ -15,7 +15,7 @@ import { errorFromTransportFailure } from './responseErrors';
 import { DEFAULT_API_VERSION, isApiVersion, type ApiVersion } from './apiVersion';
 import { sasAuth, type DpsAuth } from './auth';
 import { loopbackLookup } from './loopbackLookup';
-import { directAdapter, directOrigin, directRequest, mayUseProxy, RequestTimedOut } from './directHttp';
+import { directOrigin, directRequest, mayUseProxy, RequestTimedOut } from './directHttp';
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
@@ -106,7 +106,10 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   const baseUrl = `${protocol}://${hostName}`;
   const userAgent = options.userAgent ?? DEFAULT_USER_AGENT;
 
-  const instance = createRawHttp({ baseURL: baseUrl, agent, loopback, adapter: options.adapter });
+  // Made on the first request that needs it: most clients never load axios.
+  let instance: Promise<AxiosInstance> | undefined;
+  const axiosInstance = (): Promise<AxiosInstance> =>
+    (instance ??= import('./axiosHttp.js').then(({ createRawHttp }) => createRawHttp({ baseURL: baseUrl, agent, loopback, adapter: options.adapter })));
   // Straight to node:https unless a test adapter or a proxy from the environment needs axios (directHttp.ts says why).
   const direct = options.adapter === undefined && !mayUseProxy(loopback);
   const origin = directOrigin(new URL(baseUrl));
@@ -167,7 +170,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     if (signal?.aborted) controller.abort();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const response = await instance.request<string>({ method, url, headers, data, signal: controller.signal });
+      const response = await (await axiosInstance()).request<string>({ method, url, headers, data, signal: controller.signal });
       return { status: response.status, headers: response.headers, text: typeof response.data === 'string' ? response.data : '' };
     } catch (error: unknown) {
       throw timedOut ? new RequestTimedOut(timeoutMs) : error;
@@ -190,8 +193,13 @@ function parseBody(text: string): { body: unknown; isText: boolean } {
   }
 }
 
+function hasToJson(value: unknown): value is { toJSON(): Record<string, unknown> } {
+  return typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON === 'function';
+}
+
 function normalizeHeaders(raw: unknown): Record<string, string | undefined> {
-  const source = raw instanceof AxiosHeaders ? raw.toJSON() : (raw as Record<string, unknown> | undefined) ?? {};
+  // axios' headers object (the axios path) has toJSON; node's are a plain object.
+  const source = hasToJson(raw) ? raw.toJSON() : (raw as Record<string, unknown> | undefined) ?? {};
   const result: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(source)) {
     if (typeof value === 'string') result[name.toLowerCase()] = value;
@@ -210,31 +218,4 @@ function errorCode(error: unknown): string | undefined {
   if (typeof causeCode === 'string') return causeCode;
   if (typeof code === 'string' && code !== 'ERR_CANCELED' && code !== 'ERR_NETWORK' && code !== 'ERR_BAD_RESPONSE') return code;
   return undefined;
-}
-
-export interface RawHttpOptions {
-  baseURL: string;
-  agent: http.Agent | https.Agent;
-  loopback: boolean;
-  adapter?: AxiosAdapter;
-}
-
-/**
- * An axios instance that leaves status and body handling to the caller (no throwing on 4xx/5xx, no
- * JSON guessing, no redirects), for the DPS service and for ARM alike.
- */
-export function createRawHttp(options: RawHttpOptions): AxiosInstance {
-  return axios.create({
-    baseURL: options.baseURL,
-    ...(options.agent instanceof https.Agent ? { httpsAgent: options.agent } : { httpAgent: options.agent }),
-    // A loopback emulator must never be routed through a proxy from the environment.
-    proxy: options.loopback ? false : undefined,
-    maxRedirects: 0,
-    responseType: 'text',
-    validateStatus: () => true,
-    transformRequest: [(data: unknown) => data],
-    transformResponse: [(data: unknown) => data],
-    // One write per request instead of axios' streamed body (see directAdapter.ts).
-    adapter: options.adapter ?? directAdapter(),
-  });
 }

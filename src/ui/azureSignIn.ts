@@ -4,7 +4,7 @@
 // our clients cache tokens in memory until shortly before they expire.
 import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
-import { ArmClient } from '../azure/armClient';
+import type { ArmClient } from '../azure/armClient';
 import { AZURE_CLOUDS, cloudNamed, type AzureCloud } from '../azure/clouds';
 import { emulatorTokenProvider, jwtExpiry } from '../azure/tokenSources';
 import type { TokenProvider } from '../dps/auth';
@@ -42,6 +42,8 @@ export class AzureSignIn {
   }
 
   async armClient(link: Pick<AzureLink, 'cloud' | 'tenantId'>, interactive = false): Promise<ArmClient> {
+    // Loaded on first use: the ARM client brings axios, which the rest of the extension does without.
+    const { ArmClient } = await import('../azure/armClient.js');
     if (link.cloud === EMULATOR_CLOUD) {
       const account = await this.emulatorAccount();
       return new ArmClient({ endpoint: `https://${account.hostName}`, ca: account.ca, tokenProvider: this.tokenProvider(link, 'arm') });
