@@ -49,18 +49,49 @@ const mb = (f: Figures): string => (f.peakRssMb - f.baseRssMb).toFixed(1);
 const heapMb = (f: Figures): string => (f.peakHeapMb - f.baseHeapMb).toFixed(1);
 const s = (ms: number): string => (ms / 1000).toFixed(2);
 
+/** Rounds per size: ours and the SDK alternate which goes first, and the medians are printed (one run each moved the ratio by ±40% on a shared machine). */
+const LIST_ROUNDS = Number(process.env.BENCH_LIST_ROUNDS ?? 5);
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
 async function listing(emu: RunningEmulator): Promise<void> {
-  console.log('(a) list, page size 100: time s / first page ms / client CPU s / peak RSS growth MB');
+  console.log(`(a) list, page size 100: median of ${LIST_ROUNDS} rounds (who goes first alternates): time s / first page ms / client CPU s / peak RSS growth MB`);
   for (const n of LIST_SIZES) {
     seed(emu, n);
-    const before = emu.stats().requests;
-    const ours = await runWorker(emu, 'list-ours');
-    const mid = emu.stats().requests;
-    const sdk = await runWorker(emu, 'list-sdk');
-    const requestsSdk = emu.stats().requests - mid;
-    console.log(`  N=${n.toLocaleString('en-US')}: ours ${ours.items} items, ${mid - before} requests, ${s(ours.elapsedMs)} s, ${ours.firstPageMs?.toFixed(1)} ms, CPU ${s(ours.cpuMs)} s, ${mb(ours)} MB` +
-      ` | SDK ${sdk.items} items, ${requestsSdk} requests, ${s(sdk.elapsedMs)} s, ${sdk.firstPageMs?.toFixed(1)} ms, CPU ${s(sdk.cpuMs)} s, ${mb(sdk)} MB` +
-      ` | time ours/SDK ${(ours.elapsedMs / sdk.elapsedMs).toFixed(2)}x, CPU ${(ours.cpuMs / sdk.cpuMs).toFixed(2)}x, memory growth ours/SDK ${((ours.peakRssMb - ours.baseRssMb) / Math.max(0.1, sdk.peakRssMb - sdk.baseRssMb)).toFixed(2)}x`);
+    const rounds = n >= 1_000_000 ? 1 : LIST_ROUNDS;
+    const ours: Figures[] = [];
+    const sdk: Figures[] = [];
+    let requestsOurs = 0;
+    let requestsSdk = 0;
+    for (let round = 0; round < rounds; round++) {
+      for (const who of round % 2 === 0 ? ['ours', 'sdk'] : ['sdk', 'ours']) {
+        const before = emu.stats().requests;
+        if (who === 'ours') {
+          ours.push(await runWorker(emu, 'list-ours'));
+          requestsOurs = emu.stats().requests - before;
+        } else {
+          sdk.push(await runWorker(emu, 'list-sdk'));
+          requestsSdk = emu.stats().requests - before;
+        }
+      }
+    }
+    const pick = (runs: Figures[], f: (r: Figures) => number): number => median(runs.map(f));
+    const facts = (runs: Figures[]) => ({
+      items: runs[0]?.items ?? 0,
+      time: pick(runs, (r) => r.elapsedMs),
+      first: pick(runs, (r) => r.firstPageMs ?? NaN),
+      cpu: pick(runs, (r) => r.cpuMs),
+      growth: pick(runs, (r) => r.peakRssMb - r.baseRssMb),
+    });
+    const a = facts(ours);
+    const b = facts(sdk);
+    console.log(`  N=${n.toLocaleString('en-US')}: ours ${a.items} items, ${requestsOurs} requests, ${s(a.time)} s, ${a.first.toFixed(1)} ms, CPU ${s(a.cpu)} s, ${a.growth.toFixed(1)} MB` +
+      ` | SDK ${b.items} items, ${requestsSdk} requests, ${s(b.time)} s, ${b.first.toFixed(1)} ms, CPU ${s(b.cpu)} s, ${b.growth.toFixed(1)} MB` +
+      ` | ours/SDK: time ${(a.time / b.time).toFixed(2)}x, CPU ${(a.cpu / b.cpu).toFixed(2)}x, memory growth ${(a.growth / Math.max(0.1, b.growth)).toFixed(2)}x` +
+      ` (per round, time: ${ours.map((r, i) => (r.elapsedMs / (sdk[i]?.elapsedMs ?? NaN)).toFixed(2)).join(' ')})`);
   }
 }
 
