@@ -8,6 +8,7 @@
 // to the counts.
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { fieldsNewerThan, newerFieldsProblem, type ApiVersion } from '../dps/apiVersion';
 import type { InstanceBudget } from '../dps/budget';
 import type { ItemKind, ItemQueryApi } from '../dps/items';
 import { MAX_BULK_ITEMS } from '../dps/client';
@@ -19,10 +20,13 @@ import { IdDigestSet } from './idDigestSet';
 import { RowFacts } from './rowFacts';
 import { runBulkJob, type BulkJobClient } from './job';
 import { forEachJsonRowOfFile, jsonItemOrigin } from './jsonSource';
-import { actionFor, duplicateIdReason, isKeylessSymmetricKey, planBulk, type PlannedAction } from './plan';
+import { actionFor, duplicateIdReason, isKeylessSymmetricKey, NO_CONTENT_REASON, planBulk, type PlannedAction } from './plan';
 import type { ReportItem, ReportOutcome } from './report';
 import { BulkSourceError, type SourceRow } from './rows';
 import { KEYLESS_UPDATE_WARNING } from './validateItem';
+
+/** Invalid or repeated rows the dry run keeps with their reasons (the rest are only counted): enough to see what is wrong, bounded however bad the file. */
+export const DEFAULT_INVALID_ROWS_KEPT = 1_000;
 
 /** Rows planned and sent together: what is held at once besides the id digests (at 5,000 the heap in use peaked at 72 MB, at 1,000 at 35 MB, for 100,000 rows). */
 export const DEFAULT_CHUNK_ROWS = 1_000;
@@ -35,6 +39,18 @@ export interface StreamedPlanOptions {
   now?: Date;
   /** Existing ids read so far (of the kind being read). */
   onExistingProgress?: (read: number) => void;
+  /** The connection's api-version: an item with fields it lacks is invalid, as planBulk makes it. */
+  apiVersion?: ApiVersion;
+  /** How many invalid or repeated rows to keep with their reasons (default DEFAULT_INVALID_ROWS_KEPT); all are counted. */
+  keepInvalidRows?: number;
+}
+
+/** An invalid or repeated row as the dry run found it: never sent, reported with its reason. */
+export interface StreamedInvalidRow {
+  kind: ItemKind;
+  origin: string;
+  id: string;
+  reason: string;
 }
 
 /** The dry run of one kind, with the same counts a BulkPlan of the whole file would have. */
@@ -67,6 +83,9 @@ export interface StreamedPlan {
   description: string;
   mode: BulkMode;
   kinds: StreamedKindPlan[];
+  /** The first invalid or repeated rows in file order (at most keepInvalidRows); the kinds' `invalid` counts them all. */
+  invalidRows: StreamedInvalidRow[];
+  readonly apiVersion?: ApiVersion;
   /** The file as planned: a run refuses a file changed since. */
   readonly stamp: { size: number; mtimeMs: number };
   readonly facts: ReadonlyMap<ItemKind, KindFacts>;
@@ -74,7 +93,10 @@ export interface StreamedPlan {
 }
 
 export async function planJsonFileStreamed(client: ItemQueryApi, path: string, options: StreamedPlanOptions): Promise<StreamedPlan> {
-  const { mode } = options;
+  const { mode, apiVersion } = options;
+  const keepInvalid = options.keepInvalidRows ?? DEFAULT_INVALID_ROWS_KEPT;
+  if (!Number.isInteger(keepInvalid) || keepInvalid < 0) throw new RangeError('keepInvalidRows must be a whole number.');
+  const invalidRows: StreamedInvalidRow[] = [];
   const now = options.now ?? new Date();
   const description = options.fileName ?? basename(path);
   const stamp = await fileStamp(path);
@@ -101,15 +123,25 @@ export async function planJsonFileStreamed(client: ItemQueryApi, path: string, o
     const plan = kinds.get(kind) as StreamedKindPlan;
     plan.rows++;
     entry.rows.set(rowIndex, { type: 'none' });
-    if (row.item === undefined || row.errors.length > 0) {
+    const setAside = (reason: string): void => {
       plan.invalid++;
+      if (invalidRows.length < keepInvalid) invalidRows.push({ kind, origin: row.origin, id: row.id, reason });
+    };
+    if (row.item === undefined || row.errors.length > 0) {
+      setAside(row.errors.length > 0 ? row.errors.join(' ') : NO_CONTENT_REASON);
+      return;
+    }
+    // Checked before repeats, as planBulk does: such a row does not claim its id (the run's planBulk sets it aside again).
+    const newer = apiVersion !== undefined && mode !== 'delete' ? newerFieldsProblem(apiVersion, fieldsNewerThan(apiVersion, row.item)) : undefined;
+    if (newer !== undefined) {
+      setAside(newer);
       return;
     }
     if (rowIndex >= SEEN) throw new BulkSourceError(`${description} has more than ${SEEN} items in one array.`);
     const known = table.get(row.id);
     if (known !== undefined && known >= SEEN) {
       entry.rows.set(rowIndex, { type: 'duplicate', firstIndex: known - SEEN });
-      plan.invalid++;
+      setAside(duplicateIdReason(row.id, jsonItemOrigin(known - SEEN)));
       return;
     }
     table.set(row.id, SEEN + rowIndex);
@@ -130,7 +162,7 @@ export async function planJsonFileStreamed(client: ItemQueryApi, path: string, o
   for (const plan of kinds.values()) plan.requests = Math.ceil(plan.toSend / MAX_BULK_ITEMS);
   // Enrollments before groups, as the in-memory sources list them.
   const ordered = (['enrollment', 'group'] as const).flatMap((kind) => kinds.get(kind) ?? []);
-  return { path, description, mode, kinds: ordered, stamp, facts, now };
+  return { path, description, mode, kinds: ordered, invalidRows, apiVersion, stamp, facts, now };
 }
 
 export interface StreamedRunOptions {
@@ -194,7 +226,7 @@ export async function runStreamedPlan(client: BulkJobClient, plan: StreamedPlan,
       const fact = row.item === undefined ? undefined : entry.rows.get(rowIndex);
       if (fact?.type === 'exists') existing.set(row.id.toLowerCase(), plan.mode === 'update' ? entry.etags[fact.etagIndex] : '');
     }
-    const chunkPlan = planBulk({ kind, rows: rows.map((r) => r.row), description: plan.description }, plan.mode, existing);
+    const chunkPlan = planBulk({ kind, rows: rows.map((r) => r.row), description: plan.description }, plan.mode, existing, plan.apiVersion);
     const before = { ...settled };
     const chunkReport = await runBulkJob(client, chunkPlan, {
       budget: options.budget,

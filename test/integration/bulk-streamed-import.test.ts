@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { generateSymmetricKey } from '../../src/attestation';
 import {
   BulkSourceError, EXPORT_FORMAT, EXPORT_VERSION, planBulk, planJsonFileStreamed, readExistingItems, readJsonSourcesFromFile,
-  runBulkJob, runStreamedPlan, type ReportItem,
+  readStreamedReport, runBulkJob, runStreamedPlan, type ReportItem,
 } from '../../src/bulk';
 import { InstanceBudget } from '../../src/dps/budget';
 import type { BulkMode } from '../../src/dps/models';
@@ -140,6 +140,54 @@ void describe('streamed JSON import', () => {
     const kept = streamed.emulator.emu.store.snapshot().enrollments.find((e) => e.registrationId === 'su-keep');
     assert.deepEqual([kept?.provisioningStatus, kept?.attestation.symmetricKey?.primaryKey], ['disabled', key]);
     assertSameStores('su-');
+  });
+
+  void test('invalid, repeated and newer-field rows are kept with their reasons up to the cap and all counted; the run sets the same rows aside', async () => {
+    const policy = { namespaceName: 'adr-ns', certificateAuthorityName: 'ca1', certificatePolicyName: 'device-certs' };
+    const items: unknown[] = Array.from({ length: 20 }, (_, i) => ({ registrationId: `sv-${String(i).padStart(2, '0')}`, attestation: { type: 'symmetricKey' } }));
+    items.splice(3, 0, { registrationId: 'sv-policy', attestation: { type: 'symmetricKey' }, ...policy }); // 2026-11-01 fields on a 2021-10-01 connection
+    items.splice(6, 0, { registrationId: 'sv bad 1', attestation: { type: 'symmetricKey' } });
+    items.splice(9, 0, { registrationId: 'SV-01', attestation: { type: 'symmetricKey' } }); // repeat, other case
+    items.push(...Array.from({ length: 5 }, (_, i) => ({ registrationId: `sv bad tail ${i}`, attestation: { type: 'symmetricKey' } })));
+    items.push({ registrationId: 'sv-policy', attestation: { type: 'symmetricKey' } }); // the id the set-aside row did not claim
+    const file = join(tempDir('streamed-'), 'invalid.json');
+    writeFileSync(file, JSON.stringify(items));
+    const apiVersion = '2021-10-01' as const;
+
+    const [source] = await readJsonSourcesFromFile(file, { mode: 'create' });
+    const expected = planBulk(source, 'create', new Set(), apiVersion).invalid.map(({ row, reasons }) => ({ kind: 'enrollment', origin: row.origin, id: row.id, reason: reasons.join(' ') }));
+    assert.equal(expected.length, 8);
+    const all = await planJsonFileStreamed(streamed.client, file, { mode: 'create', budget: budget(), apiVersion });
+    assert.deepEqual(all.invalidRows, expected, 'the same rows and reasons as the in-memory dry run, in file order');
+    assert.match(all.invalidRows[0]?.reason ?? '', /api-version 2021-10-01 does not accept 'namespaceName'/);
+    assert.match(all.invalidRows[2]?.reason ?? '', /Duplicate id "SV-01": item 2 has the same id/);
+
+    const capped = await planJsonFileStreamed(streamed.client, file, { mode: 'create', budget: budget(), apiVersion, keepInvalidRows: 3 });
+    assert.deepEqual(capped.invalidRows, expected.slice(0, 3));
+    assert.deepEqual(capped.kinds.map((k) => [k.invalid, k.toSend, k.counts]), [[8, 21, { create: 21 }]], 'the cap limits what is kept, not what is counted');
+    assert.deepEqual((await planJsonFileStreamed(streamed.client, file, { mode: 'create', budget: budget(), keepInvalidRows: 0 })).invalidRows, []);
+    await assert.rejects(planJsonFileStreamed(streamed.client, file, { mode: 'create', budget: budget(), keepInvalidRows: -1 }), RangeError);
+
+    const reportFile = join(tempDir('streamed-report-'), 'report.jsonl');
+    const report = await runStreamedPlan(streamed.client, capped, { budget: budget(), reportFile, chunkRows: 7, retry: FAST_RETRY });
+    assert.deepEqual(report.kinds[0]?.counts, { done: 21, failed: 0, notSent: 0, invalid: 8 });
+    assert.deepEqual(sortLines(reportLines(reportFile)), sortLines(expected.map((e) => ({ ...e, outcome: 'invalid' as const }))));
+    // The later sv-policy without the newer fields is the one stored.
+    const stored = streamed.emulator.emu.store.snapshot().enrollments.find((e) => e.registrationId === 'sv-policy') as Record<string, unknown> | undefined;
+    assert.equal(stored?.namespaceName, undefined);
+    assert.ok(stored !== undefined);
+  });
+
+  void test('readStreamedReport reads back the first lines of a run\'s report and counts them all', async () => {
+    const file = join(tempDir('streamed-'), 'failing.json');
+    writeFileSync(file, JSON.stringify(Array.from({ length: 25 }, (_, i) => ({ registrationId: `sr bad ${i}`, attestation: { type: 'symmetricKey' } }))));
+    const plan = await planJsonFileStreamed(streamed.client, file, { mode: 'create', budget: budget() });
+    const reportFile = join(tempDir('streamed-report-'), 'report.jsonl');
+    await runStreamedPlan(streamed.client, plan, { budget: budget(), reportFile, chunkRows: 4 });
+    const page = await readStreamedReport(reportFile, 10);
+    assert.equal(page.total, 25);
+    assert.deepEqual(page.lines.map((l) => [l.kind, l.origin, l.id, l.outcome]), Array.from({ length: 10 }, (_, i) => ['enrollment', `item ${i + 1}`, `sr bad ${i}`, 'invalid']));
+    assert.deepEqual(page.lines.map((l) => l.reason), reportLines(reportFile).slice(0, 10).map((l) => l.reason));
   });
 
   void test('a file changed after the dry run is refused before anything is sent; a cancelled run reports every row not sent', async () => {
