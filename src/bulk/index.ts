@@ -30,6 +30,7 @@ export { forEachExistingItem, readExistingItems } from './existingItems';
 export { DEFAULT_CHUNK_ROWS, DEFAULT_INVALID_ROWS_KEPT, planJsonFileStreamed, runStreamedPlan } from './streamedImport';
 export type { StreamedImportReport, StreamedInvalidRow, StreamedKindPlan, StreamedKindReport, StreamedPlan, StreamedPlanOptions, StreamedProgress, StreamedRunOptions } from './streamedImport';
 export { readStreamedReport, summariseStreamedReport } from './streamedReport';
+export { KEPT_REPORTS, newReportFile } from './reportFolder';
 export type { StreamedReportLine, StreamedReportPage } from './streamedReport';
 export { IdDigestSet } from './idDigestSet';
 export type { ExistingItems, ReadExistingOptions } from './existingItems';

@@ -3,11 +3,10 @@
 // with live progress, and ends with the rows that did not end done, read back from the JSON-lines
 // report that stays in the extension's storage for the person to open. No Retry Failed: the report
 // holds no item content to send again, so a retry would be a new import of the file.
-import { mkdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import {
-  planJsonFileStreamed, readStreamedReport, runStreamedPlan, summarisePlanCounts, summariseStreamedReport, type StreamedImportReport, type StreamedPlan,
+  newReportFile, planJsonFileStreamed, readStreamedReport, runStreamedPlan, summarisePlanCounts, summariseStreamedReport, type StreamedImportReport, type StreamedPlan,
 } from '../bulk';
 import { MODE_LABELS } from '../bulk/markdown';
 import { emptyCounts, streamedInvalidRows, streamedReportRows, type OutcomeCounts } from '../jobs';
@@ -50,7 +49,7 @@ export async function importStreamed(ctx: CommandContext, connection: Connection
   if (toSend === 0) throw new Error(`Nothing to send: all ${count(invalid)} rows are invalid. The Jobs view lists them with their reasons.`);
   if (!(await run)) throw new UserCancelledError();
 
-  const reportFile = await newReportFile(ctx, plan.description);
+  const reportFile = await newReportFile(join(ctx.globalStorageUri.fsPath, 'import-reports'), plan.description);
   let report: StreamedImportReport;
   try {
     report = await runPlan(client, plan, budget, reportFile, view);
@@ -132,12 +131,4 @@ async function showOutcome(ctx: CommandContext, connection: ConnectionRecord, re
   const attention = totals.failed + totals.notSent + totals.invalid;
   const show = attention > 0 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
   void show(`Bulk job on ${connection.label}: ${outcome.join(' ')} Details in the Jobs view.`);
-}
-
-/** A new report in the extension's storage, named after the file and the time, so earlier reports stay. */
-async function newReportFile(ctx: CommandContext, description: string): Promise<string> {
-  const folder = join(ctx.globalStorageUri.fsPath, 'import-reports');
-  await mkdir(folder, { recursive: true });
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-  return join(folder, `${description.replace(/[^A-Za-z0-9._-]+/g, '-')}-${stamp}.jsonl`);
 }
