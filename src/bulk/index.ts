@@ -28,8 +28,9 @@ export { bulkPacing, describeProgress, describeThrottle, runBulkJob } from './jo
 export type { BulkJobClient, BulkJobOptions, JobProgress } from './job';
 export { forEachExistingItem, readExistingItems } from './existingItems';
 export { DEFAULT_CHUNK_ROWS, DEFAULT_INVALID_ROWS_KEPT, planJsonFileStreamed, runStreamedPlan } from './streamedImport';
-export type { StreamedImportReport, StreamedInvalidRow, StreamedKindPlan, StreamedKindReport, StreamedPlan, StreamedPlanOptions, StreamedProgress, StreamedRunOptions } from './streamedImport';
-export { readStreamedReport, summariseStreamedReport } from './streamedReport';
+export { RowSet } from './rowSet';
+export type { FileStamp, RowSelection, StreamedImportReport, StreamedInvalidRow, StreamedKindPlan, StreamedKindReport, StreamedPlan, StreamedPlanOptions, StreamedProgress, StreamedRunOptions } from './streamedImport';
+export { readStreamedReport, retrySelection, summariseStreamedReport } from './streamedReport';
 export { KEPT_REPORTS, newReportFile } from './reportFolder';
 export type { StreamedReportLine, StreamedReportPage } from './streamedReport';
 export { IdDigestSet } from './idDigestSet';

@@ -18,6 +18,7 @@ import { openFileAtomic } from '../util/atomicWrite';
 import { forEachExistingItem } from './existingItems';
 import { IdDigestSet } from './idDigestSet';
 import { RowFacts } from './rowFacts';
+import type { RowSet } from './rowSet';
 import { runBulkJob, type BulkJobClient } from './job';
 import { forEachJsonRowOfFile, jsonItemOrigin } from './jsonSource';
 import { actionFor, duplicateIdReason, isKeylessSymmetricKey, NO_CONTENT_REASON, planBulk, type PlannedAction } from './plan';
@@ -43,6 +44,18 @@ export interface StreamedPlanOptions {
   apiVersion?: ApiVersion;
   /** How many invalid or repeated rows to keep with their reasons (default DEFAULT_INVALID_ROWS_KEPT); all are counted. */
   keepInvalidRows?: number;
+  /** Only these rows of each kind's array (a retry: the rows that failed or were not sent); every row when absent. */
+  only?: RowSelection;
+  /** The file as an earlier dry run saw it: a retry refuses a file changed since, whose rows would be other items. */
+  expectedStamp?: FileStamp;
+}
+
+/** Row indexes per kind's array; a kind that is absent has no rows selected. */
+export type RowSelection = ReadonlyMap<ItemKind, RowSet>;
+
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
 }
 
 /** An invalid or repeated row as the dry run found it: never sent, reported with its reason. */
@@ -86,8 +99,10 @@ export interface StreamedPlan {
   /** The first invalid or repeated rows in file order (at most keepInvalidRows); the kinds' `invalid` counts them all. */
   invalidRows: StreamedInvalidRow[];
   readonly apiVersion?: ApiVersion;
+  /** The rows planned when not all (see StreamedPlanOptions.only); the run sends only these. */
+  readonly only?: RowSelection;
   /** The file as planned: a run refuses a file changed since. */
-  readonly stamp: { size: number; mtimeMs: number };
+  readonly stamp: FileStamp;
   readonly facts: ReadonlyMap<ItemKind, KindFacts>;
   readonly now: Date;
 }
@@ -100,6 +115,8 @@ export async function planJsonFileStreamed(client: ItemQueryApi, path: string, o
   const now = options.now ?? new Date();
   const description = options.fileName ?? basename(path);
   const stamp = await fileStamp(path);
+  const { only, expectedStamp } = options;
+  if (expectedStamp !== undefined && !sameStamp(stamp, expectedStamp)) throw new BulkSourceError(`${description} changed since the dry run; start the import again.`);
   // Ids live only while the file is read; what the run needs is kept per row (RowFacts).
   const ids = new Map<ItemKind, IdDigestSet>();
   const facts = new Map<ItemKind, KindFacts>();
@@ -156,13 +173,14 @@ export async function planJsonFileStreamed(client: ItemQueryApi, path: string, o
   };
 
   await forEachJsonRowOfFile(path, { mode, fileName: description, now }, (row, kind, rowIndex) => {
+    if (only !== undefined && only.get(kind)?.has(rowIndex) !== true) return undefined;
     if (facts.has(kind)) return count(row, kind, rowIndex);
     return readExisting(kind).then(() => count(row, kind, rowIndex));
   });
   for (const plan of kinds.values()) plan.requests = Math.ceil(plan.toSend / MAX_BULK_ITEMS);
   // Enrollments before groups, as the in-memory sources list them.
   const ordered = (['enrollment', 'group'] as const).flatMap((kind) => kinds.get(kind) ?? []);
-  return { path, description, mode, kinds: ordered, invalidRows, apiVersion, stamp, facts, now };
+  return { path, description, mode, kinds: ordered, invalidRows, apiVersion, only, stamp, facts, now };
 }
 
 export interface StreamedRunOptions {
@@ -201,8 +219,7 @@ export async function runStreamedPlan(client: BulkJobClient, plan: StreamedPlan,
   const started = Date.now();
   const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
   if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new RangeError('chunkRows must be a positive integer.');
-  const stamp = await fileStamp(plan.path);
-  if (stamp.size !== plan.stamp.size || stamp.mtimeMs !== plan.stamp.mtimeMs) {
+  if (!sameStamp(await fileStamp(plan.path), plan.stamp)) {
     throw new BulkSourceError(`${plan.description} changed since the dry run; start the import again.`);
   }
   const total = plan.kinds.reduce((n, k) => n + k.toSend, 0);
@@ -246,9 +263,10 @@ export async function runStreamedPlan(client: BulkJobClient, plan: StreamedPlan,
 
   try {
     await forEachJsonRowOfFile(plan.path, { mode: plan.mode, fileName: plan.description, now: plan.now }, (row, kind, rowIndex) => {
+      if (plan.only !== undefined && plan.only.get(kind)?.has(rowIndex) !== true) return undefined;
       const entry = plan.facts.get(kind);
-      const planned = plan.kinds.find((k) => k.kind === kind);
-      if (entry === undefined || planned === undefined || rowIndex >= planned.rows) throw new BulkSourceError(`${plan.description} changed since the dry run; start the import again.`);
+      // Rows past the last the dry run recorded: the file grew.
+      if (entry === undefined || rowIndex >= entry.rows.rows) throw new BulkSourceError(`${plan.description} changed since the dry run; start the import again.`);
       const fact = entry.rows.get(rowIndex);
       if (row.item !== undefined && row.errors.length === 0 && fact.type === 'duplicate') {
         return record(kind, { origin: row.origin, id: row.id, outcome: 'invalid', reason: duplicateIdReason(row.id, jsonItemOrigin(fact.firstIndex)), attempts: 0 });
@@ -273,7 +291,11 @@ export async function runStreamedPlan(client: BulkJobClient, plan: StreamedPlan,
   };
 }
 
-async function fileStamp(path: string): Promise<{ size: number; mtimeMs: number }> {
+function sameStamp(a: FileStamp, b: FileStamp): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs;
+}
+
+async function fileStamp(path: string): Promise<FileStamp> {
   try {
     const { size, mtimeMs } = await stat(path);
     return { size, mtimeMs };

@@ -8,7 +8,9 @@ import { ITEM_KINDS, type ItemKind } from '../dps/itemKind';
 import { ITEM_KIND_FACTS } from '../dps/items';
 import type { ReportItem, ReportOutcome } from './report';
 import { BulkSourceError } from './rows';
-import type { StreamedImportReport } from './streamedImport';
+import { jsonItemIndex } from './jsonSource';
+import { RowSet } from './rowSet';
+import type { RowSelection, StreamedImportReport } from './streamedImport';
 
 export type StreamedReportLine = ReportItem & { kind: ItemKind };
 
@@ -24,14 +26,38 @@ const OUTCOMES: readonly ReportOutcome[] = ['done', 'failed', 'notSent', 'invali
 export async function readStreamedReport(file: string, limit: number): Promise<StreamedReportPage> {
   if (!Number.isInteger(limit) || limit < 0) throw new RangeError('limit must be a whole number.');
   const lines: StreamedReportLine[] = [];
+  const total = await forEachLine(file, (text, lineNumber) => {
+    if (lines.length < limit) lines.push(parseLine(text, lineNumber, file));
+  });
+  return { lines, total };
+}
+
+/** The rows to send again, by kind and index in the file: those that failed or were not sent (invalid rows would fail again). */
+export async function retrySelection(file: string): Promise<{ only: RowSelection; rows: number }> {
+  const only = new Map<ItemKind, RowSet>();
+  let rows = 0;
+  await forEachLine(file, (text, lineNumber) => {
+    const line = parseLine(text, lineNumber, file);
+    if (line.outcome !== 'failed' && line.outcome !== 'notSent') return;
+    const index = jsonItemIndex(line.origin);
+    if (index === undefined) throw new BulkSourceError(`The report ${basename(file)} names no item of the file on line ${lineNumber}.`);
+    const set = only.get(line.kind) ?? new RowSet();
+    only.set(line.kind, set);
+    set.add(index);
+    rows++;
+  });
+  return { only, rows };
+}
+
+/** Calls `visit` with each non-empty line and its number; returns how many there were. */
+async function forEachLine(file: string, visit: (text: string, lineNumber: number) => void): Promise<number> {
   let total = 0;
   const input = createReadStream(file, { encoding: 'utf8' });
   const reader = createInterface({ input, crlfDelay: Infinity });
   try {
     for await (const text of reader) {
       if (text === '') continue;
-      total++;
-      if (lines.length < limit) lines.push(parseLine(text, total, file));
+      visit(text, ++total);
     }
   } catch (error: unknown) {
     if (error instanceof BulkSourceError) throw error;
@@ -40,7 +66,7 @@ export async function readStreamedReport(file: string, limit: number): Promise<S
     reader.close();
     input.destroy();
   }
-  return { lines, total };
+  return total;
 }
 
 function parseLine(text: string, lineNumber: number, file: string): StreamedReportLine {

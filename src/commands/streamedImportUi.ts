@@ -1,12 +1,14 @@
 // The editor side of a streamed import (src/bulk/streamedImport.ts): a file too large to hold a row
 // per item. The Jobs view shows the dry run as counts plus the invalid and repeated rows, runs it
 // with live progress, and ends with the rows that did not end done, read back from the JSON-lines
-// report that stays in the extension's storage for the person to open. No Retry Failed: the report
-// holds no item content to send again, so a retry would be a new import of the file.
+// report that stays in the extension's storage for the person to open. Retry Failed plans and runs
+// again the file's rows the report names as failed or not sent (the report holds no item content),
+// with a fresh existence read, and only while the file is unchanged.
 import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
 import {
-  newReportFile, planJsonFileStreamed, readStreamedReport, runStreamedPlan, summarisePlanCounts, summariseStreamedReport, type StreamedImportReport, type StreamedPlan,
+  newReportFile, planJsonFileStreamed, readStreamedReport, retrySelection, runStreamedPlan, summarisePlanCounts, summariseStreamedReport,
+  type StreamedImportReport, type StreamedPlan, type StreamedPlanOptions,
 } from '../bulk';
 import { MODE_LABELS } from '../bulk/markdown';
 import { emptyCounts, streamedInvalidRows, streamedReportRows, type OutcomeCounts } from '../jobs';
@@ -31,16 +33,23 @@ const count = (n: number): string => n.toLocaleString('en-US');
 export async function importStreamed(ctx: CommandContext, connection: ConnectionRecord, path: string, mode: BulkMode): Promise<void> {
   const client = await ctx.clients.clientFor(connection);
   const budget = jobBudget(ctx);
-  const plan = await dryRun(client, path, mode, budget);
+  const plan = await dryRun(client, path, { mode, budget });
   if (plan.kinds.length === 0) throw new Error('The source holds no enrollments or enrollment groups.');
   const view = JobsPanel.open(jobsPanelDeps(ctx), {
     title: `${MODE_LABELS[mode]} ${plan.kinds.map((k) => ITEM_KIND_FACTS[k.kind].plural).join(' and ')}`,
     source: `${plan.description} → ${connection.label}`,
     quotaPerSecond: ctx.settings.value.bulkOperationsPerMinute / 60,
   });
+  await dryRunAndRun(ctx, client, connection, plan, budget, view);
+}
+
+/** The dry run in the view; on Run the run, then the outcome (with Retry Failed when something failed or was not sent). */
+async function dryRunAndRun(ctx: CommandContext, client: DpsApi, connection: ConnectionRecord, plan: StreamedPlan, budget: InstanceBudget, view: JobsPanel): Promise<void> {
+  const { mode } = plan;
   const toSend = plan.kinds.reduce((n, k) => n + k.toSend, 0);
   const invalid = plan.kinds.reduce((n, k) => n + k.invalid, 0);
-  const summary = plan.kinds.map((k) => summarisePlanCounts({ ...k, mode, description: plan.description }));
+  const description = plan.only === undefined ? plan.description : `the failed or unsent items of ${plan.description}`;
+  const summary = plan.kinds.map((k) => summarisePlanCounts({ ...k, mode, description }));
   ctx.logger.info(`Bulk dry run (${mode}, streamed): ${summary.join(' ')}`);
   summary.push(invalid > plan.invalidRows.length
     ? `The rows to send are counted, not listed (the file is large). The list shows the first ${count(plan.invalidRows.length)} of the ${count(invalid)} invalid rows; the report after the run has them all.`
@@ -59,19 +68,28 @@ export async function importStreamed(ctx: CommandContext, connection: Connection
   } finally {
     ctx.tree.refresh();
   }
-  await showOutcome(ctx, connection, report, view);
+  const retryable = report.kinds.reduce((n, k) => n + k.counts.failed + k.counts.notSent, 0);
+  await showOutcome(ctx, connection, report, view, retryable > 0 ? () => retryFailed(ctx, client, connection, plan, report.reportFile, budget, view) : undefined);
+}
+
+/** The rows the report names as failed or not sent, planned again (their existence and etags read afresh) from the unchanged file. */
+async function retryFailed(ctx: CommandContext, client: DpsApi, connection: ConnectionRecord, plan: StreamedPlan, reportFile: string, budget: InstanceBudget, view: JobsPanel): Promise<void> {
+  view.notice('Checking the failed items again…');
+  const { only } = await retrySelection(reportFile);
+  const retry = await dryRun(client, plan.path, { mode: plan.mode, budget, fileName: plan.description, only, expectedStamp: plan.stamp });
+  await dryRunAndRun(ctx, client, connection, retry, budget, view);
 }
 
 /** One read of the file against the ids the instance holds, under a cancellable notification. */
-function dryRun(client: DpsApi, path: string, mode: BulkMode, budget: InstanceBudget): Thenable<StreamedPlan> {
+function dryRun(client: DpsApi, path: string, options: Omit<StreamedPlanOptions, 'signal' | 'apiVersion' | 'keepInvalidRows' | 'onExistingProgress'>): Thenable<StreamedPlan> {
+  const { budget } = options;
   return withProgress('Checking which items exist…', async (signal, report) => {
     const stop = showThrottling(budget, report);
     try {
       return await planJsonFileStreamed(client, path, {
-        mode,
-        budget,
+        ...options,
         signal,
-        fileName: basename(path),
+        fileName: options.fileName ?? basename(path),
         apiVersion: client.apiVersion,
         keepInvalidRows: INVALID_ROWS_LISTED,
         onExistingProgress: (read) => report({ message: `${count(read)} existing items read` }),
@@ -109,7 +127,7 @@ function runPlan(client: DpsApi, plan: StreamedPlan, budget: InstanceBudget, rep
   });
 }
 
-async function showOutcome(ctx: CommandContext, connection: ConnectionRecord, report: StreamedImportReport, view: JobsPanel): Promise<void> {
+async function showOutcome(ctx: CommandContext, connection: ConnectionRecord, report: StreamedImportReport, view: JobsPanel, retryFailed?: () => Promise<void>): Promise<void> {
   const page = await readStreamedReport(report.reportFile, REPORT_ROWS_LISTED);
   const totals: OutcomeCounts = emptyCounts();
   for (const { counts } of report.kinds) {
@@ -126,7 +144,7 @@ async function showOutcome(ctx: CommandContext, connection: ConnectionRecord, re
       : `The ${count(page.total)} rows that did not end done are listed, and kept in ${report.reportFile} (JSON lines).`;
   ctx.logger.info(`Bulk ${report.cancelled ? 'import (cancelled)' : 'import'}, streamed, into ${connection.label}: ${outcome.join(' ')} Report: ${report.reportFile}`);
   // Done rows are counted, not listed: nothing they need.
-  view.finish(streamedReportRows(page.lines), [...outcome, where], report.cancelled, {}, totals);
+  view.finish(streamedReportRows(page.lines), [...outcome, where], report.cancelled, retryFailed === undefined ? {} : { retryFailed }, totals);
   if (page.total > 0) view.notice(`Full report of the rows that did not end done: ${report.reportFile}`);
   const attention = totals.failed + totals.notSent + totals.invalid;
   const show = attention > 0 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;

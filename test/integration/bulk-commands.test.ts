@@ -243,7 +243,7 @@ void describe('import of a large file (streamed)', () => {
     const finished = finishedSnapshots(view)[0];
     assert.equal(finished.countsOnly, true);
     assert.deepEqual(finished.counts, { failed: 1, notSent: 0, invalid: 2, planned: 0, done: 29 });
-    assert.equal(finished.retryable, 0, 'no Retry Failed: the report holds no items to send again');
+    assert.equal(finished.retryable, 1, 'Retry Failed offers the failed row (invalid rows would fail again)');
     assert.equal(finished.live.total, 30);
     assert.ok(finished.live.requests >= 3);
     await eventually(() => view.rowsOf('finished').length > 0, 'the outcome rows');
@@ -260,6 +260,31 @@ void describe('import of a large file (streamed)', () => {
     assert.ok(log.lines.some((l) => /Bulk dry run \(create, streamed\)/.test(l)));
     await eventually(() => existsSync(csvPath), 'the saved report');
     assert.equal(readFileSync(csvPath, 'utf8').trim().split('\r\n').length, 4, 'the header and the three listed rows');
+  });
+
+  void test('Retry Failed plans again the rows the report names (a fresh etag read) and sends only those', async () => {
+    await env.client.createOrUpdateEnrollment({ registrationId: 'bigr-1', attestation: { type: 'symmetricKey' } });
+    const file = join(dir, 'large-retry.json');
+    const items = Array.from({ length: 10 }, (_, i) => ({ registrationId: `bigr-${i}`, attestation: { type: 'symmetricKey' }, provisioningStatus: 'disabled' }));
+    writeFileSync(file, JSON.stringify(items) + ' '.repeat(STREAMED_IMPORT_MIN_BYTES));
+    const { ctx } = bulkCommandContext(env.client);
+    recorder.answers.push((choices: Array<{ mode: string }>) => choices.find((c) => c.mode === 'update'));
+    const done = importEnrollments(ctx, fileUri(file));
+    await eventually(() => bulkUi.views[0]?.snapshot()?.phase === 'dryRun', 'the dry run');
+    const view = bulkUi.views[0];
+    // Changed after the dry run read its etag: the guarded update fails (412) rather than overwrite.
+    await env.client.createOrUpdateEnrollment({ registrationId: 'bigr-1', attestation: { type: 'symmetricKey' }, provisioningStatus: 'enabled' });
+    bulkUi.pageActions.push({ type: 'retryFailed' }, { type: 'run' });
+    view.send({ type: 'run' });
+    await done;
+    await eventually(() => finishedSnapshots(view).length === 2, 'the retried job');
+    const [first, second] = finishedSnapshots(view);
+    assert.deepEqual([first.counts, first.retryable, first.countsOnly], [{ failed: 1, notSent: 0, invalid: 0, planned: 0, done: 9 }, 1, true]);
+    const retryDryRun = view.posted.filter((m) => m.type === 'snapshot' && m.snapshot.phase === 'dryRun').map((m) => (m as { snapshot: NonNullable<ReturnType<FakeJobsView['snapshot']>> }).snapshot).at(-1);
+    assert.deepEqual(retryDryRun?.counts, { failed: 0, notSent: 0, invalid: 0, planned: 1, done: 0 });
+    assert.match(retryDryRun?.summary.join(' ') ?? '', /the failed or unsent items of large-retry\.json: 1 to send in 1 bulk request \(1 update \(existing/);
+    assert.deepEqual([second.counts, second.retryable], [{ failed: 0, notSent: 0, invalid: 0, planned: 0, done: 1 }, 0]);
+    assert.deepEqual(storedEnrollments(env, 'bigr-').map((e) => e.provisioningStatus), Array.from({ length: 10 }, () => 'disabled'));
   });
 
   void test('Cancel on a streamed dry run sends nothing and writes no report', async () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { generateSymmetricKey } from '../../src/attestation';
 import {
   BulkSourceError, EXPORT_FORMAT, EXPORT_VERSION, planBulk, planJsonFileStreamed, readExistingItems, readJsonSourcesFromFile,
-  readStreamedReport, runBulkJob, runStreamedPlan, type ReportItem,
+  readStreamedReport, retrySelection, RowSet, runBulkJob, runStreamedPlan, type ReportItem,
 } from '../../src/bulk';
 import { InstanceBudget } from '../../src/dps/budget';
 import type { BulkMode } from '../../src/dps/models';
@@ -77,6 +77,8 @@ function assertSameStores(prefix: string): void {
   };
   assert.deepEqual(view(streamed), view(inMemory));
 }
+
+const storedGroupCount = (prefix: string): number => streamed.emulator.emu.store.snapshot().enrollmentGroups.filter((g) => g.enrollmentGroupId.startsWith(prefix)).length;
 
 async function seedBoth(items: Array<{ registrationId: string; primaryKey?: string }>): Promise<void> {
   for (const env of [streamed, inMemory]) {
@@ -188,6 +190,39 @@ void describe('streamed JSON import', () => {
     assert.equal(page.total, 25);
     assert.deepEqual(page.lines.map((l) => [l.kind, l.origin, l.id, l.outcome]), Array.from({ length: 10 }, (_, i) => ['enrollment', `item ${i + 1}`, `sr bad ${i}`, 'invalid']));
     assert.deepEqual(page.lines.map((l) => l.reason), reportLines(reportFile).slice(0, 10).map((l) => l.reason));
+  });
+
+  void test('a retry plans and sends only the rows the report names as failed or not sent, from the unchanged file', async () => {
+    const file = join(tempDir('streamed-'), 'retry.json');
+    const enrollments = Array.from({ length: 12 }, (_, i) => ({ registrationId: `st-${i}`, attestation: { type: 'symmetricKey' } }));
+    const groups = Array.from({ length: 3 }, (_, i) => ({ enrollmentGroupId: `st-group-${i}`, attestation: { type: 'symmetricKey' } }));
+    enrollments.push({ registrationId: 'st bad', attestation: { type: 'symmetricKey' } });
+    writeFileSync(file, JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION, enrollments, enrollmentGroups: groups }));
+    await seedBoth([{ registrationId: 'st-5' }]);
+    // Cancelled at once: every valid row is not sent, st-5 too; the invalid row stays out of the retry.
+    const plan = await planJsonFileStreamed(streamed.client, file, { mode: 'create', budget: budget() });
+    const cancelled = new AbortController();
+    cancelled.abort();
+    const reportFile = join(tempDir('streamed-report-'), 'report.jsonl');
+    await runStreamedPlan(streamed.client, plan, { budget: budget(), reportFile, chunkRows: 5, signal: cancelled.signal });
+    const { only, rows } = await retrySelection(reportFile);
+    assert.equal(rows, 15);
+    assert.deepEqual([only.get('enrollment')?.size, only.get('group')?.size, only.get('enrollment')?.has(12)], [12, 3, false]);
+
+    // Only the enrollments with an odd index, as if the even ones had been sent.
+    const odd = new RowSet();
+    for (let i = 1; i < 12; i += 2) odd.add(i);
+    const retry = await planJsonFileStreamed(streamed.client, file, { mode: 'create', budget: budget(), only: new Map([['enrollment', odd]]), expectedStamp: plan.stamp });
+    assert.deepEqual(retry.kinds.map((k) => [k.kind, k.rows, k.toSend, k.counts]), [['enrollment', 6, 6, { create: 5, failExists: 1 }]]);
+    const again = join(tempDir('streamed-report-'), 'report.jsonl');
+    const report = await runStreamedPlan(streamed.client, retry, { budget: budget(), reportFile: again, chunkRows: 4, retry: FAST_RETRY });
+    assert.deepEqual(report.kinds.map((k) => [k.kind, k.counts]), [['enrollment', { done: 5, failed: 1, notSent: 0, invalid: 0 }]]);
+    assert.deepEqual(reportLines(again).map((l) => [l.origin, l.id, l.outcome]), [['item 6', 'st-5', 'failed']]);
+    assert.deepEqual(streamed.emulator.emu.store.snapshot().enrollments.map((e) => e.registrationId).filter((id) => id.startsWith('st-')).sort(), ['st-1', 'st-11', 'st-3', 'st-5', 'st-7', 'st-9']);
+    assert.equal(storedGroupCount('st-group-'), 0);
+
+    appendFileSync(file, ' ');
+    await assert.rejects(planJsonFileStreamed(streamed.client, file, { mode: 'create', budget: budget(), only, expectedStamp: plan.stamp }), (e: unknown) => e instanceof BulkSourceError && /changed since the dry run/.test(e.message));
   });
 
   void test('a file changed after the dry run is refused before anything is sent; a cancelled run reports every row not sent', async () => {
