@@ -16,8 +16,8 @@ import { withProgress } from '../ui/progress';
 /**
  * Files at least this large are imported streamed: counts and the rows needing attention, never a
  * row per item (at 100,000 items, bench/import-command.ts: 154 MB peak heap growth with a row
- * each, 38 MB streamed). Below it the dry run
- * lists every row, which is cheap and more useful. 8 MiB is about 20,000 exported items.
+ * each, 38 MB streamed). Below it the dry run lists every row, which is cheap and more useful.
+ * 8 MiB is about 20,000 exported items.
  */
 export const STREAMED_IMPORT_MIN_BYTES = 8 * 2 ** 20;
 
