@@ -5,7 +5,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const filter = process.argv[2] ?? '';
-const skip = new Set(['run.ts', 'dps-worker.ts']);
+const skip = new Set(['run.ts', 'dps-worker.ts', 'import-command-worker.ts']);
 const scripts = readdirSync(__dirname)
   .filter((f) => f.endsWith('.ts') && !skip.has(f) && f.includes(filter))
   .sort();

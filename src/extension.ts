@@ -67,7 +67,7 @@ export function activate(context: vscode.ExtensionContext): void {
     reloadAndCompare: () => tree.refresh(),
     startEmulator: () => vscode.commands.executeCommand('dpsEnrollments.startEmulator'),
   });
-  const ctx: CommandContext = { extensionUri: context.extensionUri, store, idScopes: new IdScopeStore(context.globalState), clients, tree, treeView, documents, emulator, errors, logger, settings, filter, azure };
+  const ctx: CommandContext = { extensionUri: context.extensionUri, globalStorageUri: context.globalStorageUri, store, idScopes: new IdScopeStore(context.globalState), clients, tree, treeView, documents, emulator, errors, logger, settings, filter, azure };
 
   context.subscriptions.push(
     channel,

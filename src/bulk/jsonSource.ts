@@ -117,6 +117,13 @@ export function jsonItemOrigin(index: number): string {
   return `item ${index + 1}`;
 }
 
+/** The index jsonItemOrigin was given, or undefined for another origin (a report read back names rows by origin). */
+export function jsonItemIndex(origin: string): number | undefined {
+  const match = /^item ([1-9][0-9]{0,9})$/.exec(origin);
+  const index = match === null ? undefined : Number(match[1]) - 1;
+  return index !== undefined && index < 2 ** 31 ? index : undefined;
+}
+
 /** As parseJsonSources, reading the file as it comes (an export of a million items is never held as text). */
 export async function readJsonSourcesFromFile(path: string, options: JsonSourceOptions, arrayTarget?: ItemKind): Promise<SourceResult[]> {
   const collector = new SourceCollector(options.fileName ?? 'The file', options, arrayTarget);

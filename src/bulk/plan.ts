@@ -77,7 +77,7 @@ export function planBulk(source: SourceResult, mode: BulkMode, existing?: Existi
   for (const original of source.rows) {
     let row = original;
     if (row.item === undefined || row.errors.length > 0) {
-      invalid.push({ row, reasons: row.errors.length > 0 ? row.errors : ['The row has no usable content.'] });
+      invalid.push({ row, reasons: row.errors.length > 0 ? row.errors : [NO_CONTENT_REASON] });
       continue;
     }
     // A field the connection's api-version lacks would fail every such item on the service.
@@ -122,6 +122,9 @@ export function planBulk(source: SourceResult, mode: BulkMode, existing?: Existi
     keysKept,
   };
 }
+
+/** Why a row without an item and without errors is not sent. */
+export const NO_CONTENT_REASON = 'The row has no usable content.';
 
 /** Why a repeated id is not sent: a repeat would make the service reject the whole batch. */
 export function duplicateIdReason(id: string, earlierOrigin: string): string {

@@ -2,20 +2,38 @@
 // document listing every invalid row with its reasons.
 import { ACTION_LABELS, type BulkPlan, type PlannedAction } from './plan';
 import { MODE_LABELS, table } from './markdown';
-import { ITEM_KIND_FACTS } from '../dps/items';
+import { ITEM_KIND_FACTS, type ItemKind } from '../dps/items';
+import type { BulkMode } from '../dps/models';
+
+/** What a dry-run summary says: a BulkPlan's counts, or a streamed dry run's (which holds no rows). */
+export interface PlanCounts {
+  kind: ItemKind;
+  mode: BulkMode;
+  description: string;
+  toSend: number;
+  invalid: number;
+  counts: Partial<Record<PlannedAction, number>>;
+  requests: number;
+  warnings: number;
+  keysKept: number;
+}
 
 /** Counts for the modal: "120 to send in 12 requests: 100 create (new), 20 update (exists). 3 invalid rows not sent." */
 export function summarisePlan(plan: BulkPlan): string {
+  return summarisePlanCounts({ ...plan, toSend: plan.planned.length, invalid: plan.invalid.length });
+}
+
+export function summarisePlanCounts(plan: PlanCounts): string {
   const actions = (Object.entries(plan.counts) as Array<[PlannedAction, number]>)
     .map(([action, count]) => `${count} ${ACTION_LABELS[action]}`)
     .join(', ');
-  const parts = [`${MODE_LABELS[plan.mode]} ${ITEM_KIND_FACTS[plan.kind].plural} from ${plan.description}: ${plan.planned.length} to send in ${plan.requests} bulk request${plan.requests === 1 ? '' : 's'}${actions !== '' ? ` (${actions})` : ''}.`];
+  const parts = [`${MODE_LABELS[plan.mode]} ${ITEM_KIND_FACTS[plan.kind].plural} from ${plan.description}: ${plan.toSend} to send in ${plan.requests} bulk request${plan.requests === 1 ? '' : 's'}${actions !== '' ? ` (${actions})` : ''}.`];
   if (plan.keysKept > 0) {
     parts.push(`${plan.keysKept} existing symmetric-key item${plan.keysKept === 1 ? ' has' : 's have'} no keys in the source: ${plan.keysKept === 1 ? 'its' : 'their'} current keys are read (one call each) and sent, so devices keep working.`);
   } else if (plan.counts.updateExisting !== undefined) {
     parts.push('Symmetric keys are sent as the source has them.');
   }
-  if (plan.invalid.length > 0) parts.push(`${plan.invalid.length} invalid row${plan.invalid.length === 1 ? '' : 's'} will not be sent.`);
+  if (plan.invalid > 0) parts.push(`${plan.invalid} invalid row${plan.invalid === 1 ? '' : 's'} will not be sent.`);
   if (plan.warnings > 0) parts.push(`${plan.warnings} row${plan.warnings === 1 ? ' has' : 's have'} warnings.`);
   return parts.join(' ');
 }

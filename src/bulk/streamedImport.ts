@@ -8,6 +8,7 @@
 // to the counts.
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { fieldsNewerThan, newerFieldsProblem, type ApiVersion } from '../dps/apiVersion';
 import type { InstanceBudget } from '../dps/budget';
 import type { ItemKind, ItemQueryApi } from '../dps/items';
 import { MAX_BULK_ITEMS } from '../dps/client';
@@ -17,12 +18,16 @@ import { openFileAtomic } from '../util/atomicWrite';
 import { forEachExistingItem } from './existingItems';
 import { IdDigestSet } from './idDigestSet';
 import { RowFacts } from './rowFacts';
+import type { RowSet } from './rowSet';
 import { runBulkJob, type BulkJobClient } from './job';
 import { forEachJsonRowOfFile, jsonItemOrigin } from './jsonSource';
-import { actionFor, duplicateIdReason, isKeylessSymmetricKey, planBulk, type PlannedAction } from './plan';
+import { actionFor, duplicateIdReason, isKeylessSymmetricKey, NO_CONTENT_REASON, planBulk, type PlannedAction } from './plan';
 import type { ReportItem, ReportOutcome } from './report';
 import { BulkSourceError, type SourceRow } from './rows';
 import { KEYLESS_UPDATE_WARNING } from './validateItem';
+
+/** Invalid or repeated rows the dry run keeps with their reasons (the rest are only counted): enough to see what is wrong, bounded however bad the file. */
+export const DEFAULT_INVALID_ROWS_KEPT = 1_000;
 
 /** Rows planned and sent together: what is held at once besides the id digests (at 5,000 the heap in use peaked at 72 MB, at 1,000 at 35 MB, for 100,000 rows). */
 export const DEFAULT_CHUNK_ROWS = 1_000;
@@ -35,6 +40,30 @@ export interface StreamedPlanOptions {
   now?: Date;
   /** Existing ids read so far (of the kind being read). */
   onExistingProgress?: (read: number) => void;
+  /** The connection's api-version: an item with fields it lacks is invalid, as planBulk makes it. */
+  apiVersion?: ApiVersion;
+  /** How many invalid or repeated rows to keep with their reasons (default DEFAULT_INVALID_ROWS_KEPT); all are counted. */
+  keepInvalidRows?: number;
+  /** Only these rows of each kind's array (a retry: the rows that failed or were not sent); every row when absent. */
+  only?: RowSelection;
+  /** The file as an earlier dry run saw it: a retry refuses a file changed since, whose rows would be other items. */
+  expectedStamp?: FileStamp;
+}
+
+/** Row indexes per kind's array; a kind that is absent has no rows selected. */
+export type RowSelection = ReadonlyMap<ItemKind, RowSet>;
+
+export interface FileStamp {
+  size: number;
+  mtimeMs: number;
+}
+
+/** An invalid or repeated row as the dry run found it: never sent, reported with its reason. */
+export interface StreamedInvalidRow {
+  kind: ItemKind;
+  origin: string;
+  id: string;
+  reason: string;
 }
 
 /** The dry run of one kind, with the same counts a BulkPlan of the whole file would have. */
@@ -67,17 +96,27 @@ export interface StreamedPlan {
   description: string;
   mode: BulkMode;
   kinds: StreamedKindPlan[];
+  /** The first invalid or repeated rows in file order (at most keepInvalidRows); the kinds' `invalid` counts them all. */
+  invalidRows: StreamedInvalidRow[];
+  readonly apiVersion?: ApiVersion;
+  /** The rows planned when not all (see StreamedPlanOptions.only); the run sends only these. */
+  readonly only?: RowSelection;
   /** The file as planned: a run refuses a file changed since. */
-  readonly stamp: { size: number; mtimeMs: number };
+  readonly stamp: FileStamp;
   readonly facts: ReadonlyMap<ItemKind, KindFacts>;
   readonly now: Date;
 }
 
 export async function planJsonFileStreamed(client: ItemQueryApi, path: string, options: StreamedPlanOptions): Promise<StreamedPlan> {
-  const { mode } = options;
+  const { mode, apiVersion } = options;
+  const keepInvalid = options.keepInvalidRows ?? DEFAULT_INVALID_ROWS_KEPT;
+  if (!Number.isInteger(keepInvalid) || keepInvalid < 0) throw new RangeError('keepInvalidRows must be a whole number.');
+  const invalidRows: StreamedInvalidRow[] = [];
   const now = options.now ?? new Date();
   const description = options.fileName ?? basename(path);
   const stamp = await fileStamp(path);
+  const { only, expectedStamp } = options;
+  if (expectedStamp !== undefined && !sameStamp(stamp, expectedStamp)) throw new BulkSourceError(`${description} changed since the dry run; start the import again.`);
   // Ids live only while the file is read; what the run needs is kept per row (RowFacts).
   const ids = new Map<ItemKind, IdDigestSet>();
   const facts = new Map<ItemKind, KindFacts>();
@@ -101,15 +140,25 @@ export async function planJsonFileStreamed(client: ItemQueryApi, path: string, o
     const plan = kinds.get(kind) as StreamedKindPlan;
     plan.rows++;
     entry.rows.set(rowIndex, { type: 'none' });
-    if (row.item === undefined || row.errors.length > 0) {
+    const setAside = (reason: string): void => {
       plan.invalid++;
+      if (invalidRows.length < keepInvalid) invalidRows.push({ kind, origin: row.origin, id: row.id, reason });
+    };
+    if (row.item === undefined || row.errors.length > 0) {
+      setAside(row.errors.length > 0 ? row.errors.join(' ') : NO_CONTENT_REASON);
+      return;
+    }
+    // Checked before repeats, as planBulk does: such a row does not claim its id (the run's planBulk sets it aside again).
+    const newer = apiVersion !== undefined && mode !== 'delete' ? newerFieldsProblem(apiVersion, fieldsNewerThan(apiVersion, row.item)) : undefined;
+    if (newer !== undefined) {
+      setAside(newer);
       return;
     }
     if (rowIndex >= SEEN) throw new BulkSourceError(`${description} has more than ${SEEN} items in one array.`);
     const known = table.get(row.id);
     if (known !== undefined && known >= SEEN) {
       entry.rows.set(rowIndex, { type: 'duplicate', firstIndex: known - SEEN });
-      plan.invalid++;
+      setAside(duplicateIdReason(row.id, jsonItemOrigin(known - SEEN)));
       return;
     }
     table.set(row.id, SEEN + rowIndex);
@@ -124,13 +173,14 @@ export async function planJsonFileStreamed(client: ItemQueryApi, path: string, o
   };
 
   await forEachJsonRowOfFile(path, { mode, fileName: description, now }, (row, kind, rowIndex) => {
+    if (only !== undefined && only.get(kind)?.has(rowIndex) !== true) return undefined;
     if (facts.has(kind)) return count(row, kind, rowIndex);
     return readExisting(kind).then(() => count(row, kind, rowIndex));
   });
   for (const plan of kinds.values()) plan.requests = Math.ceil(plan.toSend / MAX_BULK_ITEMS);
   // Enrollments before groups, as the in-memory sources list them.
   const ordered = (['enrollment', 'group'] as const).flatMap((kind) => kinds.get(kind) ?? []);
-  return { path, description, mode, kinds: ordered, stamp, facts, now };
+  return { path, description, mode, kinds: ordered, invalidRows, apiVersion, only, stamp, facts, now };
 }
 
 export interface StreamedRunOptions {
@@ -169,8 +219,7 @@ export async function runStreamedPlan(client: BulkJobClient, plan: StreamedPlan,
   const started = Date.now();
   const chunkRows = options.chunkRows ?? DEFAULT_CHUNK_ROWS;
   if (!Number.isInteger(chunkRows) || chunkRows < 1) throw new RangeError('chunkRows must be a positive integer.');
-  const stamp = await fileStamp(plan.path);
-  if (stamp.size !== plan.stamp.size || stamp.mtimeMs !== plan.stamp.mtimeMs) {
+  if (!sameStamp(await fileStamp(plan.path), plan.stamp)) {
     throw new BulkSourceError(`${plan.description} changed since the dry run; start the import again.`);
   }
   const total = plan.kinds.reduce((n, k) => n + k.toSend, 0);
@@ -194,7 +243,7 @@ export async function runStreamedPlan(client: BulkJobClient, plan: StreamedPlan,
       const fact = row.item === undefined ? undefined : entry.rows.get(rowIndex);
       if (fact?.type === 'exists') existing.set(row.id.toLowerCase(), plan.mode === 'update' ? entry.etags[fact.etagIndex] : '');
     }
-    const chunkPlan = planBulk({ kind, rows: rows.map((r) => r.row), description: plan.description }, plan.mode, existing);
+    const chunkPlan = planBulk({ kind, rows: rows.map((r) => r.row), description: plan.description }, plan.mode, existing, plan.apiVersion);
     const before = { ...settled };
     const chunkReport = await runBulkJob(client, chunkPlan, {
       budget: options.budget,
@@ -214,9 +263,10 @@ export async function runStreamedPlan(client: BulkJobClient, plan: StreamedPlan,
 
   try {
     await forEachJsonRowOfFile(plan.path, { mode: plan.mode, fileName: plan.description, now: plan.now }, (row, kind, rowIndex) => {
+      if (plan.only !== undefined && plan.only.get(kind)?.has(rowIndex) !== true) return undefined;
       const entry = plan.facts.get(kind);
-      const planned = plan.kinds.find((k) => k.kind === kind);
-      if (entry === undefined || planned === undefined || rowIndex >= planned.rows) throw new BulkSourceError(`${plan.description} changed since the dry run; start the import again.`);
+      // Rows past the last the dry run recorded: the file grew.
+      if (entry === undefined || rowIndex >= entry.rows.rows) throw new BulkSourceError(`${plan.description} changed since the dry run; start the import again.`);
       const fact = entry.rows.get(rowIndex);
       if (row.item !== undefined && row.errors.length === 0 && fact.type === 'duplicate') {
         return record(kind, { origin: row.origin, id: row.id, outcome: 'invalid', reason: duplicateIdReason(row.id, jsonItemOrigin(fact.firstIndex)), attempts: 0 });
@@ -241,7 +291,11 @@ export async function runStreamedPlan(client: BulkJobClient, plan: StreamedPlan,
   };
 }
 
-async function fileStamp(path: string): Promise<{ size: number; mtimeMs: number }> {
+function sameStamp(a: FileStamp, b: FileStamp): boolean {
+  return a.size === b.size && a.mtimeMs === b.mtimeMs;
+}
+
+async function fileStamp(path: string): Promise<FileStamp> {
   try {
     const { size, mtimeMs } = await stat(path);
     return { size, mtimeMs };

@@ -19,7 +19,7 @@ import { UserCancelledError } from '../common/errorPresentation';
 import type { CommandContext } from './commandContext';
 import { withProgress, type ReportProgress } from '../ui/progress';
 
-const BULK_CONCURRENCY = 4;
+export const BULK_CONCURRENCY = 4;
 
 /** A file URI passed by the explorer's context menu; duck-typed so a node or anything else is not one. */
 export function asFileUri(value: unknown): vscode.Uri | undefined {
@@ -34,7 +34,7 @@ export function jobBudget(ctx: CommandContext): InstanceBudget {
 }
 
 /** Shows a 429's wait in the progress message while it lasts; returns the unsubscribe. */
-function showThrottling(budget: InstanceBudget, report: ReportProgress): () => void {
+export function showThrottling(budget: InstanceBudget, report: ReportProgress): () => void {
   return budget.onThrottle((waitMs) => report({ message: describeThrottle(waitMs) }));
 }
 

@@ -16,6 +16,8 @@ import type { AzureSignIn } from '../ui/azureSignIn';
 export interface CommandContext {
   /** Root of the installed extension, for webview assets. */
   extensionUri: vscode.Uri;
+  /** The extension's private folder (reports of streamed imports are kept there). */
+  globalStorageUri: vscode.Uri;
   store: ConnectionStore;
   /** The device API's ID scope per connection (not a secret). */
   idScopes: IdScopeStore;

@@ -1,7 +1,7 @@
 // Job rows from what the bulk and as-code libraries produce: a dry-run plan, a bulk job report, an
 // as-code plan and apply report. Ids, origins and reasons only; no item content.
 import type { ApplyReport, Plan } from '../ascode';
-import { ACTION_LABELS, type BulkJobReport, type BulkPlan } from '../bulk';
+import { ACTION_LABELS, type BulkJobReport, type BulkPlan, type StreamedInvalidRow, type StreamedReportLine } from '../bulk';
 import type { JobRow } from './jobRows';
 
 export function bulkPlanRows(plan: BulkPlan): JobRow[] {
@@ -30,6 +30,24 @@ export function bulkReportRows(report: BulkJobReport): JobRow[] {
     ...(item.reason !== undefined ? { reason: item.reason } : {}),
     ...(item.errorCode !== undefined ? { errorCode: item.errorCode } : {}),
     ...(item.doneAs !== undefined ? { detail: item.doneAs } : {}),
+  }));
+}
+
+/** A streamed dry run's invalid and repeated rows (the rows to send are only counted). */
+export function streamedInvalidRows(rows: readonly StreamedInvalidRow[]): JobRow[] {
+  return rows.map(({ kind, origin, id, reason }) => ({ kind, origin, id, outcome: 'invalid', attempts: 0, reason }));
+}
+
+/** Lines read back from a streamed import's report: the rows that did not end done. */
+export function streamedReportRows(lines: readonly StreamedReportLine[]): JobRow[] {
+  return lines.map((line) => ({
+    kind: line.kind,
+    origin: line.origin,
+    id: line.id,
+    outcome: line.outcome,
+    attempts: line.attempts,
+    ...(line.reason !== undefined ? { reason: line.reason } : {}),
+    ...(line.errorCode !== undefined ? { errorCode: line.errorCode } : {}),
   }));
 }
 

@@ -1,8 +1,9 @@
 // One job as the Jobs view shows it: the dry run, then the run with live counts and throughput
 // against the configured rate, then every item with its outcome. Plain data, no editor: the panel
-// sends snapshots of it to the page, and the rows page by page.
+// sends snapshots of it to the page, and the rows page by page. A job too large to list (a streamed
+// import) is "counts only": its totals are given as counts and its rows are the few worth reading.
 import { RateSeries, type RateBucket } from './rateSeries';
-import { JobRows, type JobRow, type OutcomeCounts } from './jobRows';
+import { JOB_OUTCOMES, JobRows, type JobRow, type OutcomeCounts } from './jobRows';
 
 export type JobPhase = 'dryRun' | 'running' | 'finished';
 
@@ -29,6 +30,8 @@ export interface JobSnapshot {
   /** One line per plan or report: the dry run's or the outcome's summary. */
   summary: string[];
   counts: OutcomeCounts;
+  /** The counts cover every item but only some are listed (those that need attention, bounded). */
+  countsOnly: boolean;
   live: LiveCounts;
   elapsedMs: number;
   cancelled: boolean;
@@ -58,6 +61,8 @@ export class JobModel {
   private finishedMs?: number;
   private cancelled = false;
   private retryOffered = true;
+  /** Totals given by the caller (counts only); undefined when every item is a row. */
+  private totals?: OutcomeCounts;
 
   constructor(options: JobModelOptions) {
     this.header = options.header;
@@ -71,12 +76,16 @@ export class JobModel {
     return this.phase;
   }
 
-  /** The dry run: the rows as planned (and the invalid ones), before anything is sent. */
-  showDryRun(rows: readonly JobRow[], summary: string[]): void {
+  /**
+   * The dry run: the rows as planned (and the invalid ones), before anything is sent. With `totals`
+   * the job is counts only: the rows are some of the items, the totals count them all.
+   */
+  showDryRun(rows: readonly JobRow[], summary: string[], totals?: OutcomeCounts): void {
     this.phase = 'dryRun';
     this.summary = [...summary];
     this.rows.replace(rows);
-    this.live = { total: this.rows.counts.planned, done: 0, failed: 0, requests: 0 };
+    this.totals = checkedTotals(totals, this.rows.counts);
+    this.live = { total: this.counts().planned, done: 0, failed: 0, requests: 0 };
     this.cancelled = false;
     this.finishedMs = undefined;
   }
@@ -85,7 +94,7 @@ export class JobModel {
     this.phase = 'running';
     this.startedMs = this.now();
     this.series = new RateSeries({ startMs: this.startedMs, bucketMs: this.bucketMs });
-    this.live = { total: this.rows.counts.planned, done: 0, failed: 0, requests: 0 };
+    this.live = { total: this.counts().planned, done: 0, failed: 0, requests: 0 };
   }
 
   /**
@@ -103,24 +112,29 @@ export class JobModel {
     this.series.record(throttled ? 'throttled' : 'retries', this.now());
   }
 
-  /** `retry: false` when the job cannot send its failed items again (an apply is planned again instead). */
-  finish(rows: readonly JobRow[], summary: string[], cancelled: boolean, retry = true): void {
+  /**
+   * `retry: false` when the job cannot send its failed items again (an apply is planned again
+   * instead). With `totals` the job is counts only, as in showDryRun.
+   */
+  finish(rows: readonly JobRow[], summary: string[], cancelled: boolean, retry = true, totals?: OutcomeCounts): void {
     this.phase = 'finished';
     this.retryOffered = retry;
     this.summary = [...summary];
     this.cancelled = cancelled;
     this.rows.replace(rows);
+    this.totals = checkedTotals(totals, this.rows.counts);
     this.finishedMs = this.now();
   }
 
   snapshot(): JobSnapshot {
-    const counts = { ...this.rows.counts };
+    const counts = this.counts();
     const nowMs = this.finishedMs ?? this.now();
     return {
       phase: this.phase,
       header: { ...this.header },
       summary: [...this.summary],
       counts,
+      countsOnly: this.totals !== undefined,
       live: { ...this.live },
       elapsedMs: this.phase === 'dryRun' ? 0 : nowMs - this.startedMs,
       cancelled: this.cancelled,
@@ -129,4 +143,20 @@ export class JobModel {
       chart: { bucketMs: this.bucketMs, buckets: this.phase === 'dryRun' ? [] : this.series.buckets(nowMs) },
     };
   }
+
+  private counts(): OutcomeCounts {
+    return { ...(this.totals ?? this.rows.counts) };
+  }
+}
+
+/** Totals that list fewer items of an outcome than there are rows of it would make the view lie. */
+function checkedTotals(totals: OutcomeCounts | undefined, listed: Readonly<OutcomeCounts>): OutcomeCounts | undefined {
+  if (totals === undefined) return undefined;
+  for (const outcome of JOB_OUTCOMES) {
+    const total = totals[outcome];
+    if (!Number.isInteger(total) || total < listed[outcome]) {
+      throw new RangeError(`The job's ${outcome} total (${total}) is below its ${listed[outcome]} listed ${outcome} rows.`);
+    }
+  }
+  return { ...totals };
 }

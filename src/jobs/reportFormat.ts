@@ -22,6 +22,8 @@ export function reportCsv(rows: readonly JobRow[]): string {
 }
 
 export function reportJson(snapshot: JobSnapshot, rows: readonly JobRow[]): string {
-  const { header, summary, counts, elapsedMs, cancelled, live } = snapshot;
-  return JSON.stringify({ title: header.title, source: header.source, summary, counts, requests: live.requests, elapsedMs, cancelled, items: rows }, null, 2) + '\n';
+  const { header, summary, counts, countsOnly, elapsedMs, cancelled, live } = snapshot;
+  // A counts-only job lists some items: the file says so rather than let items look like all of them.
+  const listed = countsOnly ? { itemsListed: 'only those the Jobs view lists; counts cover every item' } : {};
+  return JSON.stringify({ title: header.title, source: header.source, summary, counts, ...listed, requests: live.requests, elapsedMs, cancelled, items: rows }, null, 2) + '\n';
 }

@@ -3,7 +3,7 @@
 // The logic is the controller's (plain, tested in Node); this module creates the panel under the
 // form's strict CSP and turns the controller's needs into editor calls (save dialog, atomic write).
 import * as vscode from 'vscode';
-import { JobModel, reportCsv, reportJson, type JobHeader, type JobRow, type LiveCounts } from '../jobs';
+import { JobModel, reportCsv, reportJson, type JobHeader, type JobRow, type LiveCounts, type OutcomeCounts } from '../jobs';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { createNonce } from '../common/webviewHtml';
 import { defaultSaveUri } from '../ui/saveLocation';
@@ -79,9 +79,9 @@ export class JobsPanel {
     return new JobsPanel(deps, header);
   }
 
-  /** Shows the dry run and waits for Run (true) or Cancel / closing the panel (false). */
-  askToRun(rows: readonly JobRow[], summary: string[]): Promise<boolean> {
-    this.model.showDryRun(rows, summary);
+  /** Shows the dry run and waits for Run (true) or Cancel / closing the panel (false). `totals`: a counts-only job (see JobModel). */
+  askToRun(rows: readonly JobRow[], summary: string[], totals?: OutcomeCounts): Promise<boolean> {
+    this.model.showDryRun(rows, summary, totals);
     this.actions = {};
     this.reveal();
     this.controller.sendSnapshot(true);
@@ -112,10 +112,10 @@ export class JobsPanel {
     this.controller.sendSnapshot();
   }
 
-  finish(rows: readonly JobRow[], summary: string[], cancelled: boolean, actions: FinishedJobActions): void {
+  finish(rows: readonly JobRow[], summary: string[], cancelled: boolean, actions: FinishedJobActions, totals?: OutcomeCounts): void {
     this.abort = undefined;
     this.actions = actions;
-    this.model.finish(rows, summary, cancelled, actions.retryFailed !== undefined);
+    this.model.finish(rows, summary, cancelled, actions.retryFailed !== undefined, totals);
     this.controller.sendSnapshot(true);
   }
 

@@ -1,6 +1,7 @@
 // The Jobs view page in headless Chromium under the panel's CSP, connected to the real host logic
 // (the jobs controller and model in Node): counts, failed first, filter and search, a 100,000-row
-// job of which the DOM only ever holds a window, Run on the dry run, and malformed messages refused.
+// job of which the DOM only ever holds a window, Run on the dry run, a counts-only dry run (a streamed
+// import), and malformed messages refused.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -207,6 +208,26 @@ void describe('Jobs view page', { skip }, () => {
     await page.page.locator('#cancel').click();
     await page.waitForPosted('cancel' as never);
     await page.screenshot('jobs-view-running');
+    await close(page);
+  });
+
+  void test('a counts-only dry run: the counts of all, the invalid rows listed, planned counted not filtered; Run is posted', async () => {
+    const invalid: JobRow[] = Array.from({ length: 3 }, (_, i) => ({ kind: 'enrollment', origin: `item ${i * 40 + 7}`, id: `bad id ${i}`, outcome: 'invalid', attempts: 0, reason: 'The id does not allow spaces.' }));
+    const { page, calls } = await connected((model) => model.showDryRun(invalid, ['Create individual enrollments from big.json: 99,997 to send in 10,000 bulk requests.', 'The rows to send are counted, not listed (the file is large).'], { failed: 0, notSent: 0, invalid: 3, planned: 99_997, done: 0 }));
+    await page.waitUntil('document.querySelector("#rows .row[data-id]")');
+    assert.equal(await page.page.locator('#count-planned').textContent(), 'Planned: 99,997');
+    assert.equal(await page.page.locator('#count-invalid').textContent(), 'Invalid: 3');
+    assert.equal(await page.page.locator('#row-count').textContent(), '3 items listed (the counts cover all)');
+    assert.deepEqual(await idsInDom(page), ['bad id 0', 'bad id 1', 'bad id 2']);
+    assert.equal(await page.page.evaluate<string>('document.getElementById("count-planned").tagName'), 'SPAN', 'the planned count is not a filter: none are listed');
+    await page.page.locator('#count-invalid').click();
+    assert.equal(await page.page.locator('#filter').inputValue(), 'invalid');
+    assert.match((await page.page.locator('#summary').textContent()) ?? '', /counted, not listed/);
+    assert.equal(await page.page.locator('#run').isEnabled(), true);
+    await page.screenshot('jobs-view-counts-only');
+    await page.page.locator('#run').click();
+    await page.waitForPosted('run' as never);
+    assert.deepEqual(calls, ['run']);
     await close(page);
   });
 

@@ -5,12 +5,12 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { bulkCommandContext, bulkUi, fileUri, loadEnrollmentNodes, type FakeJobsView } from '../support/bulkVscode';
 import { recorder, resetRecorder } from '../support/vscodeStub';
 import { bulkCreate, bulkDelete } from '../../src/commands/bulkCommands';
 import { deriveDeviceKeysCsv } from '../../src/commands/deviceKeysCommands';
-import { exportEnrollments, importEnrollments } from '../../src/commands/exportImportCommands';
+import { exportEnrollments, importEnrollments, STREAMED_IMPORT_MIN_BYTES } from '../../src/commands/exportImportCommands';
 import { UserCancelledError } from '../../src/common/errorPresentation';
 import { generateSymmetricKey } from '../../src/attestation';
 import { startBulkEnvironment, storedEnrollments, storedGroups, type BulkTestEnvironment } from '../support/bulk';
@@ -197,6 +197,7 @@ void describe('export and import', () => {
       recorder.answers.push((items: Array<{ mode: string }>) => items.find((i) => i.mode === 'update'));
       bulkUi.pageActions.push({ type: 'run' });
       await importEnrollments(targetCtx, fileUri(file));
+      assert.equal(bulkUi.views[0].snapshot()?.countsOnly, false, 'a small file lists every row');
       assert.equal(storedGroups(target, 'cmdgroup')[0]?.attestation.symmetricKey?.primaryKey, groupKey);
       assert.equal(target.emulator.emu.store.snapshot().enrollments.length, env.emulator.emu.store.snapshot().enrollments.length);
     } finally {
@@ -208,6 +209,94 @@ void describe('export and import', () => {
     const { ctx } = bulkCommandContext(env.client);
     recorder.answers.push((items: Array<{ includeKeys: boolean }>) => items.find((i) => i.includeKeys), undefined);
     await assert.rejects(exportEnrollments(ctx), UserCancelledError);
+  });
+});
+
+void describe('import of a large file (streamed)', () => {
+  void test('the Jobs view shows counts and the invalid rows, runs with live progress, and ends with the rows not done read back from the kept report', async () => {
+    await env.client.createOrUpdateEnrollment({ registrationId: 'big-03', attestation: { type: 'symmetricKey' } });
+    const items: unknown[] = Array.from({ length: 30 }, (_, i) => ({ registrationId: `big-${String(i).padStart(2, '0')}`, attestation: { type: 'symmetricKey' } }));
+    items.splice(5, 0, { registrationId: 'big bad', attestation: { type: 'symmetricKey' } });
+    // 2026-11-01 fields; the test connection speaks 2021-10-01.
+    items.splice(12, 0, { registrationId: 'big-policy', attestation: { type: 'symmetricKey' }, namespaceName: 'adr-ns', certificateAuthorityName: 'ca1', certificatePolicyName: 'device-certs' });
+    const file = join(dir, 'large.json');
+    // JSON whitespace makes the file large enough for the streamed path without thousands of items.
+    writeFileSync(file, JSON.stringify(items) + ' '.repeat(STREAMED_IMPORT_MIN_BYTES));
+    const { ctx, refreshes, log } = bulkCommandContext(env.client);
+    recorder.answers.push((choices: Array<{ mode: string }>) => choices.find((c) => c.mode === 'create'));
+    bulkUi.pageActions.push({ type: 'run' }, { type: 'save', format: 'csv' });
+    const csvPath = join(dir, 'large-report.csv');
+    bulkUi.saveAnswers.push(csvPath);
+    await importEnrollments(ctx, fileUri(file));
+
+    const view = bulkUi.views[0];
+    const dryRun = view.posted.find((m) => m.type === 'snapshot');
+    assert.ok(dryRun?.type === 'snapshot' && dryRun.snapshot.phase === 'dryRun');
+    assert.equal(dryRun.snapshot.countsOnly, true);
+    assert.deepEqual(dryRun.snapshot.counts, { failed: 0, notSent: 0, invalid: 2, planned: 30, done: 0 });
+    assert.match(dryRun.snapshot.summary.join(' '), /30 to send in 3 bulk requests \(29 create \(new\), 1 will fail: already exists\)\. 2 invalid rows will not be sent\./);
+    assert.match(dryRun.snapshot.summary.join(' '), /counted, not listed/);
+    const planned = view.rowsOf('dryRun');
+    assert.deepEqual(planned.map((r) => [r.origin, r.id, r.outcome]), [['item 6', 'big bad', 'invalid'], ['item 13', 'big-policy', 'invalid']]);
+    assert.match(planned[1].reason ?? '', /api-version 2021-10-01 does not accept 'namespaceName'/);
+
+    const finished = finishedSnapshots(view)[0];
+    assert.equal(finished.countsOnly, true);
+    assert.deepEqual(finished.counts, { failed: 1, notSent: 0, invalid: 2, planned: 0, done: 29 });
+    assert.equal(finished.retryable, 1, 'Retry Failed offers the failed row (invalid rows would fail again)');
+    assert.equal(finished.live.total, 30);
+    assert.ok(finished.live.requests >= 3);
+    await eventually(() => view.rowsOf('finished').length > 0, 'the outcome rows');
+    assert.deepEqual(view.rowsOf('finished').map((r) => [r.id, r.outcome]), [['big-03', 'failed'], ['big bad', 'invalid'], ['big-policy', 'invalid']]);
+    const reportPath = /kept in (\S+\.jsonl) \(JSON lines\)/.exec(finished.summary.join(' '))?.[1] ?? '';
+    assert.equal(dirname(reportPath), join(ctx.globalStorageUri.fsPath, 'import-reports'));
+    assert.deepEqual(readFileSync(reportPath, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { id: string }).id).sort(), ['big bad', 'big-03', 'big-policy']);
+    assert.ok(view.posted.some((m) => m.type === 'notice' && m.text.includes(reportPath)), 'a notice says where the report is');
+    assert.equal(storedEnrollments(env, 'big-').length, 30);
+    assert.equal(storedEnrollments(env, 'big-policy').length, 0);
+    assert.equal(refreshes(), 1);
+    assert.match(recorder.messages[0].text, /Bulk job on emulator: Individual enrollments: 29 done, 1 failed, 0 not sent, 2 invalid\./);
+    assert.ok(bulkUi.progressMessages.some((m) => /^\d+ of 30 · 1 failed · \d+\/s$/.test(m)), bulkUi.progressMessages.join(' | '));
+    assert.ok(log.lines.some((l) => /Bulk dry run \(create, streamed\)/.test(l)));
+    await eventually(() => existsSync(csvPath), 'the saved report');
+    assert.equal(readFileSync(csvPath, 'utf8').trim().split('\r\n').length, 4, 'the header and the three listed rows');
+  });
+
+  void test('Retry Failed plans again the rows the report names (a fresh etag read) and sends only those', async () => {
+    await env.client.createOrUpdateEnrollment({ registrationId: 'bigr-1', attestation: { type: 'symmetricKey' } });
+    const file = join(dir, 'large-retry.json');
+    const items = Array.from({ length: 10 }, (_, i) => ({ registrationId: `bigr-${i}`, attestation: { type: 'symmetricKey' }, provisioningStatus: 'disabled' }));
+    writeFileSync(file, JSON.stringify(items) + ' '.repeat(STREAMED_IMPORT_MIN_BYTES));
+    const { ctx } = bulkCommandContext(env.client);
+    recorder.answers.push((choices: Array<{ mode: string }>) => choices.find((c) => c.mode === 'update'));
+    const done = importEnrollments(ctx, fileUri(file));
+    await eventually(() => bulkUi.views[0]?.snapshot()?.phase === 'dryRun', 'the dry run');
+    const view = bulkUi.views[0];
+    // Changed after the dry run read its etag: the guarded update fails (412) rather than overwrite.
+    await env.client.createOrUpdateEnrollment({ registrationId: 'bigr-1', attestation: { type: 'symmetricKey' }, provisioningStatus: 'enabled' });
+    bulkUi.pageActions.push({ type: 'retryFailed' }, { type: 'run' });
+    view.send({ type: 'run' });
+    await done;
+    await eventually(() => finishedSnapshots(view).length === 2, 'the retried job');
+    const [first, second] = finishedSnapshots(view);
+    assert.deepEqual([first.counts, first.retryable, first.countsOnly], [{ failed: 1, notSent: 0, invalid: 0, planned: 0, done: 9 }, 1, true]);
+    const retryDryRun = view.posted.filter((m) => m.type === 'snapshot' && m.snapshot.phase === 'dryRun').map((m) => (m as { snapshot: NonNullable<ReturnType<FakeJobsView['snapshot']>> }).snapshot).at(-1);
+    assert.deepEqual(retryDryRun?.counts, { failed: 0, notSent: 0, invalid: 0, planned: 1, done: 0 });
+    assert.match(retryDryRun?.summary.join(' ') ?? '', /the failed or unsent items of large-retry\.json: 1 to send in 1 bulk request \(1 update \(existing/);
+    assert.deepEqual([second.counts, second.retryable], [{ failed: 0, notSent: 0, invalid: 0, planned: 0, done: 1 }, 0]);
+    assert.deepEqual(storedEnrollments(env, 'bigr-').map((e) => e.provisioningStatus), Array.from({ length: 10 }, () => 'disabled'));
+  });
+
+  void test('Cancel on a streamed dry run sends nothing and writes no report', async () => {
+    const file = join(dir, 'large-cancel.json');
+    writeFileSync(file, JSON.stringify([{ registrationId: 'big-cancel-1', attestation: { type: 'symmetricKey' } }]) + ' '.repeat(STREAMED_IMPORT_MIN_BYTES));
+    const { ctx } = bulkCommandContext(env.client);
+    recorder.answers.push((choices: Array<{ mode: string }>) => choices.find((c) => c.mode === 'update'));
+    bulkUi.pageActions.push({ type: 'cancel' });
+    await assert.rejects(importEnrollments(ctx, fileUri(file)), UserCancelledError);
+    assert.equal(bulkUi.views[0].snapshot()?.countsOnly, true);
+    assert.equal(storedEnrollments(env, 'big-cancel-').length, 0);
+    assert.equal(existsSync(join(ctx.globalStorageUri.fsPath, 'import-reports')), false);
   });
 });
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { generateSymmetricKey } from '../../src/attestation';
 import {
   BulkSourceError, EXPORT_FORMAT, EXPORT_VERSION, planBulk, planJsonFileStreamed, readExistingItems, readJsonSourcesFromFile,
-  runBulkJob, runStreamedPlan, type ReportItem,
+  readStreamedReport, retrySelection, RowSet, runBulkJob, runStreamedPlan, type ReportItem,
 } from '../../src/bulk';
 import { InstanceBudget } from '../../src/dps/budget';
 import type { BulkMode } from '../../src/dps/models';
@@ -78,6 +78,8 @@ function assertSameStores(prefix: string): void {
   assert.deepEqual(view(streamed), view(inMemory));
 }
 
+const storedGroupCount = (prefix: string): number => streamed.emulator.emu.store.snapshot().enrollmentGroups.filter((g) => g.enrollmentGroupId.startsWith(prefix)).length;
+
 async function seedBoth(items: Array<{ registrationId: string; primaryKey?: string }>): Promise<void> {
   for (const env of [streamed, inMemory]) {
     for (const { registrationId, primaryKey } of items) {
@@ -140,6 +142,87 @@ void describe('streamed JSON import', () => {
     const kept = streamed.emulator.emu.store.snapshot().enrollments.find((e) => e.registrationId === 'su-keep');
     assert.deepEqual([kept?.provisioningStatus, kept?.attestation.symmetricKey?.primaryKey], ['disabled', key]);
     assertSameStores('su-');
+  });
+
+  void test('invalid, repeated and newer-field rows are kept with their reasons up to the cap and all counted; the run sets the same rows aside', async () => {
+    const policy = { namespaceName: 'adr-ns', certificateAuthorityName: 'ca1', certificatePolicyName: 'device-certs' };
+    const items: unknown[] = Array.from({ length: 20 }, (_, i) => ({ registrationId: `sv-${String(i).padStart(2, '0')}`, attestation: { type: 'symmetricKey' } }));
+    items.splice(3, 0, { registrationId: 'sv-policy', attestation: { type: 'symmetricKey' }, ...policy }); // 2026-11-01 fields on a 2021-10-01 connection
+    items.splice(6, 0, { registrationId: 'sv bad 1', attestation: { type: 'symmetricKey' } });
+    items.splice(9, 0, { registrationId: 'SV-01', attestation: { type: 'symmetricKey' } }); // repeat, other case
+    items.push(...Array.from({ length: 5 }, (_, i) => ({ registrationId: `sv bad tail ${i}`, attestation: { type: 'symmetricKey' } })));
+    items.push({ registrationId: 'sv-policy', attestation: { type: 'symmetricKey' } }); // the id the set-aside row did not claim
+    const file = join(tempDir('streamed-'), 'invalid.json');
+    writeFileSync(file, JSON.stringify(items));
+    const apiVersion = '2021-10-01' as const;
+
+    const [source] = await readJsonSourcesFromFile(file, { mode: 'create' });
+    const expected = planBulk(source, 'create', new Set(), apiVersion).invalid.map(({ row, reasons }) => ({ kind: 'enrollment', origin: row.origin, id: row.id, reason: reasons.join(' ') }));
+    assert.equal(expected.length, 8);
+    const all = await planJsonFileStreamed(streamed.client, file, { mode: 'create', budget: budget(), apiVersion });
+    assert.deepEqual(all.invalidRows, expected, 'the same rows and reasons as the in-memory dry run, in file order');
+    assert.match(all.invalidRows[0]?.reason ?? '', /api-version 2021-10-01 does not accept 'namespaceName'/);
+    assert.match(all.invalidRows[2]?.reason ?? '', /Duplicate id "SV-01": item 2 has the same id/);
+
+    const capped = await planJsonFileStreamed(streamed.client, file, { mode: 'create', budget: budget(), apiVersion, keepInvalidRows: 3 });
+    assert.deepEqual(capped.invalidRows, expected.slice(0, 3));
+    assert.deepEqual(capped.kinds.map((k) => [k.invalid, k.toSend, k.counts]), [[8, 21, { create: 21 }]], 'the cap limits what is kept, not what is counted');
+    assert.deepEqual((await planJsonFileStreamed(streamed.client, file, { mode: 'create', budget: budget(), keepInvalidRows: 0 })).invalidRows, []);
+    await assert.rejects(planJsonFileStreamed(streamed.client, file, { mode: 'create', budget: budget(), keepInvalidRows: -1 }), RangeError);
+
+    const reportFile = join(tempDir('streamed-report-'), 'report.jsonl');
+    const report = await runStreamedPlan(streamed.client, capped, { budget: budget(), reportFile, chunkRows: 7, retry: FAST_RETRY });
+    assert.deepEqual(report.kinds[0]?.counts, { done: 21, failed: 0, notSent: 0, invalid: 8 });
+    assert.deepEqual(sortLines(reportLines(reportFile)), sortLines(expected.map((e) => ({ ...e, outcome: 'invalid' as const }))));
+    // The later sv-policy without the newer fields is the one stored.
+    const stored = streamed.emulator.emu.store.snapshot().enrollments.find((e) => e.registrationId === 'sv-policy') as Record<string, unknown> | undefined;
+    assert.equal(stored?.namespaceName, undefined);
+    assert.ok(stored !== undefined);
+  });
+
+  void test('readStreamedReport reads back the first lines of a run\'s report and counts them all', async () => {
+    const file = join(tempDir('streamed-'), 'failing.json');
+    writeFileSync(file, JSON.stringify(Array.from({ length: 25 }, (_, i) => ({ registrationId: `sr bad ${i}`, attestation: { type: 'symmetricKey' } }))));
+    const plan = await planJsonFileStreamed(streamed.client, file, { mode: 'create', budget: budget() });
+    const reportFile = join(tempDir('streamed-report-'), 'report.jsonl');
+    await runStreamedPlan(streamed.client, plan, { budget: budget(), reportFile, chunkRows: 4 });
+    const page = await readStreamedReport(reportFile, 10);
+    assert.equal(page.total, 25);
+    assert.deepEqual(page.lines.map((l) => [l.kind, l.origin, l.id, l.outcome]), Array.from({ length: 10 }, (_, i) => ['enrollment', `item ${i + 1}`, `sr bad ${i}`, 'invalid']));
+    assert.deepEqual(page.lines.map((l) => l.reason), reportLines(reportFile).slice(0, 10).map((l) => l.reason));
+  });
+
+  void test('a retry plans and sends only the rows the report names as failed or not sent, from the unchanged file', async () => {
+    const file = join(tempDir('streamed-'), 'retry.json');
+    const enrollments = Array.from({ length: 12 }, (_, i) => ({ registrationId: `st-${i}`, attestation: { type: 'symmetricKey' } }));
+    const groups = Array.from({ length: 3 }, (_, i) => ({ enrollmentGroupId: `st-group-${i}`, attestation: { type: 'symmetricKey' } }));
+    enrollments.push({ registrationId: 'st bad', attestation: { type: 'symmetricKey' } });
+    writeFileSync(file, JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION, enrollments, enrollmentGroups: groups }));
+    await seedBoth([{ registrationId: 'st-5' }]);
+    // Cancelled at once: every valid row is not sent, st-5 too; the invalid row stays out of the retry.
+    const plan = await planJsonFileStreamed(streamed.client, file, { mode: 'create', budget: budget() });
+    const cancelled = new AbortController();
+    cancelled.abort();
+    const reportFile = join(tempDir('streamed-report-'), 'report.jsonl');
+    await runStreamedPlan(streamed.client, plan, { budget: budget(), reportFile, chunkRows: 5, signal: cancelled.signal });
+    const { only, rows } = await retrySelection(reportFile);
+    assert.equal(rows, 15);
+    assert.deepEqual([only.get('enrollment')?.size, only.get('group')?.size, only.get('enrollment')?.has(12)], [12, 3, false]);
+
+    // Only the enrollments with an odd index, as if the even ones had been sent.
+    const odd = new RowSet();
+    for (let i = 1; i < 12; i += 2) odd.add(i);
+    const retry = await planJsonFileStreamed(streamed.client, file, { mode: 'create', budget: budget(), only: new Map([['enrollment', odd]]), expectedStamp: plan.stamp });
+    assert.deepEqual(retry.kinds.map((k) => [k.kind, k.rows, k.toSend, k.counts]), [['enrollment', 6, 6, { create: 5, failExists: 1 }]]);
+    const again = join(tempDir('streamed-report-'), 'report.jsonl');
+    const report = await runStreamedPlan(streamed.client, retry, { budget: budget(), reportFile: again, chunkRows: 4, retry: FAST_RETRY });
+    assert.deepEqual(report.kinds.map((k) => [k.kind, k.counts]), [['enrollment', { done: 5, failed: 1, notSent: 0, invalid: 0 }]]);
+    assert.deepEqual(reportLines(again).map((l) => [l.origin, l.id, l.outcome]), [['item 6', 'st-5', 'failed']]);
+    assert.deepEqual(streamed.emulator.emu.store.snapshot().enrollments.map((e) => e.registrationId).filter((id) => id.startsWith('st-')).sort(), ['st-1', 'st-11', 'st-3', 'st-5', 'st-7', 'st-9']);
+    assert.equal(storedGroupCount('st-group-'), 0);
+
+    appendFileSync(file, ' ');
+    await assert.rejects(planJsonFileStreamed(streamed.client, file, { mode: 'create', budget: budget(), only, expectedStamp: plan.stamp }), (e: unknown) => e instanceof BulkSourceError && /changed since the dry run/.test(e.message));
   });
 
   void test('a file changed after the dry run is refused before anything is sent; a cancelled run reports every row not sent', async () => {

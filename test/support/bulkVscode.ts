@@ -3,7 +3,9 @@
 // answering save dialogs from a queue, and playing the Jobs page: it sends `ready`, reads the first
 // page of rows at each dry run and outcome, and presses the next queued button there.
 // Import after vscodeStubInstall; it changes the stub only in this test process.
-import { promises as fs } from 'node:fs';
+import { mkdtempSync, promises as fs } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { CommandContext } from '../../src/commands/commandContext';
 import { readSettings } from '../../src/common/settings';
 import type { ConnectionRecord } from '../../src/connections/connectionStore';
@@ -171,6 +173,7 @@ export function bulkCommandContext(client: DpsApi, selection: unknown[] = []): {
     logger: createLogger(log),
     settings: { value: readSettings(() => undefined) },
     extensionUri: fileUri('/ext'),
+    globalStorageUri: fileUri(mkdtempSync(join(tmpdir(), 'bulk-storage-'))),
     errors: { report: (error: unknown, context: string) => { log.lines.push(`[error] ${context}: ${(error as Error).message}`); return Promise.resolve(); } },
   } as unknown as CommandContext;
   return { ctx, log, refreshes: () => refreshes, connection };

@@ -22,6 +22,7 @@ function snapshotProblem(s: unknown): string | undefined {
   if (!Array.isArray(s.summary) || !s.summary.every(isText)) return 'snapshot summary is malformed';
   const c = s.counts;
   if (!isObj(c) || !OUTCOMES.every((o) => isCount(c[o]))) return 'snapshot counts are malformed';
+  if (typeof s.countsOnly !== 'boolean') return 'snapshot countsOnly flag is missing';
   const l = s.live;
   if (!isObj(l) || !['total', 'done', 'failed', 'requests'].every((k) => isCount(l[k]))) return 'snapshot live counts are malformed';
   if (!isCount(s.elapsedMs) || typeof s.cancelled !== 'boolean' || typeof s.canRun !== 'boolean' || !isCount(s.retryable)) return 'snapshot state is malformed';

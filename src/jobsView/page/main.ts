@@ -54,10 +54,20 @@ function buildPage(): void {
   byId('rows-header').append(...['Outcome', 'Id', 'Row', 'Code', 'Reason / action'].map((t) => el('span', { class: 'cell', role: 'columnheader' }, t)));
 }
 
+/** Outcomes a counts-only job never lists (only counts): their chips do not filter. */
+const COUNTED_ONLY: ReadonlySet<OutcomeFilter> = new Set(['planned', 'done']);
+
 function start(): void {
   buildPage();
+  let listed = 0;
+  let countsOnly = false;
+  const showRowCount = (): void => {
+    // A counts-only job lists some items: say so, so the list is not read as all of them.
+    byId('row-count').textContent = `${formatCount(listed)} item${listed === 1 ? '' : 's'}${countsOnly ? ' listed (the counts cover all)' : ''}`;
+  };
   const list = new RowList(byId('rows'), post, (total) => {
-    byId('row-count').textContent = `${formatCount(total)} item${total === 1 ? '' : 's'}`;
+    listed = total;
+    showRowCount();
   });
   const filter = byId<HTMLSelectElement>('filter');
   const search = byId<HTMLInputElement>('search');
@@ -122,9 +132,16 @@ function start(): void {
     const seconds = snapshot.elapsedMs / 1000;
     byId('live-text').textContent = `${formatCount(settled)} of ${formatCount(live.total)} settled · ${formatCount(live.failed)} failed · ${formatCount(live.requests)} requests in ${seconds.toFixed(1)} s`;
 
+    countsOnly = snapshot.countsOnly;
+    showRowCount();
     byId('counts').replaceChildren(...OUTCOME_CHIPS
       .filter(([outcome]) => snapshot.counts[outcome as keyof typeof snapshot.counts] > 0)
-      .map(([outcome, label]) => el('button', { type: 'button', class: `chip outcome-${outcome}`, 'data-filter': outcome, id: `count-${outcome}` }, `${label}: ${formatCount(snapshot.counts[outcome as keyof typeof snapshot.counts])}`)));
+      .map(([outcome, label]) => {
+        const text = `${label}: ${formatCount(snapshot.counts[outcome as keyof typeof snapshot.counts])}`;
+        return countsOnly && COUNTED_ONLY.has(outcome)
+          ? el('span', { class: `chip counted outcome-${outcome}`, id: `count-${outcome}` }, text)
+          : el('button', { type: 'button', class: `chip outcome-${outcome}`, 'data-filter': outcome, id: `count-${outcome}` }, text);
+      }));
 
     show('chart-box', snapshot.phase !== 'dryRun');
     byId('chart-reading').textContent = drawChart(byId('chart') as unknown as SVGSVGElement, { ...snapshot.chart, quotaPerSecond: snapshot.header.quotaPerSecond });

@@ -129,6 +129,42 @@ void describe('JobModel', () => {
     model.showDryRun([row(1, 'invalid', 'No id')], ['nothing to send']);
     assert.equal(model.snapshot().canRun, false);
   });
+
+  void test('counts only: totals come from the caller, the rows are the few listed, the run counts against the totals', () => {
+    let now = 0;
+    const model = new JobModel({ header, now: () => now });
+    model.showDryRun([row(7, 'invalid', 'No id'), row(9, 'invalid', 'Repeat')], ['98 to send'], { failed: 0, notSent: 0, invalid: 3, planned: 98, done: 0 });
+    let snapshot = model.snapshot();
+    assert.deepEqual([snapshot.countsOnly, snapshot.canRun, model.rows.size], [true, true, 2]);
+    assert.deepEqual(snapshot.counts, { failed: 0, notSent: 0, invalid: 3, planned: 98, done: 0 });
+    model.startRun();
+    assert.equal(model.snapshot().live.total, 98, 'the run counts against the planned total, not the listed rows');
+    now += 1000;
+    model.progress({ total: 98, done: 90, failed: 8, requests: 10 });
+    model.finish([row(3, 'failed', 'Conflict')], ['90 done'], false, false, { failed: 8, notSent: 0, invalid: 3, planned: 0, done: 90 });
+    snapshot = model.snapshot();
+    assert.deepEqual([snapshot.countsOnly, snapshot.retryable, snapshot.counts.done, model.rows.size], [true, 0, 90, 1]);
+    // The same model shows a job that lists every row again.
+    model.showDryRun([row(1, 'planned')], ['1 to send']);
+    assert.deepEqual([model.snapshot().countsOnly, model.snapshot().counts.planned], [false, 1]);
+  });
+
+  void test('counts only: totals below the listed rows, or not whole, are refused rather than shown', () => {
+    const model = new JobModel({ header });
+    const totals = { failed: 0, notSent: 0, invalid: 1, planned: 5, done: 0 };
+    assert.throws(() => model.showDryRun([row(1, 'invalid'), row(2, 'invalid')], [], totals), /invalid total \(1\) is below its 2 listed invalid rows/);
+    assert.throws(() => model.finish([], [], false, false, { ...totals, done: 1.5 }), RangeError);
+  });
+
+  void test('counts only: a saved JSON report says its items are the listed ones', () => {
+    const model = new JobModel({ header });
+    model.finish([row(2, 'failed', 'x')], ['1 failed'], false, false, { failed: 1, notSent: 0, invalid: 0, planned: 0, done: 500 });
+    const parsed = JSON.parse(reportJson(model.snapshot(), model.rows.ordered())) as { counts: Record<string, number>; itemsListed?: string; items: JobRow[] };
+    assert.deepEqual([parsed.counts.done, parsed.items.length], [500, 1]);
+    assert.match(parsed.itemsListed ?? '', /counts cover every item/);
+    model.finish([row(2, 'failed', 'x')], ['1 failed'], false);
+    assert.equal((JSON.parse(reportJson(model.snapshot(), model.rows.ordered())) as { itemsListed?: string }).itemsListed, undefined);
+  });
 });
 
 void describe('rows from the bulk library', () => {
