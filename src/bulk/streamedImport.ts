@@ -16,6 +16,7 @@ import type { BulkMode } from '../dps/models';
 import type { RetryOptions } from '../dps/retryPolicy';
 import { openFileAtomic } from '../util/atomicWrite';
 import { forEachExistingItem } from './existingItems';
+import { EtagTable } from './etagTable';
 import { IdDigestSet } from './idDigestSet';
 import { RowFacts } from './rowFacts';
 import type { RowSet } from './rowSet';
@@ -88,7 +89,8 @@ const SEEN = 2 ** 30;
 interface KindFacts {
   /** Per row of the kind's array: a repeat of which row, or the etag (index) of the existing item. */
   rows: RowFacts;
-  etags: string[];
+  /** The etags of existing items (update mode), packed: a million in 16 MB. */
+  etags: EtagTable;
 }
 
 export interface StreamedPlan {
@@ -124,10 +126,10 @@ export async function planJsonFileStreamed(client: ItemQueryApi, path: string, o
 
   const readExisting = async (kind: ItemKind): Promise<void> => {
     const table = new IdDigestSet();
-    const entry: KindFacts = { rows: new RowFacts(), etags: [] };
+    const entry: KindFacts = { rows: new RowFacts(), etags: new EtagTable() };
     await forEachExistingItem(client, kind, { budget: options.budget, signal: options.signal, onProgress: options.onExistingProgress }, (id, etag) => {
       // Only an update sends etags back; other modes need existence alone.
-      if (table.add(id, mode === 'update' ? entry.etags.length : 0) === undefined && mode === 'update') entry.etags.push(etag);
+      if (table.add(id, mode === 'update' ? entry.etags.size : 0) === undefined && mode === 'update') entry.etags.add(etag);
     });
     ids.set(kind, table);
     facts.set(kind, entry);
@@ -241,7 +243,7 @@ export async function runStreamedPlan(client: BulkJobClient, plan: StreamedPlan,
     const existing = new Map<string, string>();
     for (const { row, rowIndex } of rows) {
       const fact = row.item === undefined ? undefined : entry.rows.get(rowIndex);
-      if (fact?.type === 'exists') existing.set(row.id.toLowerCase(), plan.mode === 'update' ? entry.etags[fact.etagIndex] : '');
+      if (fact?.type === 'exists') existing.set(row.id.toLowerCase(), plan.mode === 'update' ? entry.etags.get(fact.etagIndex) : '');
     }
     const chunkPlan = planBulk({ kind, rows: rows.map((r) => r.row), description: plan.description }, plan.mode, existing, plan.apiVersion);
     const before = { ...settled };
