@@ -63,7 +63,11 @@ async function dryRunAndRun(ctx: CommandContext, client: DpsApi, connection: Con
   try {
     report = await runPlan(client, plan, budget, reportFile, view);
   } catch (error: unknown) {
-    view.notice(`The import stopped: ${(error as Error).message}`);
+    // The view leaves "running": what settled before the stop is counted, the rest is not sent.
+    const { live } = view.model.snapshot();
+    const message = error instanceof Error ? error.message : String(error);
+    view.finish([], [`The import stopped: ${message}`, 'Items done before it stopped stay on the service; import again in "create or update" mode to finish.'], true, {},
+      { ...emptyCounts(), done: live.done, failed: live.failed, notSent: Math.max(0, toSend - live.done - live.failed) });
     throw error;
   } finally {
     ctx.tree.refresh();

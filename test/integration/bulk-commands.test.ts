@@ -287,6 +287,24 @@ void describe('import of a large file (streamed)', () => {
     assert.deepEqual(storedEnrollments(env, 'bigr-').map((e) => e.provisioningStatus), Array.from({ length: 10 }, () => 'disabled'));
   });
 
+  void test('a file changed between the dry run and Run stops the import, and the view leaves "running" with what it knows', async () => {
+    const file = join(dir, 'large-changed.json');
+    const items = Array.from({ length: 3 }, (_, i) => ({ registrationId: `bigc-${i}`, attestation: { type: 'symmetricKey' } }));
+    writeFileSync(file, JSON.stringify(items) + ' '.repeat(STREAMED_IMPORT_MIN_BYTES));
+    const { ctx } = bulkCommandContext(env.client);
+    recorder.answers.push((choices: Array<{ mode: string }>) => choices.find((c) => c.mode === 'create'));
+    const done = importEnrollments(ctx, fileUri(file));
+    await eventually(() => bulkUi.views[0]?.snapshot()?.phase === 'dryRun', 'the dry run');
+    writeFileSync(file, JSON.stringify(items.slice(0, 1)) + ' '.repeat(STREAMED_IMPORT_MIN_BYTES));
+    bulkUi.views[0].send({ type: 'run' });
+    await assert.rejects(done, /changed since the dry run/);
+    const finished = finishedSnapshots(bulkUi.views[0]);
+    assert.equal(finished.length, 1, 'the view is finished, not left running');
+    assert.match(finished[0].summary.join(' '), /The import stopped: .*changed since the dry run/);
+    assert.deepEqual(finished[0].counts, { failed: 0, notSent: 3, invalid: 0, planned: 0, done: 0 });
+    assert.equal(storedEnrollments(env, 'bigc-').length, 0);
+  });
+
   void test('Cancel on a streamed dry run sends nothing and writes no report', async () => {
     const file = join(dir, 'large-cancel.json');
     writeFileSync(file, JSON.stringify([{ registrationId: 'big-cancel-1', attestation: { type: 'symmetricKey' } }]) + ' '.repeat(STREAMED_IMPORT_MIN_BYTES));
