@@ -96,23 +96,23 @@ async function listing(emu: RunningEmulator): Promise<void> {
 }
 
 async function exportImport(emu: RunningEmulator, dir: string): Promise<void> {
-  console.log('(b) export (without keys), streamed dry run against the full instance, import (create, into the emptied emulator): peak RSS growth of the client process');
+  console.log('(b) export (without keys), streamed dry run against the full instance, import (create, into the emptied emulator): peak RSS / heap-in-use growth of the client process');
   for (const n of EXPORT_SIZES) {
     seed(emu, n);
     const file = join(dir, `export-${n}.json`);
     const exported = await runWorker(emu, 'export-ours', { file });
-    console.log(`  N=${n.toLocaleString('en-US')}: export ${exported.items} items in ${s(exported.elapsedMs)} s, file ${(statSync(file).size / 2 ** 20).toFixed(1)} MB, peak RSS growth ${mb(exported)} MB`);
+    console.log(`  N=${n.toLocaleString('en-US')}: export ${exported.items} items in ${s(exported.elapsedMs)} s, file ${(statSync(file).size / 2 ** 20).toFixed(1)} MB, peak RSS growth ${mb(exported)} MB, heap ${heapMb(exported)} MB`);
     const planned = await runWorker(emu, 'plan-streamed', { file });
-    console.log(`    streamed dry run: ${planned.items} rows to send, ${planned.failed ?? 0} of them existing, ${s(planned.elapsedMs)} s, peak RSS growth ${mb(planned)} MB`);
+    console.log(`    streamed dry run: ${planned.items} rows to send, ${planned.failed ?? 0} of them existing, ${s(planned.elapsedMs)} s, peak RSS growth ${mb(planned)} MB, heap ${heapMb(planned)} MB`);
     // The in-memory import holds every row and outcome: run at up to 100,000 only.
     if (n <= 100_000) {
       emu.store.clear();
       const imported = await runWorker(emu, 'import-ours', { file });
-      console.log(`    import (in memory): ${imported.items} done, ${imported.failed ?? 0} not done, ${s(imported.elapsedMs)} s, peak RSS growth ${mb(imported)} MB`);
+      console.log(`    import (in memory): ${imported.items} done, ${imported.failed ?? 0} not done, ${s(imported.elapsedMs)} s, peak RSS growth ${mb(imported)} MB, heap ${heapMb(imported)} MB`);
     }
     emu.store.clear();
     const streamed = await runWorker(emu, 'import-streamed', { file });
-    console.log(`    import (streamed): ${streamed.items} done, ${streamed.failed ?? 0} not done, ${s(streamed.elapsedMs)} s, peak RSS growth ${mb(streamed)} MB`);
+    console.log(`    import (streamed): ${streamed.items} done, ${streamed.failed ?? 0} not done, ${s(streamed.elapsedMs)} s, peak RSS growth ${mb(streamed)} MB, heap ${heapMb(streamed)} MB`);
     emu.store.clear();
     const cli = await runWorker(emu, 'import-cli', { file });
     console.log(`    import (CLI, dps-enrollments import --json): ${cli.items} done, ${cli.failed ?? 0} not done, ${s(cli.elapsedMs)} s, peak RSS growth ${mb(cli)} MB, peak heap growth ${heapMb(cli)} MB`);
