@@ -7,4 +7,4 @@ export type { JobOutcome, JobRow, OutcomeCounts, OutcomeFilter, RowQuery } from 
 export { RateSeries } from './rateSeries';
 export type { RateBucket, RateEvent, RateSeriesOptions } from './rateSeries';
 export { csvCell, reportCsv, reportJson } from './reportFormat';
-export { applyPlanRows, applyReportRows, bulkPlanRows, bulkReportRows, streamedInvalidRows, streamedReportRows } from './fromBulk';
+export { applyPlanRows, applyReportRow, applyReportRows, bulkPlanRows, bulkPlansRows, bulkReportRow, bulkReportRows, streamedInvalidRows, streamedReportRows } from './fromBulk';

@@ -2,7 +2,8 @@
 // the finished report says, and a failure must be heard before the job has sent everything.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runBulkJob, type BulkJobClient, type BulkPlan, type PlannedRow, type SettledRow } from '../../../src/bulk';
+import { runBulkJob, type BulkJobClient, type BulkJobReport, type BulkPlan, type PlannedRow, type SettledRow } from '../../../src/bulk';
+import { bulkPlansRows, bulkReportRow, bulkReportRows, JobModel } from '../../../src/jobs';
 import { FakeBulkService, VirtualClock, enrollments, httpError } from '../../support/dpsFakes';
 
 /** The fake bulk endpoint plus attestation reads, which 404 (the item was deleted since the dry run). */
@@ -54,4 +55,35 @@ void test('a throwing listener does not break the job', async () => {
     },
   });
   assert.deepEqual(report.counts, { done: 22, failed: 1, notSent: 0, invalid: 0 });
+});
+
+void test('two plans in one Jobs view: each row settles at its dry-run place, and the live rows are the finished rows', async () => {
+  const clock = new VirtualClock();
+  const service = client(clock, 'dev-011');
+  const first = plan();
+  const invalidRow = { row: { origin: 'row 99', id: 'bad id', errors: ['The id does not allow spaces.'], warnings: [] }, reasons: ['The id does not allow spaces.'] };
+  first.invalid.push(invalidRow);
+  const groups = enrollments(3, 'grp').map((item, i) => ({ row: { origin: `item ${i + 1}`, id: item.registrationId, item, errors: [], warnings: [] }, action: 'create' as const }));
+  const second: BulkPlan = { ...plan(), planned: groups, invalid: [invalidRow], description: 'more.json' };
+  const dryRun = bulkPlansRows([first, second]);
+  assert.deepEqual([dryRun.starts.get(first), dryRun.starts.get(second), dryRun.rows.length], [0, 24, 28]);
+  const model = new JobModel({ header: { title: 'Update', source: 'two files', quotaPerSecond: 1 } });
+  model.showDryRun(dryRun.rows, ['2 plans']);
+  model.startRun();
+  const failedWhileRunning: string[] = [];
+  const reports: BulkJobReport[] = [];
+  for (const p of [first, second]) {
+    const start = dryRun.starts.get(p) ?? -1;
+    reports.push(await runBulkJob(service, p, {
+      clock, concurrency: 1, operationsPerMinute: 60_000,
+      onRowsSettled: (rows) => {
+        model.settleRows(rows.map(({ planIndex, item }) => ({ index: start + planIndex, row: bulkReportRow(p.kind, item) })));
+        failedWhileRunning.push(...model.rows.page({ filter: 'failed', search: '' }, 0, 10).map((r) => r.id).filter((id) => !failedWhileRunning.includes(id)));
+      },
+    }));
+  }
+  assert.deepEqual(failedWhileRunning, ['dev-000', 'dev-011'], 'the key-read failure, then the service\'s, listed as they happened');
+  const live = model.rows.ordered();
+  model.finish(reports.flatMap(bulkReportRows), ['done'], false);
+  assert.deepEqual(live, model.rows.ordered(), 'the finish changes nothing the live rows showed');
 });
