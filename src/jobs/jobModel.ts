@@ -1,5 +1,5 @@
-// One job as the Jobs view shows it: the dry run, then the run with live counts and throughput
-// against the configured rate, then every item with its outcome. Plain data, no editor: the panel
+// One job as the Jobs view shows it: the dry run, then the run with live counts, throughput against
+// the configured rate and each row as it settles, then every item with its outcome. Plain data, no editor: the panel
 // sends snapshots of it to the page, and the rows page by page. A job too large to list (a streamed
 // import) is "counts only": its totals are given as counts and its rows are the few worth reading.
 import { RateSeries, type RateBucket } from './rateSeries';
