@@ -4,7 +4,7 @@
 // Keys are filled in only here, just before sending: from the environment variables the file names,
 // or, to keep an existing item's keys, from the attestation-mechanism call.
 import { checkSymmetricKey } from '../attestation';
-import { runBulk, type BulkClient, type BulkReport } from '../dps/bulk';
+import { runBulk, type BulkClient, type BulkItemOutcome, type BulkReport } from '../dps/bulk';
 import { getItemAttestation, ITEM_KIND_FACTS, ITEM_KINDS, type Item, type ItemAttestationApi, type ItemKind } from '../dps/items';
 import type { BulkMode } from '../dps/models';
 import { Pacer, realClock } from '../dps/pacer';
@@ -47,7 +47,19 @@ export interface ApplyOptions {
   onProgress?: (progress: ApplyProgress) => void;
   /** A request is sent again: after a 429 (throttled) or a transient failure. */
   onRetry?: (throttled: boolean) => void;
+  /**
+   * Hears items as their outcome becomes final (a bulk batch at a time, and those refused before
+   * sending), each once, as the report lists it; `index` is into the plan's changes (its entries
+   * other than 'unchanged', in plan order).
+   */
+  onItemsSettled?: (settled: SettledApplyItem[]) => void;
   env?: Record<string, string | undefined>;
+}
+
+/** An applied item whose outcome is final; `index` is its place among the plan's changes. */
+export interface SettledApplyItem {
+  index: number;
+  item: AppliedItem;
 }
 
 const MODE_OF: Record<Exclude<PlanAction, 'unchanged'>, BulkMode> = { create: 'create', update: 'updateIfMatchETag', delete: 'delete' };
@@ -66,6 +78,16 @@ export async function applyPlan(client: ApplyClient, plan: Plan, options: ApplyO
   let failed = 0;
   const report = (phase: string, settledNow = results.length, failedNow = failed, requestsNow = requests) =>
     options.onProgress?.({ total, settled: settledNow, failed: failedNow, phase, requests: requestsNow });
+  const positionOf = new Map<PlanEntry, number>(pending.map((entry, index) => [entry, index]));
+  const settle = (settled: SettledApplyItem[]): void => {
+    if (options.onItemsSettled === undefined || settled.length === 0) return;
+    try {
+      options.onItemsSettled(settled);
+    } catch {
+      // A failing listener must not break the apply.
+    }
+  };
+  const at = (entry: PlanEntry): number => positionOf.get(entry) as number;
 
   for (const action of ACTION_ORDER) {
     for (const kind of ITEM_KINDS) {
@@ -73,14 +95,17 @@ export async function applyPlan(client: ApplyClient, plan: Plan, options: ApplyO
       if (entries.length === 0) continue;
       const phase = `${action} ${ITEM_KIND_FACTS[kind].plural}`;
       if (options.signal?.aborted) {
-        for (const e of entries) results.push({ kind, id: e.id, action, outcome: 'notSent' });
+        const notSent = entries.map((e): SettledApplyItem => ({ index: at(e), item: { kind, id: e.id, action, outcome: 'notSent' } }));
+        results.push(...notSent.map((s) => s.item));
+        settle(notSent);
         continue;
       }
       const prepared = await prepareItems(client, entries, { ...options, operationsPerMinute }, (n) => (requests += n));
-      for (const refused of prepared.refused) {
-        failed++;
-        results.push(refused);
+      for (const { item } of prepared.refused) {
+        if (item.outcome === 'failed') failed++;
+        results.push(item);
       }
+      settle(prepared.refused.map(({ entry, item }) => ({ index: at(entry), item })));
       const settledBefore = results.length;
       report(phase);
       const bulk: BulkReport = await runBulk({
@@ -92,16 +117,15 @@ export async function applyPlan(client: ApplyClient, plan: Plan, options: ApplyO
         signal: options.signal,
         onRetry: options.onRetry,
         onProgress: (p) => report(phase, settledBefore + p.done + p.failed, failed + p.failed, requests + p.requests),
+        onItemsSettled: options.onItemsSettled === undefined ? undefined : (settled) => settle(settled.map(({ index, outcome }) => ({
+          index: at(prepared.items[index].entry),
+          item: appliedItemOf(kind, prepared.items[index].id, action, outcome),
+        }))),
       });
       requests += bulk.requests;
       bulk.items.forEach((outcome, i) => {
-        const item: AppliedItem = { kind, id: prepared.items[i].id, action, outcome: outcome.outcome };
-        if (outcome.outcome === 'failed') {
-          failed++;
-          if (outcome.errorCode !== undefined) item.errorCode = outcome.errorCode;
-          item.message = explainFailure(outcome.errorCode, outcome.errorStatus);
-        }
-        results.push(item);
+        if (outcome.outcome === 'failed') failed++;
+        results.push(appliedItemOf(kind, prepared.items[i].id, action, outcome));
       });
       report(phase);
     }
@@ -109,6 +133,16 @@ export async function applyPlan(client: ApplyClient, plan: Plan, options: ApplyO
   const counts: Record<ApplyOutcome, number> = { done: 0, failed: 0, notSent: 0 };
   for (const r of results) counts[r.outcome]++;
   return { items: results, counts, requests, elapsedMs: Math.round(performance.now() - started), cancelled: options.signal?.aborted === true };
+}
+
+/** The report's line for an item the bulk runner carried (also heard live, as it settles). */
+function appliedItemOf(kind: ItemKind, id: string, action: Exclude<PlanAction, 'unchanged'>, outcome: BulkItemOutcome): AppliedItem {
+  const item: AppliedItem = { kind, id, action, outcome: outcome.outcome };
+  if (outcome.outcome === 'failed') {
+    if (outcome.errorCode !== undefined) item.errorCode = outcome.errorCode;
+    item.message = explainFailure(outcome.errorCode, outcome.errorStatus);
+  }
+  return item;
 }
 
 /** A stale etag is the one failure people must understand at once: their change was not applied, and nothing was overwritten. */
@@ -119,9 +153,10 @@ function explainFailure(errorCode: number | undefined, status: string | undefine
   return status ?? 'The service reported an error for this item.';
 }
 
+/** What to send and what was refused before sending, each with the plan entry it came from. */
 interface Prepared {
-  items: Array<{ id: string; item: Item }>;
-  refused: AppliedItem[];
+  items: Array<{ entry: PlanEntry; id: string; item: Item }>;
+  refused: Array<{ entry: PlanEntry; item: AppliedItem }>;
 }
 
 async function prepareItems(
@@ -138,11 +173,11 @@ async function prepareItems(
     const idField = ITEM_KIND_FACTS[kind].idField;
     if (action === 'delete') {
       // The service wants an attestation in every bulk item; a delete's is not looked at.
-      prepared.items.push({ id, item: { [idField]: id, attestation: { type: 'none' }, ...(entry.etag ? { etag: entry.etag } : {}) } as unknown as Item });
+      prepared.items.push({ entry, id, item: { [idField]: id, attestation: { type: 'none' }, ...(entry.etag ? { etag: entry.etag } : {}) } as unknown as Item });
       continue;
     }
     if (entry.body === undefined) {
-      prepared.refused.push({ kind, id, action, outcome: 'failed', message: 'The plan holds nothing to send for this item; plan again.' });
+      prepared.refused.push({ entry, item: { kind, id, action, outcome: 'failed', message: 'The plan holds nothing to send for this item; plan again.' } });
       continue;
     }
     const item = structuredClone(entry.body);
@@ -151,14 +186,14 @@ async function prepareItems(
       if (keys !== undefined) item.attestation = { ...item.attestation, symmetricKey: { primaryKey: keys.primary, secondaryKey: keys.secondary } };
     } catch (error: unknown) {
       if (options.signal?.aborted) {
-        prepared.refused.push({ kind, id, action, outcome: 'notSent' });
+        prepared.refused.push({ entry, item: { kind, id, action, outcome: 'notSent' } });
         continue;
       }
       const code = error instanceof DpsError ? error.errorCode : undefined;
-      prepared.refused.push({ kind, id, action, outcome: 'failed', ...(code !== undefined ? { errorCode: code } : {}), message: error instanceof Error ? error.message : 'Could not read the keys.' });
+      prepared.refused.push({ entry, item: { kind, id, action, outcome: 'failed', ...(code !== undefined ? { errorCode: code } : {}), message: error instanceof Error ? error.message : 'Could not read the keys.' } });
       continue;
     }
-    prepared.items.push({ id, item });
+    prepared.items.push({ entry, id, item });
   }
   return prepared;
 }

@@ -17,7 +17,7 @@ export type { LiveClient, LiveItem, LiveState, ReadLiveOptions } from './live';
 export { computePlan, planHasChanges, PLAN_FORMAT, PLAN_VERSION } from './plan';
 export type { FieldChange, Plan, PlanAction, PlanEntry, PlanOptions } from './plan';
 export { applyPlan } from './apply';
-export type { ApplyClient, ApplyOptions, ApplyOutcome, ApplyProgress, ApplyReport, AppliedItem } from './apply';
+export type { ApplyClient, ApplyOptions, ApplyOutcome, ApplyProgress, ApplyReport, AppliedItem, SettledApplyItem } from './apply';
 export { desiredStateOf, exportDesiredState, formatDesiredState } from './export';
 export type { DesiredStateDocument } from './export';
 export { renderApplyText, renderPlanMarkdown, renderPlanText, summariseApply, summarisePlan } from './render';

@@ -16,7 +16,7 @@ export { ACTION_LABELS, minimumMinutes, planBulk, plannedItems, sendModeOf } fro
 export type { BulkPlan, InvalidRow, PlannedAction, PlannedRow } from './plan';
 export { renderPlanMarkdown, summarisePlan, summarisePlanCounts } from './renderPlan';
 export type { PlanCounts } from './renderPlan';
-export { buildJobReport, renderReportJson, renderReportMarkdown, retrySource, summariseReport } from './report';
+export { buildJobReport, renderReportJson, renderReportMarkdown, reportItemOf, retrySource, summariseReport } from './report';
 export type { BulkJobReport, DoneAs, ReportItem, ReportOutcome } from './report';
 export { buildExportDocument, EXPORT_FORMAT, EXPORT_VERSION, portableItem, readExportEnvelope } from './exportFormat';
 export type { ExportDocument } from './exportFormat';
@@ -25,7 +25,7 @@ export { deviceKeyCsv } from './deviceKeyCsv';
 export type { DeviceKeyCsv } from './deviceKeyCsv';
 export { openFileAtomic, writeFileAtomic } from '../util/atomicWrite';
 export { bulkPacing, describeProgress, describeThrottle, runBulkJob } from './job';
-export type { BulkJobClient, BulkJobOptions, JobProgress } from './job';
+export type { BulkJobClient, BulkJobOptions, JobProgress, SettledRow } from './job';
 export { forEachExistingItem, readExistingItems } from './existingItems';
 export { DEFAULT_CHUNK_ROWS, DEFAULT_INVALID_ROWS_KEPT, planJsonFileStreamed, runStreamedPlan } from './streamedImport';
 export { RowSet } from './rowSet';

@@ -8,7 +8,7 @@ import { InstanceBudget } from '../dps/budget';
 import type { BulkMode } from '../dps/models';
 import { sendModeOf, type BulkPlan } from './plan';
 import { withCurrentKeys } from './keepKeys';
-import { buildJobReport, type BulkJobReport } from './report';
+import { buildJobReport, reportItemOf, type BulkJobReport, type ReportItem } from './report';
 
 /** The bulk runner's calls plus the attestation reads that keep symmetric keys on update. */
 export type BulkJobClient = BulkClient & Pick<DpsApi, 'getEnrollmentAttestation' | 'getEnrollmentGroupAttestation'>;
@@ -19,14 +19,33 @@ export interface JobProgress extends BulkProgress {
   elapsedMs: number;
 }
 
-export type BulkJobOptions = Omit<BulkRunOptions, 'client' | 'kind' | 'mode' | 'items' | 'onProgress'> & {
+/** A plan row whose outcome is final, as the job report will list it; `planIndex` is into `plan.planned`. */
+export interface SettledRow {
+  planIndex: number;
+  item: ReportItem;
+}
+
+export type BulkJobOptions = Omit<BulkRunOptions, 'client' | 'kind' | 'mode' | 'items' | 'onProgress' | 'onItemsSettled'> & {
   onProgress?: (progress: JobProgress) => void;
+  /**
+   * Hears rows as their outcome becomes final: a batch at a time from the runner, and the rows whose
+   * key read failed. Each row is heard at most once, with the item the report gives it.
+   */
+  onRowsSettled?: (rows: SettledRow[]) => void;
 };
 
 export async function runBulkJob(client: BulkJobClient, plan: BulkPlan, options: BulkJobOptions = {}): Promise<BulkJobReport> {
   const startedAt = new Date();
   const started = Date.now();
-  const { onProgress, budget: given, ...runOptions } = options;
+  const { onProgress, onRowsSettled, budget: given, ...runOptions } = options;
+  const settle = (rows: SettledRow[]): void => {
+    if (onRowsSettled === undefined || rows.length === 0) return;
+    try {
+      onRowsSettled(rows);
+    } catch {
+      // A failing listener must not break the job (as with progress).
+    }
+  };
   const budget = given ?? new InstanceBudget({
     operationsPerMinute: options.operationsPerMinute,
     burst: options.burst,
@@ -49,10 +68,13 @@ export async function runBulkJob(client: BulkJobClient, plan: BulkPlan, options:
   for (const [mode, indexes] of byMode) {
     if (options.signal?.aborted) break;
     const { items, readFailures, reads } = await withCurrentKeys(client, plan, indexes, budget, options.signal);
+    const refused: SettledRow[] = [];
     for (const [index, failure] of readFailures) {
       outcomes[index] = { id: plan.planned[index].row.id, outcome: failure.outcome, errorStatus: failure.reason, attempts: 0 };
       if (failure.outcome === 'failed') settledBefore.failed++;
+      refused.push({ planIndex: index, item: reportItemOf(plan.planned[index].row, outcomes[index], mode) });
     }
+    settle(refused);
     requests += reads;
     const toSend = indexes.filter((index) => !readFailures.has(index));
     if (toSend.length === 0) continue;
@@ -63,6 +85,10 @@ export async function runBulkJob(client: BulkJobClient, plan: BulkPlan, options:
       kind: plan.kind,
       mode,
       items: toSend.map((index) => items.get(index) ?? (plan.planned[index].row.item as never)),
+      onItemsSettled: onRowsSettled === undefined ? undefined : (settled) => settle(settled.map(({ index, outcome }) => ({
+        planIndex: toSend[index],
+        item: reportItemOf(plan.planned[toSend[index]].row, outcome, mode),
+      }))),
       onProgress: onProgress === undefined ? undefined : (progress) => {
         const elapsedMs = Date.now() - started;
         const done = settledBefore.done + progress.done;

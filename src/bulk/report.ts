@@ -1,7 +1,7 @@
 // The report of a bulk job: every input row with its outcome. Rows the dry run set aside are
 // "invalid"; the rest carry the runner's outcome, which is "done" only when the service confirmed
 // it. The report holds ids, origins and the service's reasons, never an item's content (keys).
-import type { BulkReport } from '../dps/bulk';
+import type { BulkItemOutcome, BulkReport } from '../dps/bulk';
 import type { BulkMode } from '../dps/models';
 import type { ItemKind } from '../dps/items';
 import type { BulkPlan } from './plan';
@@ -52,15 +52,7 @@ export function buildJobReport(plan: BulkPlan, run: BulkReport, startedAt: Date,
   if (run.items.length !== plan.planned.length) {
     throw new RangeError(`The run reported ${run.items.length} items for ${plan.planned.length} sent; the report would be wrong.`);
   }
-  const items: ReportItem[] = plan.planned.map(({ row }, i) => {
-    const outcome = run.items[i];
-    const item: ReportItem = { origin: row.origin, id: row.id, outcome: outcome.outcome, attempts: outcome.attempts };
-    if (outcome.outcome === 'failed') item.reason = outcome.errorStatus ?? 'The service reported a failure without a reason.';
-    if (outcome.outcome === 'notSent') item.reason = outcome.errorStatus ?? NOT_SENT_REASON;
-    if (outcome.outcome === 'done') item.doneAs = DONE_AS[sentAs?.[i] ?? plan.mode];
-    if (outcome.errorCode !== undefined) item.errorCode = outcome.errorCode;
-    return item;
-  });
+  const items: ReportItem[] = plan.planned.map(({ row }, i) => reportItemOf(row, run.items[i], sentAs?.[i] ?? plan.mode));
   for (const { row, reasons } of plan.invalid) {
     items.push({ origin: row.origin, id: row.id, outcome: 'invalid', reason: reasons.join(' '), attempts: 0 });
   }
@@ -77,6 +69,16 @@ export function buildJobReport(plan: BulkPlan, run: BulkReport, startedAt: Date,
     counts,
     items,
   };
+}
+
+/** One planned row's line of the report, from the runner's outcome and the mode that carried it (also used live, as rows settle). */
+export function reportItemOf(row: Pick<SourceRow, 'origin' | 'id'>, outcome: BulkItemOutcome, sentAs: BulkMode): ReportItem {
+  const item: ReportItem = { origin: row.origin, id: row.id, outcome: outcome.outcome, attempts: outcome.attempts };
+  if (outcome.outcome === 'failed') item.reason = outcome.errorStatus ?? 'The service reported a failure without a reason.';
+  if (outcome.outcome === 'notSent') item.reason = outcome.errorStatus ?? NOT_SENT_REASON;
+  if (outcome.outcome === 'done') item.doneAs = DONE_AS[sentAs];
+  if (outcome.errorCode !== undefined) item.errorCode = outcome.errorCode;
+  return item;
 }
 
 /**

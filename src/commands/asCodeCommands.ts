@@ -13,7 +13,7 @@ import type { ConnectionRecord } from '../connections/connectionStore';
 import type { CommandContext } from './commandContext';
 import { asFileUri, jobsPanelDeps } from './bulkUi';
 import { showReport } from '../ui/reportDocuments';
-import { applyPlanRows, applyReportRows } from '../jobs';
+import { applyPlanRows, applyReportRow, applyReportRows } from '../jobs';
 import { JobsPanel } from '../jobsView/jobsPanel';
 import { pickConnection } from './targets';
 import { withProgress } from '../ui/progress';
@@ -84,6 +84,8 @@ export async function applyDesiredState(ctx: CommandContext, ...args: unknown[])
       signal: AbortSignal.any([signal, view.startRun()]),
       operationsPerMinute: ctx.settings.value.bulkOperationsPerMinute,
       onRetry: (throttled) => view.retried(throttled),
+      // Indexes are into the plan's changes, the rows applyPlanRows listed in the dry run.
+      onItemsSettled: (settled) => view.settleRows(settled.map(({ index, item }) => ({ index, row: applyReportRow(item, plan.fileName) }))),
       onProgress: (p) => {
         progress({ message: `${p.phase}: ${p.settled}/${p.total}`, done: p.total === 0 ? 1 : p.settled / p.total });
         view.progress({ total: p.total, done: p.settled - p.failed, failed: p.failed, requests: p.requests });

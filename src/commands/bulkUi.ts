@@ -8,7 +8,7 @@ import {
   retrySource, runBulkJob, summarisePlan, summariseReport, type BulkJobReport, type BulkPlan, type SourceResult,
 } from '../bulk';
 import { MODE_LABELS } from '../bulk/markdown';
-import { bulkPlanRows, bulkReportRows } from '../jobs';
+import { bulkPlansRows, bulkReportRow, bulkReportRows } from '../jobs';
 import { JobsPanel, type JobsPanelDeps } from '../jobsView/jobsPanel';
 import { InstanceBudget } from '../dps/budget';
 import type { BulkMode } from '../dps/models';
@@ -67,8 +67,13 @@ function checkSendable(ctx: CommandContext, plans: BulkPlan[], mode: BulkMode): 
   if (toSend === 0) throw new Error(`Nothing to send: all ${invalid} rows are invalid. The Jobs view lists each with its reason.`);
 }
 
-/** Runs the plans one after another under one cancellable notification, reporting to the Jobs view. */
-export async function runPlans(ctx: CommandContext, client: DpsApi, plans: BulkPlan[], budget = jobBudget(ctx), view?: JobsPanel): Promise<BulkJobReport[]> {
+/**
+ * Runs the plans one after another under one cancellable notification, reporting to the Jobs view:
+ * counts, and each row as it settles, at the row the view's dry run listed it (`rowStarts`, see bulkPlansRows).
+ */
+export async function runPlans(
+  ctx: CommandContext, client: DpsApi, plans: BulkPlan[], budget = jobBudget(ctx), view?: JobsPanel, rowStarts?: ReadonlyMap<BulkPlan, number>,
+): Promise<BulkJobReport[]> {
   return withProgress('Bulk job', async (notificationSignal, report) => {
     const stop = showThrottling(budget, report);
     // Cancel in the notification or in the Jobs view stops the job.
@@ -79,12 +84,16 @@ export async function runPlans(ctx: CommandContext, client: DpsApi, plans: BulkP
       const before = { done: 0, failed: 0, requests: 0 };
       const total = plans.reduce((n, p) => n + p.planned.length, 0);
       for (const plan of plans) {
+        const start = rowStarts?.get(plan);
         // Reports after cancellation still run: the runner marks the rest "not sent".
         const jobReport = await runBulkJob(client, plan, {
           budget,
           concurrency: BULK_CONCURRENCY,
           signal,
           onRetry: (throttled) => view?.retried(throttled),
+          onRowsSettled: view === undefined || start === undefined ? undefined : (rows) => view.settleRows(
+            rows.map(({ planIndex, item }) => ({ index: start + planIndex, row: bulkReportRow(plan.kind, item) })),
+          ),
           onProgress: (p) => {
             report({ message: describeProgress(p), done: (p.done + p.failed) / Math.max(1, p.total) });
             view?.progress({ total, done: before.done + p.done, failed: before.failed + p.failed, requests: before.requests + p.requests });
@@ -126,11 +135,12 @@ export function jobsPanelDeps(ctx: CommandContext): JobsPanelDeps {
 }
 
 async function dryRunAndRun(ctx: CommandContext, client: DpsApi, connection: ConnectionRecord, plans: BulkPlan[], budget: InstanceBudget, view: JobsPanel): Promise<void> {
-  const run = view.askToRun(plans.flatMap(bulkPlanRows), plans.map(summarisePlan));
+  const dryRun = bulkPlansRows(plans);
+  const run = view.askToRun(dryRun.rows, plans.map(summarisePlan));
   checkSendable(ctx, plans, plans[0].mode);
   if (!(await run)) throw new UserCancelledError();
   const sendable = plans.filter((p) => p.planned.length > 0);
-  const reports = await runPlans(ctx, client, sendable, budget, view);
+  const reports = await runPlans(ctx, client, sendable, budget, view, dryRun.starts);
   ctx.tree.refresh();
   const summary = reports.map(summariseReport);
   const retryable = reports.reduce((n, r) => n + r.counts.failed + r.counts.notSent, 0);

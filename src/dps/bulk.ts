@@ -40,6 +40,12 @@ export interface BulkRunOptions {
   budget?: InstanceBudget;
   signal?: AbortSignal;
   onProgress?: (progress: BulkProgress) => void;
+  /**
+   * Hears the items whose outcome is final, a batch at a time (after any verification GETs), so a
+   * view can show failures as they happen; `index` is into `items`. Items refused before sending
+   * (no id, a repeated id) come first in one call. Items never sent are only in the report.
+   */
+  onItemsSettled?: (settled: SettledItem[]) => void;
   /** Hears each batch about to be sent again: after a 429 (`throttled`) or another transient failure. */
   onRetry?: (throttled: boolean) => void;
   /** Tries per batch for transient failures (429s have a budget of 4x this); default 5 tries, 500 ms base, 30 s cap. */
@@ -66,6 +72,12 @@ export interface BulkItemOutcome {
   errorStatus?: string;
   /** Bulk requests that carried this item. */
   attempts: number;
+}
+
+/** An item whose outcome is final: `index` is its place in the run's `items`. */
+export interface SettledItem {
+  index: number;
+  outcome: BulkItemOutcome;
 }
 
 export interface BulkReport {
@@ -143,13 +155,16 @@ class BulkRun {
 
   async execute(): Promise<BulkReport> {
     const started = this.clock.now();
-    this.batches = chunk(this.admissibleIndexes(), this.batchSize);
+    const admissible = this.admissibleIndexes();
+    this.batches = chunk(admissible, this.batchSize);
+    this.reportSettled(refusedIndexes(this.outcomes.length, admissible));
     let next = 0;
     const worker = async (): Promise<void> => {
       while (!this.options.signal?.aborted && next < this.batches.length) {
         const batch = this.batches[next++];
         await this.runBatch(batch);
         this.batchesSettled++;
+        this.reportSettled(batch);
         this.reportProgress();
       }
     };
@@ -331,6 +346,22 @@ class BulkRun {
     this.outcomes[index] = outcome;
   }
 
+  /** The given items that have an outcome (a cancelled batch may have none), to onItemsSettled. */
+  private reportSettled(indexes: readonly number[]): void {
+    if (!this.options.onItemsSettled) return;
+    const settled: SettledItem[] = [];
+    for (const index of indexes) {
+      const outcome = this.outcomes[index];
+      if (outcome !== undefined) settled.push({ index, outcome: { ...outcome } });
+    }
+    if (settled.length === 0) return;
+    try {
+      this.options.onItemsSettled(settled);
+    } catch {
+      // As with progress: a failing listener must not break the run.
+    }
+  }
+
   private reportProgress(notSent = 0): void {
     if (!this.options.onProgress) return;
     try {
@@ -378,6 +409,17 @@ export function containsSent(sent: unknown, stored: unknown, key = ''): boolean 
     return sent.toLowerCase() === stored.toLowerCase();
   }
   return Object.is(sent, stored);
+}
+
+/** Indexes below `count` missing from the ascending `admissible`: the items refused before sending. */
+function refusedIndexes(count: number, admissible: readonly number[]): number[] {
+  const refused: number[] = [];
+  let next = 0;
+  for (let index = 0; index < count; index++) {
+    if (admissible[next] === index) next++;
+    else refused.push(index);
+  }
+  return refused;
 }
 
 function chunk<T>(values: T[], size: number): T[][] {

@@ -11,7 +11,7 @@ export type {
   RequestOptions,
 } from './client';
 export { runBulk, containsSent } from './bulk';
-export type { BulkClient, BulkItemOutcome, BulkProgress, BulkReport, BulkRunOptions } from './bulk';
+export type { BulkClient, BulkItemOutcome, BulkProgress, BulkReport, BulkRunOptions, SettledItem } from './bulk';
 export * from './items';
 export { InstanceBudget } from './budget';
 export type { BudgetOptions } from './budget';

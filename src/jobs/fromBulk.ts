@@ -1,7 +1,8 @@
 // Job rows from what the bulk and as-code libraries produce: a dry-run plan, a bulk job report, an
 // as-code plan and apply report. Ids, origins and reasons only; no item content.
-import type { ApplyReport, Plan } from '../ascode';
-import { ACTION_LABELS, type BulkJobReport, type BulkPlan, type StreamedInvalidRow, type StreamedReportLine } from '../bulk';
+import type { AppliedItem, ApplyReport, Plan } from '../ascode';
+import { ACTION_LABELS, type BulkJobReport, type BulkPlan, type ReportItem, type StreamedInvalidRow, type StreamedReportLine } from '../bulk';
+import type { ItemKind } from '../dps/itemKind';
 import type { JobRow } from './jobRows';
 
 export function bulkPlanRows(plan: BulkPlan): JobRow[] {
@@ -20,9 +21,28 @@ export function bulkPlanRows(plan: BulkPlan): JobRow[] {
   return rows;
 }
 
+/**
+ * The dry run's rows of several plans, one after another (each plan's planned rows, then its
+ * invalid ones), and where each plan's rows start: plan row i of `plan` is row `starts.get(plan) + i`.
+ */
+export function bulkPlansRows(plans: readonly BulkPlan[]): { rows: JobRow[]; starts: Map<BulkPlan, number> } {
+  const rows: JobRow[] = [];
+  const starts = new Map<BulkPlan, number>();
+  for (const plan of plans) {
+    starts.set(plan, rows.length);
+    rows.push(...bulkPlanRows(plan));
+  }
+  return { rows, starts };
+}
+
 export function bulkReportRows(report: BulkJobReport): JobRow[] {
-  return report.items.map((item) => ({
-    kind: report.kind,
+  return report.items.map((item) => bulkReportRow(report.kind, item));
+}
+
+/** One report line as a row: at the end for every item, and while running for each one as it settles. */
+export function bulkReportRow(kind: ItemKind, item: ReportItem): JobRow {
+  return {
+    kind,
     origin: item.origin,
     id: item.id,
     outcome: item.outcome,
@@ -30,7 +50,7 @@ export function bulkReportRows(report: BulkJobReport): JobRow[] {
     ...(item.reason !== undefined ? { reason: item.reason } : {}),
     ...(item.errorCode !== undefined ? { errorCode: item.errorCode } : {}),
     ...(item.doneAs !== undefined ? { detail: item.doneAs } : {}),
-  }));
+  };
 }
 
 /** A streamed dry run's invalid and repeated rows (the rows to send are only counted). */
@@ -66,7 +86,12 @@ export function applyPlanRows(plan: Plan): JobRow[] {
 }
 
 export function applyReportRows(report: ApplyReport, fileName: string): JobRow[] {
-  return report.items.map((item) => ({
+  return report.items.map((item) => applyReportRow(item, fileName));
+}
+
+/** One applied item as a row: at the end for every item, and while applying for each one as it settles. */
+export function applyReportRow(item: AppliedItem, fileName: string): JobRow {
+  return {
     kind: item.kind,
     origin: fileName,
     id: item.id,
@@ -75,5 +100,5 @@ export function applyReportRows(report: ApplyReport, fileName: string): JobRow[]
     detail: item.action,
     ...(item.message !== undefined ? { reason: item.message } : {}),
     ...(item.errorCode !== undefined ? { errorCode: item.errorCode } : {}),
-  }));
+  };
 }

@@ -1,5 +1,5 @@
-// One job as the Jobs view shows it: the dry run, then the run with live counts and throughput
-// against the configured rate, then every item with its outcome. Plain data, no editor: the panel
+// One job as the Jobs view shows it: the dry run, then the run with live counts, throughput against
+// the configured rate and each row as it settles, then every item with its outcome. Plain data, no editor: the panel
 // sends snapshots of it to the page, and the rows page by page. A job too large to list (a streamed
 // import) is "counts only": its totals are given as counts and its rows are the few worth reading.
 import { RateSeries, type RateBucket } from './rateSeries';
@@ -16,7 +16,7 @@ export interface JobHeader {
   quotaPerSecond: number;
 }
 
-/** Settled so far while running (the runner reports counts, not items, until it ends). */
+/** Settled so far while running, as the runner counts them. */
 export interface LiveCounts {
   total: number;
   done: number;
@@ -40,6 +40,12 @@ export interface JobSnapshot {
   /** Whether Retry Failed has anything to send. */
   retryable: number;
   chart: { bucketMs: number; buckets: RateBucket[] };
+}
+
+/** A row whose outcome is final, for the row the dry run listed at `index`. */
+export interface SettledJobRow {
+  index: number;
+  row: JobRow;
 }
 
 export interface JobModelOptions {
@@ -105,6 +111,25 @@ export class JobModel {
     const sent = live.requests - this.live.requests;
     if (sent > 0) this.series.record('requests', this.now(), sent);
     this.live = { ...live };
+  }
+
+  /**
+   * Rows whose outcome became final while the job runs: each replaces the planned row at `index`
+   * (the dry run's row order), which must be the same item. O(log n) per row; the counts and the
+   * failed-first view follow. A counts-only job lists no planned rows to settle.
+   */
+  settleRows(settled: readonly SettledJobRow[]): void {
+    if (this.phase !== 'running') throw new Error(`Rows settle only while the job runs; it is ${this.phase}.`);
+    if (this.totals !== undefined) throw new Error('A counts-only job has no listed rows to settle.');
+    // All checked before any is applied: a batch that does not belong to the job changes nothing.
+    for (const { index, row } of settled) {
+      const planned = this.rows.get(index);
+      if (planned === undefined) throw new RangeError(`No row ${index}: the job lists ${this.rows.size}.`);
+      if (planned.kind !== row.kind || planned.id !== row.id) {
+        throw new RangeError(`Row ${index} is ${planned.kind} '${planned.id}', not ${row.kind} '${row.id}'; the settled rows do not belong to this job.`);
+      }
+    }
+    for (const { index, row } of settled) this.rows.set(index, row);
   }
 
   /** A request sent again: after a 429 (`throttled`) or another transient failure. */

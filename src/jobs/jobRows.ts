@@ -1,8 +1,10 @@
 // The items of a job as people read them: failed first (then not sent, invalid, planned, done), each
-// group in input order, filtered by outcome and searched by id, origin or reason. Updating an item
-// is O(1); the ordered, filtered view is built once per query and kept until the items change, so
-// paging through 100,000 rows costs a slice per page.
+// group in input order, filtered by outcome and searched by id, origin or reason. Without a search,
+// each outcome's rows are a ranked set, so a row changing outcome while a job runs and a page of
+// the view both cost O(log n) per row. A search builds its view once (O(n)) and keeps it until the
+// items change, so paging through 100,000 rows costs a slice per page.
 import type { ItemKind } from '../dps/itemKind';
+import { RankedSet } from './rankedSet';
 
 export type JobOutcome = 'failed' | 'notSent' | 'invalid' | 'planned' | 'done';
 
@@ -55,6 +57,8 @@ export class JobRows {
   private readonly tally = emptyCounts();
   private version = 0;
   private view?: { version: number; key: string; order: Uint32Array };
+  /** Each outcome's rows (by RANK), built on the first unsearched query and kept while rows change in place. */
+  private byOutcome?: RankedSet[];
 
   get size(): number {
     return this.rows.length;
@@ -64,9 +68,15 @@ export class JobRows {
     return this.tally;
   }
 
+  /** The row at `index` in input order (not a copy: do not change it), or undefined. */
+  get(index: number): Readonly<JobRow> | undefined {
+    return Number.isInteger(index) && index >= 0 ? this.rows[index] : undefined;
+  }
+
   replace(rows: readonly JobRow[]): void {
     this.rows = [];
     this.haystacks = [];
+    this.byOutcome = undefined;
     for (const outcome of JOB_OUTCOMES) this.tally[outcome] = 0;
     for (const row of rows) this.add(row);
   }
@@ -75,28 +85,38 @@ export class JobRows {
     this.rows.push({ ...row });
     this.tally[row.outcome]++;
     this.version++;
+    this.byOutcome = undefined; // sized for the old row count; rebuilt when next asked
   }
 
   /** Changes one row (its outcome, reason, attempts…) in place. */
   update(index: number, change: Partial<Omit<JobRow, 'kind' | 'origin' | 'id'>>): void {
     const row = this.rows[index];
     if (row === undefined) throw new RangeError(`No row ${index}: the job has ${this.rows.length}.`);
-    if (change.outcome !== undefined && change.outcome !== row.outcome) {
-      this.tally[row.outcome]--;
-      this.tally[change.outcome]++;
-    }
+    if (change.outcome !== undefined) this.move(index, row.outcome, change.outcome);
     Object.assign(row, change);
+    this.haystacks[index] = undefined;
+    this.version++;
+  }
+
+  /** Replaces one row with another (a planned row with its outcome), keeping its place in input order. */
+  set(index: number, row: JobRow): void {
+    const old = this.rows[index];
+    if (old === undefined) throw new RangeError(`No row ${index}: the job has ${this.rows.length}.`);
+    this.move(index, old.outcome, row.outcome);
+    this.rows[index] = { ...row };
     this.haystacks[index] = undefined;
     this.version++;
   }
 
   /** Rows matching the query, failed first. */
   count(query: RowQuery): number {
+    if (query.search.trim() === '') return query.filter === 'all' ? this.rows.length : this.tally[query.filter];
     return this.order(query).length;
   }
 
   /** Up to `limit` rows of the ordered, filtered view, starting at `offset`. */
   page(query: RowQuery, offset: number, limit: number): JobRow[] {
+    if (query.search.trim() === '') return this.rankedPage(query.filter, offset, limit);
     const order = this.order(query);
     const start = Math.max(0, Math.min(offset, order.length));
     const end = Math.min(order.length, start + Math.max(0, limit));
@@ -108,6 +128,43 @@ export class JobRows {
   /** Every row, failed first: what a saved report lists. */
   ordered(): JobRow[] {
     return this.page({ filter: 'all', search: '' }, 0, this.rows.length);
+  }
+
+  private move(index: number, from: JobOutcome, to: JobOutcome): void {
+    if (from === to) return;
+    this.tally[from]--;
+    this.tally[to]++;
+    if (this.byOutcome !== undefined) {
+      this.byOutcome[RANK[from]].delete(index);
+      this.byOutcome[RANK[to]].add(index);
+    }
+  }
+
+  /** A page of the unsearched view: skip whole outcomes by their counts, then pick rows by rank. */
+  private rankedPage(filter: OutcomeFilter, offset: number, limit: number): JobRow[] {
+    const sets = this.outcomeSets();
+    const outcomes = filter === 'all' ? JOB_OUTCOMES : [filter];
+    const out: JobRow[] = [];
+    let skip = Math.max(0, offset);
+    let wanted = Math.max(0, limit);
+    for (const outcome of outcomes) {
+      if (wanted === 0) break;
+      const set = sets[RANK[outcome]];
+      if (skip >= set.size) {
+        skip -= set.size;
+        continue;
+      }
+      const end = Math.min(set.size, skip + wanted);
+      for (let k = skip; k < end; k++) out.push({ ...this.rows[set.select(k)] });
+      wanted -= end - skip;
+      skip = 0;
+    }
+    return out;
+  }
+
+  private outcomeSets(): RankedSet[] {
+    this.byOutcome ??= JOB_OUTCOMES.map((outcome) => new RankedSet(this.rows.length, (i) => this.rows[i].outcome === outcome));
+    return this.byOutcome;
   }
 
   private order(query: RowQuery): Uint32Array {

@@ -3,7 +3,7 @@
 // The logic is the controller's (plain, tested in Node); this module creates the panel under the
 // form's strict CSP and turns the controller's needs into editor calls (save dialog, atomic write).
 import * as vscode from 'vscode';
-import { JobModel, reportCsv, reportJson, type JobHeader, type JobRow, type LiveCounts, type OutcomeCounts } from '../jobs';
+import { JobModel, reportCsv, reportJson, type JobHeader, type JobRow, type LiveCounts, type OutcomeCounts, type SettledJobRow } from '../jobs';
 import { writeFileAtomic } from '../util/atomicWrite';
 import { createNonce } from '../common/webviewHtml';
 import { defaultSaveUri } from '../ui/saveLocation';
@@ -104,6 +104,20 @@ export class JobsPanel {
 
   progress(live: LiveCounts): void {
     this.model.progress(live);
+    this.controller.sendSnapshot();
+  }
+
+  /**
+   * Rows whose outcome is final, listed in place while the job runs (the page's query is refreshed
+   * with the next snapshot). Rows the model refuses are logged: the finish lists every row anyway.
+   */
+  settleRows(settled: readonly SettledJobRow[]): void {
+    try {
+      this.model.settleRows(settled);
+    } catch (error: unknown) {
+      this.deps.log(`Jobs view: could not list settled rows before the end (${error instanceof Error ? error.message : String(error)}).`);
+      return;
+    }
     this.controller.sendSnapshot();
   }
 

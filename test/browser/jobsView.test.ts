@@ -18,6 +18,7 @@ const ROWS = 100_000;
 interface Connected {
   page: FormPage;
   model: JobModel;
+  controller: JobsController;
   calls: string[];
   /** Messages the page posted, as the host received them. */
   received: PageMessage[];
@@ -82,7 +83,7 @@ void describe('Jobs view page', { skip }, () => {
       return Promise.resolve();
     });
     deliver(page);
-    return { page, model, calls, received };
+    return { page, model, controller, calls, received };
   }
 
   async function close(page: FormPage): Promise<void> {
@@ -208,6 +209,36 @@ void describe('Jobs view page', { skip }, () => {
     await page.page.locator('#cancel').click();
     await page.waitForPosted('cancel' as never);
     await page.screenshot('jobs-view-running');
+    await close(page);
+  });
+
+  void test('while running: a failed row is listed first before the job finishes, and the list keeps its place', async () => {
+    const planned = (i: number): JobRow => ({ kind: 'enrollment', origin: `row ${i + 2}`, id: `dev-${String(i).padStart(6, '0')}`, outcome: 'planned', attempts: 0, detail: 'create (new)' });
+    const { page, model, controller } = await connected((m) => {
+      m.showDryRun(Array.from({ length: 600 }, (_, i) => planned(i)), ['600 to send']);
+      m.startRun();
+    });
+    await page.waitUntil('document.querySelector("#rows .row[data-index=\'0\'][data-id]")');
+    assert.equal(await page.page.locator('#rows .row[data-index="0"]').getAttribute('data-id'), 'dev-000000');
+    await page.page.evaluate('document.getElementById("rows").scrollTop = 100 * 24');
+    await page.waitUntil('document.querySelector("#rows .row[data-index=\'100\'][data-id=\'dev-000100\']")');
+
+    // The first batch settles: ten done, one failed far down the input.
+    model.settleRows([
+      ...Array.from({ length: 10 }, (_, i) => ({ index: i, row: { ...planned(i), outcome: 'done' as const, attempts: 1, detail: 'created' } })),
+      { index: 450, row: { kind: 'enrollment', origin: 'row 452', id: 'dev-000450', outcome: 'failed', attempts: 1, errorCode: 400004, reason: 'Invalid attestation.' } },
+    ]);
+    controller.sendSnapshot(true);
+    await page.waitUntil('document.getElementById("count-failed")?.textContent === "Failed: 1"');
+    // The rows in view are asked for again where the person is reading: index 100 is now planned row 110.
+    await page.waitUntil('document.querySelector("#rows .row[data-index=\'100\'][data-id=\'dev-000109\']")');
+    assert.equal(await page.page.evaluate<number>('document.getElementById("rows").scrollTop'), 2400, 'the list kept its place');
+    assert.equal(await page.page.evaluate<string>('document.body.dataset.phase'), 'running');
+    await page.page.evaluate('document.getElementById("rows").scrollTop = 0');
+    await page.waitUntil('document.querySelector("#rows .row[data-index=\'0\'][data-id=\'dev-000450\']")');
+    assert.match((await page.page.locator('#rows .row[data-index="0"]').textContent()) ?? '', /Failed.*400004.*Invalid attestation\./);
+    assert.equal(await page.page.locator('#count-done').textContent(), 'Done: 10');
+    assert.equal(await page.page.locator('#count-planned').textContent(), 'Planned: 589');
     await close(page);
   });
 

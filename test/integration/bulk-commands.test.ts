@@ -77,6 +77,7 @@ void describe('bulk create from a CSV file in the workspace', () => {
     assert.deepEqual(saved.items.map((i) => i.id), ['cmd bad', 'cmd-1', 'cmd-2']);
     assert.ok(bulkUi.progressMessages.some((m) => /^2 of 2 · \d+\/s$/.test(m)), bulkUi.progressMessages.join(' | '));
     assert.ok(log.lines.some((l) => /Bulk create of individual enrollments from devices\.csv: 2 done/.test(l)));
+    assert.ok(!log.lines.some((l) => /could not list settled rows/.test(l)), 'every settled row found its dry-run row');
   });
 
   void test('Cancel on the dry run sends nothing', async () => {
@@ -108,7 +109,7 @@ void describe('bulk create from a CSV file in the workspace', () => {
     const csv = join(dir, 'retry.csv');
     writeFileSync(csv, 'registrationId\nretry-1\nretry-2\n');
     await env.client.createOrUpdateEnrollment({ registrationId: 'retry-2', attestation: { type: 'symmetricKey' } });
-    const { ctx } = bulkCommandContext(env.client);
+    const { ctx, log } = bulkCommandContext(env.client);
     bulkUi.pageActions.push({ type: 'run' }, { type: 'retryFailed' }, { type: 'run' });
     await bulkCreate(ctx, fileUri(csv));
     const view = bulkUi.views[0];
@@ -124,6 +125,7 @@ void describe('bulk create from a CSV file in the workspace', () => {
     assert.deepEqual(view.rowsOf('dryRun', 1).map((r) => [r.id, r.detail]), [['retry-2', 'will fail: already exists']]);
     assert.deepEqual(second.counts, { failed: 1, notSent: 0, invalid: 0, planned: 0, done: 0 });
     assert.deepEqual(view.rowsOf('finished', 1).map((r) => [r.origin, r.id]), [['line 3', 'retry-2']]);
+    assert.ok(!log.lines.some((l) => /could not list settled rows/.test(l)), 'the retry\'s rows settle at its own dry-run rows');
   });
 });
 

@@ -71,7 +71,8 @@ function start(): void {
   });
   const filter = byId<HTMLSelectElement>('filter');
   const search = byId<HTMLInputElement>('search');
-  let rowsKey = '';
+  let rowsPhase = '';
+  let rowsCounts = '';
   let searchTimer: ReturnType<typeof setTimeout> | undefined;
 
   // The panel does not keep a hidden page alive; the filter and search come back with it.
@@ -146,11 +147,16 @@ function start(): void {
     show('chart-box', snapshot.phase !== 'dryRun');
     byId('chart-reading').textContent = drawChart(byId('chart') as unknown as SVGSVGElement, { ...snapshot.chart, quotaPerSecond: snapshot.header.quotaPerSecond });
 
-    // The rows change when the phase does (planned -> outcomes) or their counts do.
-    const key = `${snapshot.phase}:${JSON.stringify(snapshot.counts)}`;
-    if (key !== rowsKey) {
-      rowsKey = key;
+    // A new phase lists other rows (from the top); while running, rows settle in place, and the
+    // changed counts say so: the rows in view are asked for again where the person is reading.
+    const counts = JSON.stringify(snapshot.counts);
+    if (snapshot.phase !== rowsPhase) {
+      rowsPhase = snapshot.phase;
+      rowsCounts = counts;
       requery();
+    } else if (counts !== rowsCounts) {
+      rowsCounts = counts;
+      list.refresh();
     }
   };
 

@@ -14,6 +14,8 @@ export class RowList {
   private readonly spacer = el('div', { class: 'rows-spacer' });
   private readonly window = el('div', { class: 'rows-window', role: 'rowgroup' });
   private cache = new Map<number, JobRow>();
+  /** Rows from before a refresh, shown until their page comes again so the list does not blink. */
+  private stale = new Map<number, JobRow>();
   private pending = new Set<number>();
   private total = 0;
   private nextRequestId = 1;
@@ -33,10 +35,20 @@ export class RowList {
     this.filter = filter;
     this.search = search;
     this.cache = new Map();
+    this.stale = new Map();
     this.pending = new Set();
     this.firstCurrentRequest = this.nextRequestId;
     this.scroller.scrollTop = 0;
     this.request(0);
+  }
+
+  /** The same query's rows changed at the host (they settle while a job runs): ask again for the rows in view, where they are. */
+  refresh(): void {
+    this.stale = this.cache;
+    this.cache = new Map();
+    this.pending = new Set();
+    this.firstCurrentRequest = this.nextRequestId;
+    this.render();
   }
 
   receive(requestId: number, total: number, offset: number, rows: JobRow[]): void {
@@ -65,12 +77,9 @@ export class RowList {
     const nodes: HTMLElement[] = [];
     for (let i = first; i < last; i++) {
       const row = this.cache.get(i);
-      if (row === undefined) {
-        this.request(Math.floor(i / MAX_PAGE_ROWS) * MAX_PAGE_ROWS);
-        nodes.push(el('div', { class: 'row loading', role: 'row', 'data-index': String(i) }, '…'));
-        continue;
-      }
-      nodes.push(rowNode(row, i));
+      if (row === undefined) this.request(Math.floor(i / MAX_PAGE_ROWS) * MAX_PAGE_ROWS);
+      const shown = row ?? this.stale.get(i);
+      nodes.push(shown === undefined ? el('div', { class: 'row loading', role: 'row', 'data-index': String(i) }, '…') : rowNode(shown, i));
     }
     this.window.replaceChildren(...nodes);
   }

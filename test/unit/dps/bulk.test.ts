@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { containsSent, runBulk, type BulkProgress } from '../../../src/dps/bulk';
+import { containsSent, runBulk, type BulkProgress, type SettledItem } from '../../../src/dps/bulk';
 import { FakeBulkService, VirtualClock, enrollments, httpError, networkError, timeoutError } from '../../support/dpsFakes';
 import type { EnrollmentGroup } from '../../../src/dps/models';
 
@@ -306,5 +306,66 @@ void describe('runBulk progress is linear', () => {
       assert.deepEqual([progress.at(-1)?.done, progress.at(-1)?.failed], [count, 0]);
       assert.ok(progress.every((p, i) => i === 0 || p.done >= progress[i - 1].done));
     }
+  });
+});
+
+void describe('runBulk onItemsSettled', () => {
+  void test('each batch is heard once its items are final, before the next batch is sent; together they are the report', async () => {
+    const { clock, service } = setup({ itemError: (id) => (id === 'dev-007' ? { errorCode: 400004, errorStatus: 'Invalid attestation.' } : undefined) });
+    const heard: Array<{ settled: SettledItem[]; requestsSent: number }> = [];
+    const report = await runBulk({
+      client: service, kind: 'enrollment', mode: 'create', items: enrollments(25), clock, concurrency: 1,
+      onItemsSettled: (settled) => heard.push({ settled, requestsSent: service.calls.length }),
+    });
+    assert.deepEqual(heard.map((h) => h.settled.length), [10, 10, 5]);
+    // The failure is known while 15 items are still to be sent.
+    assert.equal(heard[0].requestsSent, 1);
+    const failed = heard[0].settled.find((s) => s.outcome.outcome === 'failed');
+    assert.deepEqual(failed, { index: 7, outcome: { id: 'dev-007', outcome: 'failed', errorCode: 400004, errorStatus: 'Invalid attestation.', attempts: 1 } });
+    const all = heard.flatMap((h) => h.settled).sort((a, b) => a.index - b.index);
+    assert.deepEqual(all.map((s) => s.index), report.items.map((_, i) => i), 'every item heard exactly once');
+    assert.deepEqual(all.map((s) => s.outcome), report.items);
+  });
+
+  void test('items refused before sending (no id, a repeated id) are heard first, before any request', async () => {
+    const { clock, service } = setup();
+    const items = enrollments(3);
+    items.push({ ...items[0] }, { attestation: { type: 'none' } } as unknown as (typeof items)[number]);
+    const heard: Array<{ indexes: number[]; requestsSent: number }> = [];
+    const report = await runBulk({
+      client: service, kind: 'enrollment', mode: 'create', items, clock,
+      onItemsSettled: (settled) => heard.push({ indexes: settled.map((s) => s.index), requestsSent: service.calls.length }),
+    });
+    assert.deepEqual(heard[0], { indexes: [3, 4], requestsSent: 0 });
+    assert.deepEqual(heard.slice(1).flatMap((h) => h.indexes).sort(), [0, 1, 2]);
+    assert.deepEqual(report.counts, { done: 3, failed: 2, notSent: 0 });
+  });
+
+  void test('after an ambiguous failure, items are heard only once the verification GETs settled them', async () => {
+    const { clock, service } = setup({ faultFor: (n) => (n === 0 ? { when: 'after', error: networkError('ECONNRESET') } : undefined) });
+    const heard: Array<{ outcomes: string[]; gets: number }> = [];
+    const report = await runBulk({
+      client: service, kind: 'enrollment', mode: 'create', items: enrollments(4), clock, random: noJitter,
+      onItemsSettled: (settled) => heard.push({ outcomes: settled.map((s) => s.outcome.outcome), gets: service.gets.length }),
+    });
+    assert.deepEqual(heard, [{ outcomes: ['done', 'done', 'done', 'done'], gets: 4 }]);
+    assert.deepEqual(report.counts, { done: 4, failed: 0, notSent: 0 });
+  });
+
+  void test('cancelled: items never sent are not heard; a throwing listener does not break the run', async () => {
+    const { clock, service } = setup({ latencyMs: 100 });
+    const controller = new AbortController();
+    const heard: number[] = [];
+    const report = await runBulk({
+      client: service, kind: 'enrollment', mode: 'create', items: enrollments(50), clock, concurrency: 1,
+      signal: controller.signal,
+      onItemsSettled: (settled) => {
+        heard.push(...settled.map((s) => s.index));
+        controller.abort();
+        throw new Error('listener bug');
+      },
+    });
+    assert.deepEqual(heard, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.deepEqual(report.counts, { done: 10, failed: 0, notSent: 40 });
   });
 });

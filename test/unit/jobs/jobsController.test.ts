@@ -99,4 +99,26 @@ void describe('JobsController', () => {
     controller.sendSnapshot(true);
     assert.equal(posted.filter((m) => m.type === 'snapshot').length, 3, 'ready, the one at 300 ms, the forced one');
   });
+
+  void test('rows settled while running: the throttled snapshot carries the counts, and a query lists the failed row first', () => {
+    let now = 0;
+    const { model, controller, posted } = setup(() => now);
+    model.showDryRun(rows(300, 'planned'), ['300 to send']);
+    model.startRun();
+    controller.handle({ type: 'ready' });
+    now = 100;
+    model.settleRows([{ index: 250, row: { kind: 'enrollment', origin: 'row 252', id: 'd-250', outcome: 'failed', attempts: 1, reason: 'Conflict' } }]);
+    controller.sendSnapshot();
+    const snapshots = () => posted.filter((m): m is Extract<HostMessage, { type: 'snapshot' }> => m.type === 'snapshot');
+    assert.equal(snapshots().length, 1, 'within the throttle: no snapshot yet');
+    now = 300;
+    controller.sendSnapshot();
+    const last = snapshots().at(-1)?.snapshot;
+    assert.deepEqual([last?.phase, last?.counts.failed, last?.counts.planned], ['running', 1, 299]);
+    controller.handle({ type: 'query', requestId: 1, filter: 'all', search: '', offset: 0, limit: 2 });
+    const answer = posted.at(-1);
+    assert.equal(answer?.type, 'rows');
+    if (answer?.type !== 'rows') return;
+    assert.deepEqual([answer.total, answer.rows.map((r) => [r.id, r.outcome])], [300, [['d-250', 'failed'], ['d-0', 'planned']]]);
+  });
 });
