@@ -16,14 +16,23 @@ export interface JobsControllerDeps {
   canSaveMarkdown(): boolean;
   /** For throttling snapshots; default Date.now. */
   now?: () => number;
+  /** Runs `send` after `ms` (the throttle's trailing snapshot); default setTimeout. Returns a cancel. */
+  schedule?: (send: () => void, ms: number) => () => void;
 }
 
-/** Snapshots while running: at most one per this many ms (the last one is always sent). */
+const scheduleWithTimer = (send: () => void, ms: number): (() => void) => {
+  const timer = setTimeout(send, ms);
+  return () => clearTimeout(timer);
+};
+
+/** Snapshots while running: at most one per this many ms; a change within it goes out at its end. */
 const SNAPSHOT_INTERVAL_MS = 250;
 
 export class JobsController {
   private lastSnapshotMs = Number.NEGATIVE_INFINITY;
   private ready = false;
+  /** Cancels the pending trailing snapshot. */
+  private cancelTrailing?: () => void;
 
   constructor(private readonly model: JobModel, private readonly deps: JobsControllerDeps) {}
 
@@ -73,9 +82,27 @@ export class JobsController {
   sendSnapshot(force = false): void {
     if (!this.ready) return; // the page asks with `ready` and gets the latest then
     const now = (this.deps.now ?? Date.now)();
-    if (!force && now - this.lastSnapshotMs < SNAPSHOT_INTERVAL_MS) return;
+    const sinceLast = now - this.lastSnapshotMs;
+    if (!force && sinceLast < SNAPSHOT_INTERVAL_MS) {
+      // The latest state still goes out at the end of the interval: a pause after a burst (a long
+      // 429 wait) must not leave the last settled rows and counts unseen.
+      this.cancelTrailing ??= (this.deps.schedule ?? scheduleWithTimer)(() => {
+        this.cancelTrailing = undefined;
+        this.sendSnapshot(true);
+      }, SNAPSHOT_INTERVAL_MS - sinceLast);
+      return;
+    }
+    this.cancelTrailing?.();
+    this.cancelTrailing = undefined;
     this.lastSnapshotMs = now;
     this.deps.post({ type: 'snapshot', snapshot: this.model.snapshot(), markdown: this.deps.canSaveMarkdown() });
+  }
+
+  /** The panel closed: nothing more is sent. */
+  dispose(): void {
+    this.cancelTrailing?.();
+    this.cancelTrailing = undefined;
+    this.ready = false;
   }
 
   notice(text: string): void {

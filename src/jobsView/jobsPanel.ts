@@ -70,6 +70,7 @@ export class JobsPanel {
     this.panel.onDidDispose(() => {
       this.disposed = true;
       subscription.dispose();
+      this.controller.dispose();
       // Closing the dry run is declining it; a running job goes on (its notification can cancel it).
       this.decide?.(false);
     });

@@ -9,11 +9,15 @@ function rows(n: number, outcome: JobRow['outcome']): JobRow[] {
   return Array.from({ length: n }, (_, i) => ({ kind: 'enrollment', origin: `row ${i + 2}`, id: `d-${i}`, outcome, attempts: 0 }));
 }
 
-function setup(now = () => 0): { model: JobModel; controller: JobsController; posted: HostMessage[]; calls: string[]; logs: string[] } {
+/** Trailing snapshots the controller scheduled, to be run by the test (no real timers). */
+type Scheduled = Array<{ send: () => void; ms: number; cancelled: boolean }>;
+
+function setup(now = () => 0): { model: JobModel; controller: JobsController; posted: HostMessage[]; calls: string[]; logs: string[]; scheduled: Scheduled } {
   const model = new JobModel({ header: { title: 'Create', source: 'a.csv', quotaPerSecond: 2 }, now });
   const posted: HostMessage[] = [];
   const calls: string[] = [];
   const logs: string[] = [];
+  const scheduled: Scheduled = [];
   const controller = new JobsController(model, {
     post: (m) => posted.push(m),
     run: () => calls.push('run'),
@@ -23,8 +27,13 @@ function setup(now = () => 0): { model: JobModel; controller: JobsController; po
     log: (l) => logs.push(l),
     canSaveMarkdown: () => false,
     now,
+    schedule: (send, ms) => {
+      const entry = { send, ms, cancelled: false };
+      scheduled.push(entry);
+      return () => { entry.cancelled = true; };
+    },
   });
-  return { model, controller, posted, calls, logs };
+  return { model, controller, posted, calls, logs, scheduled };
 }
 
 void describe('Jobs page messages', () => {
@@ -98,6 +107,32 @@ void describe('JobsController', () => {
     controller.sendSnapshot();
     controller.sendSnapshot(true);
     assert.equal(posted.filter((m) => m.type === 'snapshot').length, 3, 'ready, the one at 300 ms, the forced one');
+  });
+
+  void test('a change within the throttle goes out at its end, once, even when nothing follows', () => {
+    let now = 0;
+    const { model, controller, posted, scheduled } = setup(() => now);
+    model.showDryRun(rows(3, 'planned'), ['3 to send']);
+    model.startRun();
+    controller.handle({ type: 'ready' });
+    const snapshots = () => posted.filter((m): m is Extract<HostMessage, { type: 'snapshot' }> => m.type === 'snapshot');
+    now = 100;
+    model.progress({ total: 3, done: 1, failed: 0, requests: 1 });
+    controller.sendSnapshot();
+    now = 150;
+    model.progress({ total: 3, done: 2, failed: 0, requests: 1 });
+    controller.sendSnapshot();
+    assert.equal(snapshots().length, 1, 'only the ready one so far');
+    assert.deepEqual(scheduled.map((e) => e.ms), [150], 'one trailing send, at the end of the interval');
+    now = 250;
+    scheduled[0].send();
+    assert.equal(snapshots().length, 2);
+    assert.equal(snapshots()[1].snapshot.live.done, 2, 'the latest counts, not the first throttled ones');
+    // A send after a forced one cancels a pending trailing one; closing the panel cancels it too.
+    now = 300;
+    controller.sendSnapshot();
+    controller.dispose();
+    assert.equal(scheduled[1].cancelled, true);
   });
 
   void test('rows settled while running: the throttled snapshot carries the counts, and a query lists the failed row first', () => {
