@@ -20,7 +20,7 @@ export async function replayJournal(store: EmulatorStore, file: string, fileSize
   try {
     for await (const chunk of readLines(file)) for (const line of chunk) {
       lineNumber += 1;
-      const decoded = line.complete ? decodeStoredLine(line.bytes) : 'cut short';
+      const decoded = line.complete ? decodeStoredLine(line) : 'cut short';
       const problem = typeof decoded === 'string' ? decoded : decoded.kind !== 'change' && decoded.kind !== 'stored' ? 'not a change record' : undefined;
       if (problem !== undefined || typeof decoded === 'string' || (decoded.kind !== 'change' && decoded.kind !== 'stored')) {
         firstBad ??= { offset: line.offset, line: lineNumber, problem: problem ?? '' };

@@ -154,7 +154,7 @@ export async function loadSnapshot(store: EmulatorStore, file: string): Promise<
       const where = `line ${lineNumber}: `;
       if (ended) throw unusable(file, where, 'data after the end record');
       if (!line.complete) throw unusable(file, where, 'the file is cut short');
-      const decoded = decodeStoredLine(line.bytes);
+      const decoded = decodeStoredLine(line);
       if (typeof decoded === 'string') throw unusable(file, where, decoded);
       if (header === undefined) {
         if (decoded.kind !== 'header') throw unusable(file, where, 'no format header');

@@ -8,6 +8,7 @@
 // accepts every valid line and names what is wrong with the others.
 import { crc32 } from 'node:zlib';
 import { decodeLine, type DecodedLine } from './journalRecords';
+import type { FileLine } from './lineReader';
 
 const PREFIX = Buffer.from('{"op":"put","c":"');
 const COLLECTION_PARTS = [
@@ -22,8 +23,11 @@ const CLOSE = 0x7d;
 /** hash, ':' and an id of at most 128 characters: room for the listing key assembled below. */
 const scratch = Buffer.alloc(HASH_LENGTH + 1 + 256);
 
+/** Whether `part` stands at `at` (a loop: these parts are short, a call to Buffer.compare costs more). */
 function hasAt(bytes: Buffer, at: number, part: Buffer): boolean {
-  return bytes.length >= at + part.length && bytes.compare(part, 0, part.length, at, at + part.length) === 0;
+  if (bytes.length < at + part.length) return false;
+  for (let i = 0; i < part.length; i++) if (bytes[at + i] !== part[i]) return false;
+  return true;
 }
 
 /** The 8 lower-case hex digits at the start of a line as a number, or -1. */
@@ -47,8 +51,9 @@ function isIdByte(b: number): boolean {
   return (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x2d || b === 0x2e || b === 0x5f || b === 0x3a;
 }
 
-/** The stored put in `bytes`, or undefined when the line is anything else (then decode it fully). */
-function storedPut(bytes: Buffer): DecodedLine | undefined {
+/** The stored put in a line, or undefined when the line is anything else (then decode it fully). */
+function storedPut(line: FileLine): DecodedLine | undefined {
+  const bytes = line.bytes;
   if (bytes.length < 9 + PREFIX.length || bytes[8] !== 0x20 || !hasAt(bytes, 9, PREFIX)) return undefined;
   let at = 9 + PREFIX.length;
   const part = COLLECTION_PARTS.find(([, p]) => hasAt(bytes, at, p));
@@ -67,18 +72,19 @@ function storedPut(bytes: Buffer): DecodedLine | undefined {
   const valueAt = at + VALUE_PART.length - 1; // the value's opening brace
   if (checksumOf(bytes) !== crc32(bytes.subarray(9))) return undefined;
   // One flat string `hash:id` (a concatenation would leave a two-part string in the index).
-  bytes.copy(scratch, 0, hashAt, hashAt + HASH_LENGTH);
+  for (let i = 0; i < HASH_LENGTH; i++) scratch[i] = bytes[hashAt + i];
   scratch[HASH_LENGTH] = 0x3a;
-  bytes.copy(scratch, HASH_LENGTH + 1, idAt, idAt + idLength);
+  for (let i = 0; i < idLength; i++) scratch[HASH_LENGTH + 1 + i] = bytes[idAt + i];
   return {
     kind: 'stored',
     collection: part[0],
     listingKey: scratch.toString('latin1', 0, HASH_LENGTH + 1 + idLength),
+    // Its own string, not a slice of the line: nothing else of the line stays in memory.
     json: bytes.toString('utf8', valueAt, bytes.length - 1),
   };
 }
 
-/** A line's bytes (without the newline) as a record, or the reason it is not one. */
-export function decodeStoredLine(bytes: Buffer): DecodedLine | string {
-  return storedPut(bytes) ?? decodeLine(bytes.toString('utf8'));
+/** A line as a record, or the reason it is not one. */
+export function decodeStoredLine(line: FileLine): DecodedLine | string {
+  return storedPut(line) ?? decodeLine(line.bytes.toString('utf8'));
 }

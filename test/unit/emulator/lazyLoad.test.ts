@@ -10,6 +10,7 @@ import { crc32 } from 'node:zlib';
 import type { IndividualEnrollment } from '../../../src/dps/models';
 import { EmulatorError } from '../../../src/emulator/errors';
 import { decodeLine, encodeChange } from '../../../src/emulator/journalRecords';
+import type { FileLine } from '../../../src/emulator/lineReader';
 import { listingKey } from '../../../src/emulator/listingOrder';
 import { readDataFiles, StorePersistence } from '../../../src/emulator/persistence';
 import { loadSnapshot, writeSnapshot } from '../../../src/emulator/snapshot';
@@ -36,6 +37,18 @@ function filled(n: number): EmulatorStore {
   store.upsertRegistration({ registrationId: 'member-1', status: 'assigned' }, 'fleet');
   return store;
 }
+
+/** Lines as the line reader gives them: views into one chunk holding them all. */
+function chunkOf(...texts: string[]): FileLine[] {
+  const buffer = Buffer.from(texts.map((t) => `${t}\n`).join(''));
+  const lines: FileLine[] = [];
+  for (let at = 0, nl = buffer.indexOf(10); nl >= 0; at = nl + 1, nl = buffer.indexOf(10, at)) {
+    lines.push({ bytes: buffer.subarray(at, nl), offset: at, complete: true });
+  }
+  return lines;
+}
+
+const one = (text: string): FileLine => chunkOf(text)[0];
 
 /** Rewrites line `index` (0-based) of a data file with a valid checksum, as a hand edit would. */
 function editLine(file: string, index: number, edit: (json: string) => string): void {
@@ -141,25 +154,32 @@ void test('a version-2 data file and journal (written by the previous emulator) 
 });
 
 void test('the fast reader and the full parse agree; a hand-edited but valid line takes the full parse', () => {
-  const value = { ...e('Mixed-Case.id:1', { initialTwin: { tags: { t: 'ü "q" \\ }' } } }), etag: 'x' };
-  const line = encodeChange({ op: 'put', collection: 'enrollment', listingKey: listingKey(value.registrationId), value }).slice(0, -1);
-  const fast = decodeStoredLine(Buffer.from(line));
-  assert.ok(typeof fast !== 'string' && fast.kind === 'stored');
-  assert.equal(fast.listingKey, listingKey('Mixed-Case.id:1'));
-  assert.deepEqual(JSON.parse(fast.json), value);
-  const full = decodeLine(line);
-  assert.ok(typeof full !== 'string' && full.kind === 'change' && full.change.op === 'put');
-  assert.equal(full.change.listingKey, fast.listingKey);
+  const put = (value: IndividualEnrollment) =>
+    encodeChange({ op: 'put', collection: 'enrollment', listingKey: listingKey(value.registrationId), value }).slice(0, -1);
+  const plain = { ...e('Plain-1', { initialTwin: { tags: { t: '"q" \\ }' } } }), etag: 'p' };
+  const accented = { ...e('Mixed-Case.id:1', { initialTwin: { tags: { t: 'ü "q" \\ }' } } }), etag: 'x' };
+  // An ASCII chunk, and a chunk with one non-ASCII line: every value comes back exactly, at its place.
+  for (const lines of [chunkOf(put(plain), put(plain)), chunkOf(put(plain), put(accented), put(plain))]) {
+    for (const line of lines) {
+      const fast = decodeStoredLine(line);
+      assert.ok(typeof fast !== 'string' && fast.kind === 'stored');
+      const full = decodeLine(line.bytes.toString('utf8'));
+      assert.ok(typeof full !== 'string' && full.kind === 'change' && full.change.op === 'put');
+      assert.equal(fast.listingKey, full.change.listingKey);
+      assert.deepEqual(JSON.parse(fast.json), full.change.value);
+    }
+  }
+  assert.equal((decodeStoredLine(one(put(accented))) as { listingKey: string }).listingKey, listingKey('Mixed-Case.id:1'));
 
   // Same record, keys in another order and spaced out: valid JSON, so it loads through the full parse.
-  const json = JSON.stringify({ v: value, i: 'mixed-case.id:1', c: 'enrollment', op: 'put' }, null, 1).replace(/\n/g, '');
-  const edited = decodeStoredLine(Buffer.from(`${crc32(json).toString(16).padStart(8, '0')} ${json}`));
+  const json = JSON.stringify({ v: accented, i: 'mixed-case.id:1', c: 'enrollment', op: 'put' }, null, 1).replace(/\n/g, '');
+  const edited = decodeStoredLine(one(`${crc32(json).toString(16).padStart(8, '0')} ${json}`));
   assert.ok(typeof edited !== 'string' && edited.kind === 'change');
   // Registrations stay eager; a torn or damaged line is named as before.
   const reg = encodeChange({ op: 'put', collection: 'registration', listingKey: listingKey('r'), value: { state: { registrationId: 'r' } } }).slice(0, -1);
-  assert.equal((decodeStoredLine(Buffer.from(reg)) as { kind: string }).kind, 'change');
-  assert.equal(decodeStoredLine(Buffer.from(line.slice(0, -5))), 'checksum mismatch');
-  assert.equal(decodeStoredLine(Buffer.from(line.replace('Mixed', 'Mixxd'))), 'checksum mismatch');
+  assert.equal((decodeStoredLine(one(reg)) as { kind: string }).kind, 'change');
+  assert.equal(decodeStoredLine(one(put(plain).slice(0, -5))), 'checksum mismatch');
+  assert.equal(decodeStoredLine(one(put(plain).replace('Plain', 'Plein'))), 'checksum mismatch');
 });
 
 void test('a damaged version-3 line stops the load naming the file and its line', async (t) => {
@@ -197,4 +217,17 @@ void test('an unread item whose text was edited into something invalid answers w
   const copy = join(dataDir(t), 'copy.json');
   await writeSnapshot(store, copy, 1);
   assert.ok(readFileSync(copy, 'utf8').includes(damaged), 'the damaged item is written back unchanged, not lost');
+});
+
+void test('a data file of many 1 MB chunks loads every item exactly: lines across chunk ends, one longer than a chunk', async (t) => {
+  const file = join(dataDir(t), 'data.json');
+  const original = new EmulatorStore();
+  for (let i = 0; i < 4000; i++) original.enrollments.put(e(`chunked-${i}`, { initialTwin: { tags: { pad: (i % 3 === 0 ? 'é' : 'x').repeat(500 + (i % 700)) } } }));
+  original.enrollments.put(e('huge', { initialTwin: { tags: { pad: 'h'.repeat(1_500_000) } } }));
+  const written = await writeSnapshot(original, file, 1);
+  assert.ok(written.bytes > 4 * 1024 * 1024, `${written.bytes} bytes: several chunks`);
+  const loaded = new EmulatorStore();
+  await loadSnapshot(loaded, file);
+  assert.equal(loaded.enrollments.countUnread(), 4001);
+  assert.deepEqual(loaded.snapshot(), original.snapshot());
 });
