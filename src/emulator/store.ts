@@ -203,8 +203,9 @@ function parseStoredItem(collection: 'enrollment' | 'group', key: string, json: 
   let value: unknown;
   try {
     value = JSON.parse(json);
-  } catch (error) {
-    throw damagedItem(collection, key, `its JSON does not parse: ${(error as Error).message}`);
+  } catch {
+    // Not the parser's message: some quote the text, which may hold keys.
+    throw damagedItem(collection, key, 'its JSON does not parse');
   }
   if (!isStorableRecord(collection, value)) throw damagedItem(collection, key, `it is not a valid ${collection}`);
   const id = collection === 'enrollment' ? (value as IndividualEnrollment).registrationId : (value as EnrollmentGroup).enrollmentGroupId;

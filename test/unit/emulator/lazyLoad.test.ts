@@ -202,15 +202,19 @@ void test('an unread item whose text was edited into something invalid answers w
   const lines = readFileSync(file, 'utf8').split('\n');
   const target = lines.findIndex((l) => l.includes('"i":"dev-2"'));
   const other = lines.findIndex((l) => l.includes('"i":"dev-3"'));
+  const broken = lines.findIndex((l) => l.includes('"i":"dev-4"'));
   // The fast reader takes the value as text, so these pass the load and fail on first read.
   editLine(file, target, (json) => json.replace('"attestation"', '"attestatio"'));
   editLine(file, other, (json) => json.replace('"registrationId":"Dev-3"', '"registrationId":"Dev-33"'));
+  editLine(file, broken, (json) => json.replace('"attestation":{"type":"none"}', '"attestation":{"type":"symmetricKey","symmetricKey":{"primaryKey":"c2VjcmV0" x}}'));
   const damaged = readFileSync(file, 'utf8').split('\n')[target];
   const store = new EmulatorStore();
   await loadSnapshot(store, file);
-  for (const [id, problem] of [['dev-2', /not a valid enrollment/], ['DEV-3', /holds the enrollment 'Dev-33' instead/]] as const) {
+  const cases = [['dev-2', /not a valid enrollment/], ['DEV-3', /holds the enrollment 'Dev-33' instead/], ['dev-4', /its JSON does not parse\)/]] as const;
+  for (const [id, problem] of cases) {
     assert.throws(() => store.enrollments.get(id), (err: EmulatorError) =>
-      err instanceof EmulatorError && err.status === 500 && err.message.includes(`'${id.toLowerCase()}'`) && problem.test(err.message) && /Fix or remove its line/.test(err.message));
+      err instanceof EmulatorError && err.status === 500 && err.message.includes(`'${id.toLowerCase()}'`) && problem.test(err.message)
+      && /Fix or remove its line/.test(err.message) && !err.message.includes('c2VjcmV0'));
     assert.throws(() => store.enrollments.get(id), problem, 'still refused: nothing was replaced');
   }
   assert.equal(store.enrollments.get('dev-1')?.registrationId, 'Dev-1', 'the other items are served');
