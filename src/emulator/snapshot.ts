@@ -28,6 +28,8 @@ export interface SnapshotLoaded {
   journal: number;
   /** True for a version-1 file (to be converted). */
   legacy: boolean;
+  /** The file's data format version (an older one is rewritten as the current one). */
+  version: 1 | 2 | 3;
   records: number;
 }
 
@@ -142,9 +144,10 @@ export async function loadSnapshot(store: EmulatorStore, file: string): Promise<
   if (await startsLikeJson(file)) {
     const changes = legacySnapshotChanges(readJsonFile(file), file);
     for (const change of changes) store.applyLoaded(change);
-    return { journal: 0, legacy: true, records: changes.length };
+    return { journal: 0, legacy: true, version: 1, records: changes.length };
   }
   let header: number | undefined;
+  let version: 2 | 3 = 3;
   let records = 0;
   let ended = false;
   let lineNumber = 0;
@@ -159,6 +162,7 @@ export async function loadSnapshot(store: EmulatorStore, file: string): Promise<
       if (header === undefined) {
         if (decoded.kind !== 'header') throw unusable(file, where, 'no format header');
         header = decoded.header.journal;
+        version = decoded.header.version;
       } else if (decoded.kind === 'end') {
         if (decoded.count !== records) throw unusable(file, where, `the end record counts ${decoded.count} items, the file has ${records}`);
         ended = true;
@@ -177,5 +181,5 @@ export async function loadSnapshot(store: EmulatorStore, file: string): Promise<
     throw unusable(file, lineNumber > 0 ? `line ${lineNumber}: ` : '', (error as Error).message);
   }
   if (header === undefined || !ended) throw unusable(file, '', header === undefined ? 'it is empty' : 'it has no end record (cut short)');
-  return { journal: header, legacy: false, records };
+  return { journal: header, legacy: false, version, records };
 }

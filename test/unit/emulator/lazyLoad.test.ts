@@ -67,7 +67,7 @@ void test('version 3 round trip: every item and etag comes back; enrollments and
   assert.match(text, /\n[0-9a-f]{8} \{"op":"put","c":"enrollment","h":"[0-9a-f]{16}","i":"dev-5","v":\{"registrationId":"Dev-5",/);
 
   const loaded = new EmulatorStore();
-  assert.deepEqual(await loadSnapshot(loaded, file), { journal: 7, legacy: false, records: 203 });
+  assert.deepEqual(await loadSnapshot(loaded, file), { journal: 7, legacy: false, version: 3, records: 203 });
   assert.equal(loaded.enrollments.countUnread(), 200);
   assert.equal(loaded.enrollmentGroups.countUnread(), 1);
   assert.deepEqual(loaded.counts(), original.counts());
@@ -136,7 +136,7 @@ void test('journal records are version 3 too and replay (kept as text until read
   await persistence.close();
 });
 
-void test('a version-2 data file and journal (written by the previous emulator) load, and are rewritten as version 3', async (t) => {
+void test('a version-2 data file and journal (written by the previous emulator) load, and are rewritten as version 3 in the background', async (t) => {
   const dir = dataDir(t);
   cpSync(FIXTURE_V2, dir, { recursive: true });
   const file = join(dir, 'emulator-data.json');
@@ -144,9 +144,13 @@ void test('a version-2 data file and journal (written by the previous emulator) 
   assert.deepEqual((await readDataFiles(file)).snapshot(), expected, 'same items, etags and timestamps as the old emulator had');
 
   const store = new EmulatorStore();
-  const persistence = await StorePersistence.open(store, file);
-  await persistence.close();
+  const log: string[] = [];
+  const persistence = await StorePersistence.open(store, file, { log: (l) => log.push(l) });
+  assert.match(log.join('\n'), /version 2; rewriting it as version 3 in the background/);
+  await persistence.compact(); // joins the conversion (or runs one more)
   assert.match(readFileSync(file, 'utf8'), /^[0-9a-f]{8} \{"format":"dps-enrollments-emulator","version":3/);
+  assert.ok(persistence.stats().compactions >= 1);
+  await persistence.close();
   const reloaded = await readDataFiles(file);
   assert.equal(reloaded.enrollments.countUnread(), 3);
   assert.deepEqual(reloaded.snapshot(), expected);
