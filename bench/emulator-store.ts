@@ -5,7 +5,8 @@
 //    read latency, disk bytes written per write; then the same while a compaction rewrites the data file;
 //  - restart with a journal to replay.
 // The emulator runs on this thread (so its event loop is the one measured); the load comes from a worker.
-// Figures are printed, never asserted.   npx tsx bench/emulator-store.ts [--million]
+// With --load-only: only loadSnapshot into a bare store (start-up without the server), then one read.
+// Figures are printed, never asserted.   npx tsx bench/emulator-store.ts [--million] [--load-only]
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ import { createSasToken, expiryFromNow } from '../src/dps/sas';
 import { parseConnectionString } from '../src/dps/connectionString';
 import { journalPath } from '../src/emulator/persistence';
 import { startEmulator, type RunningEmulator } from '../src/emulator/server';
-import { writeSnapshot } from '../src/emulator/snapshot';
+import { loadSnapshot, writeSnapshot } from '../src/emulator/snapshot';
 import { EmulatorStore } from '../src/emulator/store';
 
 function connectionStringParts(cs: string): { hostName: string; keyName: string; key: string } {
@@ -156,12 +157,43 @@ async function buildDataFile(dataFile: string): Promise<void> {
   console.log(`data file written: ${f(written.bytes / 1048576)} MB in ${f(ms / 1000, 2)} s (${f(written.bytes / N, 0)} bytes per enrollment)`);
 }
 
+/** Start-up alone: the data file into a bare store, the event loop's longest stall meanwhile, then a first read. */
+async function loadOnly(dataFile: string): Promise<void> {
+  const heapBefore = heapMb();
+  const delay = monitorEventLoopDelay({ resolution: 1 });
+  delay.enable();
+  const store = new EmulatorStore();
+  const [loaded, ms] = await timed(() => loadSnapshot(store, dataFile));
+  delay.disable();
+  const heapAfter = heapMb();
+  console.log(`loadSnapshot: ${loaded?.records.toLocaleString('en-US')} records in ${f(ms / 1000, 2)} s; max event-loop delay ${f(delay.max / 1e6)} ms; ` +
+    `heap ${f(((heapAfter - heapBefore) * 1048576) / N, 0)} bytes per enrollment (${f(heapAfter - heapBefore, 0)} MB); ` +
+    `${store.enrollments.countUnread().toLocaleString('en-US')} not parsed yet`);
+  const started = performance.now();
+  const item = store.enrollments.get('device-0000042');
+  const again = performance.now();
+  store.enrollments.get('device-0000042');
+  console.log(`first read of an item: ${f(again - started, 3)} ms (parsed then), second read ${f(performance.now() - again, 3)} ms; ` +
+    `${item?.registrationId ?? 'missing'}`);
+}
+
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'emu-store-bench-'));
   const dataFile = join(dir, 'emulator-data.json');
+  if (process.argv.includes('--load-only')) {
+    try {
+      await buildDataFile(dataFile);
+      await loadOnly(dataFile);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return;
+  }
   const start = (file = dataFile) => startEmulator({ port: 0, httpPort: 0, dataDir: dir, dataFile: file, seed: 'none' });
   try {
     console.log(`emulator store: ${N.toLocaleString('en-US')} enrollments, node ${process.version}`);
+    // The first start in a data dir makes its key and TLS certificates: done here, so restarts time the data alone.
+    await (await start(join(dir, 'warm-up.json'))).stop();
     await buildDataFile(dataFile);
 
     const heapBefore = heapMb();

@@ -2,9 +2,9 @@
 // newline, bad checksum or not JSON, with nothing valid after it) was never acknowledged: everything
 // before it loads and the caller truncates the file there. A damaged record followed by valid ones
 // is corruption, not a torn write: the start stops with an error naming the file and line.
-import { decodeLine } from './journalRecords';
 import { readLines } from './lineReader';
 import type { EmulatorStore } from './store';
+import { decodeStoredLine } from './storedLine';
 
 export interface JournalReplayed {
   records: number;
@@ -20,16 +20,17 @@ export async function replayJournal(store: EmulatorStore, file: string, fileSize
   try {
     for await (const chunk of readLines(file)) for (const line of chunk) {
       lineNumber += 1;
-      const decoded = line.complete ? decodeLine(line.text) : 'cut short';
-      const problem = typeof decoded === 'string' ? decoded : decoded.kind !== 'change' ? 'not a change record' : undefined;
-      if (problem !== undefined || typeof decoded === 'string' || decoded.kind !== 'change') {
+      const decoded = line.complete ? decodeStoredLine(line) : 'cut short';
+      const problem = typeof decoded === 'string' ? decoded : decoded.kind !== 'change' && decoded.kind !== 'stored' ? 'not a change record' : undefined;
+      if (problem !== undefined || typeof decoded === 'string' || (decoded.kind !== 'change' && decoded.kind !== 'stored')) {
         firstBad ??= { offset: line.offset, line: lineNumber, problem: problem ?? '' };
         continue;
       }
       if (firstBad !== undefined) {
         throw new Error(`Emulator journal ${file} is damaged at line ${firstBad.line} (${firstBad.problem}) with valid records after it. Fix or move it away; it was not changed.`);
       }
-      store.applyLoaded(decoded.change);
+      if (decoded.kind === 'stored') store.applyStored(decoded.collection, decoded.listingKey, decoded.json);
+      else store.applyLoaded(decoded.change);
       records += 1;
     }
   } catch (error) {

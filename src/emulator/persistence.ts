@@ -10,7 +10,8 @@
 //   within about twice the record's size.
 // - Start-up loads the snapshot as a stream and replays the journals after it; a torn last record
 //   is cut off. A version-1 data file (one JSON document) is loaded once and converted; the
-//   original is kept beside it as `<data file>.v1-backup`.
+//   original is kept beside it as `<data file>.v1-backup`. A version-2 file is rewritten as
+//   version 3 by a compaction started in the background.
 import { promises as fs } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { Journal } from './journal';
@@ -122,6 +123,11 @@ export class StorePersistence {
       await fs.link(dataFile, `${dataFile}.v1-backup`).catch(() => undefined);
       await persistence.compact();
       log(`${dataFile}: converted from format version 1 (the original is kept as ${dataFile}.v1-backup)`);
+    } else if (loaded?.version === 2) {
+      // Rewritten in the background as version 3 (the start after it loads without parsing every item);
+      // until then the version-2 file and the journal hold everything, as after any compaction.
+      log(`${dataFile}: data format version 2; rewriting it as version 3 in the background`);
+      persistence.compact().catch((error: unknown) => log(`conversion of ${dataFile} to format version 3 failed (it stays readable as version 2): ${(error as Error).message}`));
     }
     return persistence;
   }

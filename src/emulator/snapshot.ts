@@ -1,17 +1,19 @@
-// The data file (format version 2): a header line, one `put` line per item, an `end` line with the
+// The data file (format version 3): a header line, one `put` line per item, an `end` line with the
 // count (journalRecords.ts). Written in chunks from the live store while requests go on, so a
 // million items persist without one giant string and without holding the event loop; loaded as a
-// stream. A version-1 file (one JSON document) is still read.
+// stream, enrollments and groups kept as their JSON text until first read (storedLine.ts). Version 2
+// files (the same lines without the put's id) and version 1 (one JSON document) are still read.
 //
 // The snapshot is fuzzy: items changed while it is written may appear in their old or new state.
 // That is safe because every change after the snapshot began is in a journal the snapshot's header
 // names (`journal`), and replaying a put or delete on top of either state gives the same result.
 import { promises as fs, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { decodeLine, encodeChange, encodeEnd, encodeHeader } from './journalRecords';
+import { encodeChange, encodeEnd, encodeHeader, encodeStoredPut } from './journalRecords';
 import { readLines } from './lineReader';
 import { listingKey } from './listingOrder';
 import { legacySnapshotChanges, type EmulatorStore, type StoreChange } from './store';
+import { decodeStoredLine } from './storedLine';
 
 /** Items serialised between two writes: a few milliseconds of work, then the event loop runs again. */
 const CHUNK_ITEMS = 500;
@@ -26,6 +28,8 @@ export interface SnapshotLoaded {
   journal: number;
   /** True for a version-1 file (to be converted). */
   legacy: boolean;
+  /** The file's data format version (an older one is rewritten as the current one). */
+  version: 1 | 2 | 3;
   records: number;
 }
 
@@ -64,9 +68,12 @@ function* snapshotLines(store: EmulatorStore): Generator<string[]> {
     // By listing key from the live index: an item present throughout is written exactly once.
     let after: string | undefined;
     for (;;) {
-      const entries = items.entriesAfter(after, CHUNK_ITEMS);
+      // Items never read since loading are still their JSON text: written as they are, not parsed.
+      const entries = items.storedEntriesAfter(after, CHUNK_ITEMS);
       if (entries.length === 0) break;
-      yield entries.map(([key, value]) => encodeChange({ op: 'put', collection, listingKey: key, value } as StoreChange));
+      yield entries.map(([key, value]) => typeof value === 'string'
+        ? encodeStoredPut(collection, key, value)
+        : encodeChange({ op: 'put', collection, listingKey: key, value } as StoreChange));
       after = entries[entries.length - 1][0];
     }
   }
@@ -137,9 +144,10 @@ export async function loadSnapshot(store: EmulatorStore, file: string): Promise<
   if (await startsLikeJson(file)) {
     const changes = legacySnapshotChanges(readJsonFile(file), file);
     for (const change of changes) store.applyLoaded(change);
-    return { journal: 0, legacy: true, records: changes.length };
+    return { journal: 0, legacy: true, version: 1, records: changes.length };
   }
   let header: number | undefined;
+  let version: 2 | 3 = 3;
   let records = 0;
   let ended = false;
   let lineNumber = 0;
@@ -149,14 +157,18 @@ export async function loadSnapshot(store: EmulatorStore, file: string): Promise<
       const where = `line ${lineNumber}: `;
       if (ended) throw unusable(file, where, 'data after the end record');
       if (!line.complete) throw unusable(file, where, 'the file is cut short');
-      const decoded = decodeLine(line.text);
+      const decoded = decodeStoredLine(line);
       if (typeof decoded === 'string') throw unusable(file, where, decoded);
       if (header === undefined) {
         if (decoded.kind !== 'header') throw unusable(file, where, 'no format header');
         header = decoded.header.journal;
+        version = decoded.header.version;
       } else if (decoded.kind === 'end') {
         if (decoded.count !== records) throw unusable(file, where, `the end record counts ${decoded.count} items, the file has ${records}`);
         ended = true;
+      } else if (decoded.kind === 'stored') {
+        store.applyStored(decoded.collection, decoded.listingKey, decoded.json);
+        records += 1;
       } else if (decoded.kind === 'change' && decoded.change.op === 'put') {
         store.applyLoaded(decoded.change);
         records += 1;
@@ -169,5 +181,5 @@ export async function loadSnapshot(store: EmulatorStore, file: string): Promise<
     throw unusable(file, lineNumber > 0 ? `line ${lineNumber}: ` : '', (error as Error).message);
   }
   if (header === undefined || !ended) throw unusable(file, '', header === undefined ? 'it is empty' : 'it has no end record (cut short)');
-  return { journal: header, legacy: false, records };
+  return { journal: header, legacy: false, version, records };
 }

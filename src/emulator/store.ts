@@ -47,20 +47,30 @@ type Item = { etag?: string; createdDateTimeUtc?: string; lastUpdatedDateTimeUtc
 /**
  * One keyed collection with etag rules and its listing order (listingOrder.ts) kept as an index
  * updated per insert and delete (storeIndex.ts), so paging never sorts.
+ *
+ * Items loaded from a data file are kept as their JSON text (one string each) and parsed on first
+ * read, then kept as objects: a million of them load in seconds and cost the garbage collector
+ * nothing to trace, and most are never read in a session. Writes store objects as before.
  */
 export class EnrollmentCollection<T extends Item> {
-  readonly items = new Map<string, T>();
+  /** By case-insensitive id: the item, or its JSON text until it is first read. */
+  private readonly items = new Map<string, T | string>();
   private readonly order = new SortedKeyIndex();
 
   constructor(
+    private readonly collection: 'enrollment' | 'group',
     private readonly idOf: (item: T) => string,
     private readonly notFound: (id: string) => EmulatorError,
     private readonly alreadyExists: (id: string) => EmulatorError,
     private readonly changed: (change: { op: 'put'; listingKey: string; value: T } | { op: 'delete'; id: string }) => void,
   ) {}
 
+  get size(): number {
+    return this.items.size;
+  }
+
   get(id: string): T | undefined {
-    return this.items.get(keyOf(id));
+    return this.parsed(keyOf(id));
   }
 
   require(id: string): T {
@@ -72,7 +82,7 @@ export class EnrollmentCollection<T extends Item> {
   /** Create or replace. `ifMatch` undefined = unconditional; `mustNotExist` = create only. */
   put(item: T, options: { ifMatch?: string; mustNotExist?: boolean; now?: Date } = {}): T {
     const key = keyOf(this.idOf(item));
-    const existing = this.items.get(key);
+    const existing = this.parsed(key);
     if (options.mustNotExist === true && existing !== undefined) {
       throw this.alreadyExists(this.idOf(item));
     }
@@ -111,6 +121,16 @@ export class EnrollmentCollection<T extends Item> {
     this.items.set(key, item);
   }
 
+  /**
+   * Raw insert of an item as the JSON text read from a data file, parsed and checked on first read.
+   * The map key is a slice of the listing key (which the index keeps anyway), so it costs no copy.
+   */
+  loadStored(itemListingKey: string, json: string): void {
+    const before = this.items.size;
+    this.items.set(idKeyOfListingKey(itemListingKey), json);
+    if (this.items.size > before) this.order.insert(itemListingKey);
+  }
+
   /** Raw removal used when loading; false when the item was not there. */
   unload(id: string): boolean {
     if (!this.items.delete(keyOf(id))) return false;
@@ -123,9 +143,21 @@ export class EnrollmentCollection<T extends Item> {
     return [...this.order.keys()].map((k) => this.at(k));
   }
 
-  /** Up to `limit` items after a listing key, with their keys, in listing order (paging, snapshots). */
+  /** Up to `limit` items after a listing key, with their keys, in listing order (paging). */
   entriesAfter(after: string | undefined, limit: number): Array<[string, T]> {
     return this.order.keysAfter(after, limit).map((k) => [k, this.at(k)]);
+  }
+
+  /** As entriesAfter, but an item not read yet comes as its JSON text: the snapshot writes it without parsing. */
+  storedEntriesAfter(after: string | undefined, limit: number): Array<[string, T | string]> {
+    return this.order.keysAfter(after, limit).map((k) => [k, this.storedAt(k)]);
+  }
+
+  /** How many items are still JSON text, never read since loading (O(n): tests and measurements). */
+  countUnread(): number {
+    let n = 0;
+    for (const v of this.items.values()) if (typeof v === 'string') n += 1;
+    return n;
   }
 
   /** One query page; continuation tokens carry the last listing key (paging.ts). */
@@ -133,16 +165,58 @@ export class EnrollmentCollection<T extends Item> {
     return paginateKeys((after, limit) => this.order.keysAfter(after, limit), (k) => this.at(k), request);
   }
 
-  private at(listingKeyOfItem: string): T {
+  private storedAt(listingKeyOfItem: string): T | string {
     const item = this.items.get(idKeyOfListingKey(listingKeyOfItem));
     if (item === undefined) throw new Error(`listing index out of step with the items at ${listingKeyOfItem}`);
     return item;
+  }
+
+  private at(listingKeyOfItem: string): T {
+    const key = idKeyOfListingKey(listingKeyOfItem);
+    const item = this.parsed(key);
+    if (item === undefined) throw new Error(`listing index out of step with the items at ${listingKeyOfItem}`);
+    return item;
+  }
+
+  /** The item under a map key, parsing it (once) when it is still JSON text. */
+  private parsed(key: string): T | undefined {
+    const item = this.items.get(key);
+    if (typeof item !== 'string') return item;
+    const value = parseStoredItem(this.collection, key, item) as T;
+    this.items.set(key, value);
+    return value;
   }
 
   clear(): void {
     this.items.clear();
     this.order.clear();
   }
+}
+
+/**
+ * An item kept as JSON text, parsed and checked as loading would have (isStorableRecord, and its
+ * id is the one it was filed under). The CRC of its line makes a failure all but impossible unless
+ * the file was edited by hand; then this item answers with a 500 naming it (the others are served,
+ * and the text is kept as it is, so nothing is lost or rewritten).
+ */
+function parseStoredItem(collection: 'enrollment' | 'group', key: string, json: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    // Not the parser's message: some quote the text, which may hold keys.
+    throw damagedItem(collection, key, 'its JSON does not parse');
+  }
+  if (!isStorableRecord(collection, value)) throw damagedItem(collection, key, `it is not a valid ${collection}`);
+  const id = collection === 'enrollment' ? (value as IndividualEnrollment).registrationId : (value as EnrollmentGroup).enrollmentGroupId;
+  if (keyOf(id) !== key) throw damagedItem(collection, key, `it holds the ${collection} '${id}' instead`);
+  return value;
+}
+
+function damagedItem(collection: 'enrollment' | 'group', key: string, problem: string): EmulatorError {
+  const what = collection === 'enrollment' ? 'enrollment' : 'enrollment group';
+  return new EmulatorError(500, ErrorCodes.internal,
+    `The stored ${what} '${key}' in the emulator data file is damaged (${problem}); the file was edited outside the emulator. Fix or remove its line.`);
 }
 
 export class EmulatorStore {
@@ -155,6 +229,7 @@ export class EmulatorStore {
 
   constructor() {
     this.enrollments = new EnrollmentCollection<IndividualEnrollment>(
+      'enrollment',
       (e) => e.registrationId,
       (id) => new EmulatorError(404, ErrorCodes.enrollmentNotFound, `Enrollment '${id}' does not exist.`),
       // The service's exact per-item text (recording test_individual_enrollment_bulk_operations).
@@ -162,6 +237,7 @@ export class EmulatorStore {
       (c) => this.notify(c.op === 'put' ? { ...c, collection: 'enrollment' } : { ...c, collection: 'enrollment' }),
     );
     this.enrollmentGroups = new EnrollmentCollection<EnrollmentGroup>(
+      'group',
       (g) => g.enrollmentGroupId,
       (id) => new EmulatorError(404, ErrorCodes.enrollmentGroupNotFound, `Enrollment group '${id}' does not exist.`),
       // The service's exact per-item text (recording test_enrollment_group_bulk_operations).
@@ -298,13 +374,13 @@ export class EmulatorStore {
   }
 
   get isEmpty(): boolean {
-    return this.enrollments.items.size === 0 && this.enrollmentGroups.items.size === 0 && this.registrations.size === 0;
+    return this.enrollments.size === 0 && this.enrollmentGroups.size === 0 && this.registrations.size === 0;
   }
 
   counts(): { enrollments: number; enrollmentGroups: number; registrations: number } {
     return {
-      enrollments: this.enrollments.items.size,
-      enrollmentGroups: this.enrollmentGroups.items.size,
+      enrollments: this.enrollments.size,
+      enrollmentGroups: this.enrollmentGroups.size,
       registrations: this.registrations.size,
     };
   }
@@ -329,6 +405,11 @@ export class EmulatorStore {
     } else {
       this.loadRegistration(change.value, change.listingKey);
     }
+  }
+
+  /** Loads an enrollment or group as the JSON text of its data-file record (parsed on first read). */
+  applyStored(collection: 'enrollment' | 'group', itemListingKey: string, json: string): void {
+    (collection === 'enrollment' ? this.enrollments : this.enrollmentGroups).loadStored(itemListingKey, json);
   }
 
   /** Everything as one version-1 document (tests and small tools; O(n)). */

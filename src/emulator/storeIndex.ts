@@ -46,9 +46,12 @@ export class SortedKeyIndex {
       this.count = 1;
       return true;
     }
-    const b = Math.min(this.bucketOf(key, false), this.buckets.length - 1);
+    const last = this.buckets.length - 1;
+    // Loading a data file inserts in listing order: appending after the last key needs no search.
+    const appending = key > this.buckets[last][this.buckets[last].length - 1];
+    const b = appending ? last : Math.min(this.bucketOf(key, false), last);
     const bucket = this.buckets[b];
-    const i = bound(bucket, key, false);
+    const i = appending ? bucket.length : bound(bucket, key, false);
     if (bucket[i] === key) return false;
     if (i === bucket.length) bucket.push(key);
     else bucket.splice(i, 0, key);

@@ -55,9 +55,9 @@ void test('seed demo fills an empty store once, with each attestation type and g
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
   const emu = await startEmulator({ dataDir, seed: 'demo' });
   try {
-    const types = new Set([...emu.store.enrollments.items.values()].map((e) => e.attestation.type));
+    const types = new Set(emu.store.enrollments.list().map((e) => e.attestation.type));
     assert.deepEqual([...types].sort(), ['symmetricKey', 'tpm', 'x509']);
-    const groups = [...emu.store.enrollmentGroups.items.values()];
+    const groups = emu.store.enrollmentGroups.list();
     assert.ok(groups.some((g) => g.attestation.type === 'x509') && groups.some((g) => g.attestation.type === 'symmetricKey'));
     assert.ok(groups.some((g) => g.provisioningStatus === 'disabled'));
     const states = await request<unknown[]>(emu, { method: 'POST', path: '/registrations/contoso-x509-fleet/query', body: { query: '*' } });

@@ -116,7 +116,7 @@ void test('a version-1 data file (one JSON document) loads, is converted once an
   assert.deepEqual(first.store.snapshot(), old.snapshot(), 'same items, same etags and timestamps');
   assert.match(first.log.join('\n'), /converted from format version 1/);
   assert.equal(readFileSync(`${file}.v1-backup`, 'utf8'), v1);
-  assert.match(readFileSync(file, 'utf8'), /^[0-9a-f]{8} \{"format":"dps-enrollments-emulator","version":2/);
+  assert.match(readFileSync(file, 'utf8'), /^[0-9a-f]{8} \{"format":"dps-enrollments-emulator","version":3/);
   first.store.enrollments.put(e('after-conversion'));
   await first.persistence.close();
 

@@ -101,7 +101,7 @@ void test('paging while items are added and deleted: items present throughout co
     store.enrollments.put(e(`p-${i}`));
     store.upsertRegistration({ registrationId: `m-${i}` }, i % 2 === 0 ? 'even' : 'odd');
   }
-  const enrollmentsThroughout = new Set([...store.enrollments.items.values()].map((x) => x.registrationId).filter((id) => !id.endsWith('3')));
+  const enrollmentsThroughout = new Set(store.enrollments.list().map((x) => x.registrationId).filter((id) => !id.endsWith('3')));
   const membersThroughout = new Set(store.registrationsOfGroup('even').map((r) => r.state.registrationId).filter((id) => !id.endsWith('4')));
   const seen: string[] = [];
   const members: string[] = [];
