@@ -12,17 +12,19 @@ import { UserCancelledError } from '../common/errorPresentation';
 import type { ConnectionRecord } from '../connections/connectionStore';
 import type { CommandContext } from './commandContext';
 import { asFileUri, jobsPanelDeps } from './bulkUi';
-import { showReport } from '../ui/reportDocuments';
+import { reportSource, showReport } from '../ui/reportDocuments';
 import { applyPlanRows, applyReportRow, applyReportRows } from '../jobs';
 import { JobsPanel } from '../jobsView/jobsPanel';
 import { pickConnection } from './targets';
 import { withProgress } from '../ui/progress';
 
-/** The file from the Explorer or editor title, else the active editor's, else asked for. */
+/** The file from the Explorer or editor title, else the active editor's (or the file of the active plan), else asked for. */
 async function desiredStateFile(arg: unknown): Promise<{ uri: vscode.Uri; text: string }> {
   let uri = asFileUri(arg);
   const active = vscode.window.activeTextEditor?.document;
   if (uri === undefined && active?.uri.scheme === 'file' && /\.(json|jsonc|yaml|yml)$/i.test(active.uri.fsPath)) uri = active.uri;
+  // A plan shown from a file stands for that file: Apply (or Plan again) right from the plan.
+  if (uri === undefined && active !== undefined) uri = reportSource(active.uri);
   uri ??= (await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Desired state': ['json', 'jsonc', 'yaml', 'yml'] }, openLabel: 'Plan' }))?.[0];
   if (uri === undefined) throw new UserCancelledError();
   // An open editor's text wins, saved or not: the plan is of what the user sees.
@@ -60,8 +62,8 @@ async function askPrune(): Promise<boolean> {
 }
 
 export async function planDesiredState(ctx: CommandContext, ...args: unknown[]): Promise<void> {
-  const { plan, connection } = await planFor(ctx, args, await askPrune());
-  await showReport(`Plan ${plan.fileName} for ${connection.label}`, renderPlanMarkdown(plan));
+  const { plan, connection, uri } = await planFor(ctx, args, await askPrune());
+  await showReport(`Plan ${plan.fileName} for ${connection.label}`, renderPlanMarkdown(plan), { source: uri });
 }
 
 export async function applyDesiredState(ctx: CommandContext, ...args: unknown[]): Promise<void> {
@@ -104,13 +106,13 @@ export async function applyDesiredState(ctx: CommandContext, ...args: unknown[])
 }
 
 export async function checkDrift(ctx: CommandContext, ...args: unknown[]): Promise<void> {
-  const { plan, connection } = await planFor(ctx, args, false);
+  const { plan, connection, uri } = await planFor(ctx, args, false);
   if (!planHasChanges(plan)) {
     void vscode.window.showInformationMessage(`No drift: ${connection.label} matches ${plan.fileName}. ${summarisePlan(plan)}`);
     return;
   }
   const show = await vscode.window.showWarningMessage(`Drift: ${connection.label} no longer matches ${plan.fileName}. ${summarisePlan(plan)}`, 'Show Plan');
-  if (show === 'Show Plan') await showReport(`Plan ${plan.fileName} for ${connection.label}`, renderPlanMarkdown(plan));
+  if (show === 'Show Plan') await showReport(`Plan ${plan.fileName} for ${connection.label}`, renderPlanMarkdown(plan), { source: uri });
 }
 
 export async function exportDesiredStateFile(ctx: CommandContext, ...args: unknown[]): Promise<void> {

@@ -7,6 +7,8 @@ export const REPORT_SCHEME = 'dps-enrollments-report';
 
 class ReportDocuments implements vscode.TextDocumentContentProvider {
   private readonly contents = new Map<string, string>();
+  /** The file a report was made from (a plan's desired-state file), by report URI. */
+  readonly sources = new Map<string, vscode.Uri>();
   private readonly changed = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.changed.event;
 
@@ -23,11 +25,13 @@ class ReportDocuments implements vscode.TextDocumentContentProvider {
 
   forget(uri: vscode.Uri): void {
     this.contents.delete(uri.toString());
+    this.sources.delete(uri.toString());
   }
 
   dispose(): void {
     this.changed.dispose();
     this.contents.clear();
+    this.sources.clear();
   }
 }
 
@@ -52,11 +56,21 @@ export function reportUri(title: string): vscode.Uri {
   return vscode.Uri.from({ scheme: REPORT_SCHEME, path: `/${name}.md` });
 }
 
-/** Shows Markdown read-only under a title (the tab's name). */
-export async function showReport(title: string, markdown: string, options: { preview?: boolean } = {}): Promise<void> {
+/**
+ * Shows Markdown read-only under a title (the tab's name). `source` is the file the report is about:
+ * a command run while the report is the active editor can act on that file (Apply after Plan).
+ */
+export async function showReport(title: string, markdown: string, options: { preview?: boolean; source?: vscode.Uri } = {}): Promise<void> {
   if (documents === undefined) throw new Error('Report documents are not registered; the extension is not active.');
   const uri = reportUri(title);
   documents.set(uri, markdown);
+  if (options.source === undefined) documents.sources.delete(uri.toString());
+  else documents.sources.set(uri.toString(), options.source);
   const document = await vscode.workspace.openTextDocument(uri);
   await vscode.window.showTextDocument(document, { preview: options.preview ?? false });
+}
+
+/** The file a shown report was made from, when `uri` is such a report and it has one. */
+export function reportSource(uri: vscode.Uri): vscode.Uri | undefined {
+  return uri.scheme === REPORT_SCHEME ? documents?.sources.get(uri.toString()) : undefined;
 }

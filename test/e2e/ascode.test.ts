@@ -92,8 +92,7 @@ void describe('enrollments as code in code-server', { skip, timeout: 600_000 }, 
     await wb.screenshot('ascode-2-plan');
     assert.equal(await client.getEnrollment('ascode-new').then(() => true, () => false), false, 'planning changes nothing');
 
-    // Apply takes the active editor's file: bring the file back in front of the plan.
-    await openFile(page);
+    // Apply right from the plan: the active plan stands for the file it was made from.
     await runCommand(page, 'DPS: Apply Desired State…');
     await pickQuickPickItem(page, 'Keep items the file does not name', 'Items on the service');
     // The plan is the Jobs view's dry run: one to create, nothing sent until Run.

@@ -2,7 +2,7 @@ import '../../support/vscodeStubInstall';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { documentEvents, recorder, resetRecorder, vscodeStub } from '../../support/vscodeStub';
-import { REPORT_SCHEME, registerReportDocuments, reportUri, showReport } from '../../../src/ui/reportDocuments';
+import { REPORT_SCHEME, registerReportDocuments, reportSource, reportUri, showReport } from '../../../src/ui/reportDocuments';
 
 const vscode = () => vscodeStub as unknown as { workspace: { openTextDocument(uri: never): Promise<{ content: string }> } };
 
@@ -30,6 +30,18 @@ void describe('report documents', () => {
     // Gone from memory once closed: a URI opened again without showReport is empty.
     const reopened = await vscode().workspace.openTextDocument(reportUri('Plan a') as never);
     assert.equal(reopened.content, '');
+  });
+
+  void test('a report remembers the file it was made from until it is closed or shown again without one', async () => {
+    const file = { scheme: 'file', path: '/ws/fleet.dps.json', toString: () => 'file:///ws/fleet.dps.json' };
+    await showReport('Plan fleet.dps.json for lab', 'plan', { source: file as never });
+    assert.equal(reportSource(reportUri('Plan fleet.dps.json for lab')), file);
+    assert.equal(reportSource(file as never), undefined, 'a file is not a report');
+    await showReport('Plan fleet.dps.json for lab', 'plan again');
+    assert.equal(reportSource(reportUri('Plan fleet.dps.json for lab')), undefined);
+    await showReport('Plan fleet.dps.json for lab', 'plan', { source: file as never });
+    documentEvents.close.fire({ uri: reportUri('Plan fleet.dps.json for lab') });
+    assert.equal(reportSource(reportUri('Plan fleet.dps.json for lab')), undefined);
   });
 
   void test('titles become safe file names', () => {
