@@ -22,9 +22,10 @@ import { RowFacts } from './rowFacts';
 import type { RowSet } from './rowSet';
 import { runBulkJob, type BulkJobClient } from './job';
 import { forEachJsonRowOfFile, jsonItemOrigin } from './jsonSource';
-import { actionFor, duplicateIdReason, isKeylessSymmetricKey, NO_CONTENT_REASON, planBulk, type PlannedAction } from './plan';
+import { actionFor, duplicateIdReason, isKeylessSymmetricKey, NO_CONTENT_REASON, planBulk } from './plan';
 import type { ReportItem, ReportOutcome } from './report';
 import { BulkSourceError, type SourceRow } from './rows';
+import type { PlanCounts } from './renderPlan';
 import { KEYLESS_UPDATE_WARNING } from './validateItem';
 
 /** Invalid or repeated rows the dry run keeps with their reasons (the rest are only counted): enough to see what is wrong, bounded however bad the file. */
@@ -68,16 +69,9 @@ export interface StreamedInvalidRow {
 }
 
 /** The dry run of one kind, with the same counts a BulkPlan of the whole file would have. */
-export interface StreamedKindPlan {
-  kind: ItemKind;
+export interface StreamedKindPlan extends Omit<PlanCounts, 'mode' | 'description'> {
+  /** Rows of the kind's array read, valid or not (`invalid` counts the invalid or repeated ones: reported, never sent). */
   rows: number;
-  toSend: number;
-  /** Invalid or repeated rows: reported, never sent. */
-  invalid: number;
-  counts: Partial<Record<PlannedAction, number>>;
-  requests: number;
-  warnings: number;
-  keysKept: number;
 }
 
 /**
