@@ -4,7 +4,7 @@
 // same reasons a run would report (validation errors, or the repeat of an earlier id).
 import type { ItemKind } from '../dps/items';
 import { forEachJsonRowOfFile, jsonItemOrigin } from './jsonSource';
-import { duplicateIdReason } from './plan';
+import { duplicateIdReason, NO_CONTENT_REASON } from './plan';
 import type { StreamedPlan } from './streamedImport';
 
 export interface InvalidStreamedRow {
@@ -36,7 +36,7 @@ export async function forEachInvalidRow(
     await forEachJsonRowOfFile(plan.path, { mode: plan.mode, fileName: plan.description, now: plan.now }, (row, kind, rowIndex) => {
       let reasons: string[];
       if (row.item === undefined || row.errors.length > 0) {
-        reasons = row.errors.length > 0 ? row.errors : ['The row has no usable content.'];
+        reasons = row.errors.length > 0 ? row.errors : [NO_CONTENT_REASON];
       } else {
         const fact = plan.facts.get(kind)?.rows.get(rowIndex);
         if (fact?.type !== 'duplicate') return;
