@@ -1,6 +1,7 @@
 // The desired-state file: what a DPS instance's enrollments and groups should be, written by people
 // and kept in source control. It never holds a secret: certificates are named by file or thumbprint,
 // symmetric keys by what to do with them or by the environment variable that holds them.
+import { CERTIFICATE_POLICY_FIELDS } from '../dps/apiVersion';
 import type { ItemKind } from '../dps/items';
 
 export const DESIRED_STATE_VERSION = 1;
@@ -40,15 +41,19 @@ export type DesiredAttestation =
   | { type: 'symmetricKey'; keys: KeysReference }
   | { type: 'x509'; certificate?: CertificateReference; secondaryCertificate?: CertificateReference; caReferences?: { primary: string; secondary?: string } };
 
-/** Item fields the file manages besides the id and the attestation, in the service's own shape. */
+/**
+ * Item fields the file manages besides the id and the attestation, in the service's own shape. The
+ * certificate-policy names (api-version 2026-11-01) are managed like the rest: a file planned over a
+ * connection of an older version that names them is refused, naming the fields and the version.
+ */
 export const MANAGED_FIELDS: Readonly<Record<ItemKind, readonly string[]>> = {
   enrollment: [
     'deviceId', 'iotHubHostName', 'provisioningStatus', 'initialTwin', 'capabilities', 'reprovisionPolicy',
-    'allocationPolicy', 'iotHubs', 'customAllocationDefinition', 'optionalDeviceInformation',
+    'allocationPolicy', 'iotHubs', 'customAllocationDefinition', 'optionalDeviceInformation', ...CERTIFICATE_POLICY_FIELDS,
   ],
   group: [
     'iotHubHostName', 'provisioningStatus', 'initialTwin', 'capabilities', 'reprovisionPolicy',
-    'allocationPolicy', 'iotHubs', 'customAllocationDefinition',
+    'allocationPolicy', 'iotHubs', 'customAllocationDefinition', ...CERTIFICATE_POLICY_FIELDS,
   ],
 };
 

@@ -44,5 +44,5 @@ export async function planDesiredStateFile(client: LiveClient, path: string, opt
   const desired = await loadDesiredState(path, options);
   const keysFor: Array<{ kind: ItemKind; id: string }> = desired.filter((d) => d.keyValues !== undefined).map((d) => ({ kind: d.kind, id: d.id }));
   const live = await readLiveState(client, { keysFor, operationsPerMinute: options.operationsPerMinute, signal: options.signal, onProgress: options.onProgress });
-  return { plan: computePlan(desired, live, { prune: options.prune, fileName: basename(path) }), requests: live.requests };
+  return { plan: computePlan(desired, live, { prune: options.prune, fileName: basename(path), ...(client.apiVersion !== undefined ? { apiVersion: client.apiVersion } : {}) }), requests: live.requests };
 }

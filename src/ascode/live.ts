@@ -2,9 +2,11 @@
 // just those items whose keys the file names, since only the attestation-mechanism call shows keys.
 // Reads spend the same per-instance budget as writes, so they are paced too.
 import { getItemAttestation, ITEM_KINDS, itemIdOf, queryItems, type Item, type ItemAttestationApi, type ItemKind, type ItemQueryApi } from '../dps/items';
+import type { ApiVersion } from '../dps/apiVersion';
 import { Pacer, realClock } from '../dps/pacer';
 
-export type LiveClient = ItemQueryApi & ItemAttestationApi & { readonly hostName: string };
+/** `apiVersion` (the client's) lets a plan refuse fields the connection's version does not accept. */
+export type LiveClient = ItemQueryApi & ItemAttestationApi & { readonly hostName: string; readonly apiVersion?: ApiVersion };
 
 export interface LiveItem {
   kind: ItemKind;

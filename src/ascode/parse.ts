@@ -2,6 +2,8 @@
 // problem is collected with its line and column, so one run shows all of them; nothing is guessed.
 import { getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { checkRegistrationId } from '../attestation';
+import { CERTIFICATE_POLICY_FIELDS, certificatePolicyNameProblem, type CertificatePolicyField } from '../dps/certificatePolicy';
+import { checkHubHostName } from '../dps/hubHostName';
 import { ITEM_KIND_FACTS, type ItemKind } from '../dps/items';
 import {
   DESIRED_STATE_VERSION, DesiredStateError, MANAGED_FIELDS, isYamlFileName,
@@ -153,6 +155,11 @@ function readItem(node: Node, kind: ItemKind, report: Report, lines: LineIndex, 
     if (problem !== undefined) report(valueNode, problem);
     fields[name] = value;
   }
+  const policyNamed = CERTIFICATE_POLICY_FIELDS.filter((f) => members.has(f));
+  if (policyNamed.length > 0 && policyNamed.length < CERTIFICATE_POLICY_FIELDS.length) {
+    const missing = CERTIFICATE_POLICY_FIELDS.filter((f) => !members.has(f));
+    report(node, `${missing.map((f) => `"${f}"`).join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing: a certificate policy (Azure Device Registry) names all three of ${CERTIFICATE_POLICY_FIELDS.map((f) => `"${f}"`).join(', ')}, or none.`);
+  }
   if (problemsSoFar() > before || typeof id !== 'string' || attestation === undefined) return undefined;
   return { kind, id, attestation, fields, position: lines.at(node.offset), referencePositions };
 }
@@ -281,14 +288,21 @@ const POLICIES = ['hashed', 'geoLatency', 'static', 'custom'];
 function fieldProblem(name: string, value: unknown): string | undefined {
   switch (name) {
     case 'deviceId':
+      return typeof value === 'string' ? undefined : '"deviceId" must be a string.';
     case 'iotHubHostName':
-      return typeof value === 'string' ? undefined : `"${name}" must be a string.`;
+      return typeof value === 'string' ? checkHubHostName(value) : '"iotHubHostName" must be a string.';
+    case 'namespaceName':
+    case 'certificateAuthorityName':
+    case 'certificatePolicyName':
+      return certificatePolicyNameProblem(name as CertificatePolicyField, value);
     case 'provisioningStatus':
       return typeof value === 'string' && STATUSES.includes(value) ? undefined : `"provisioningStatus" must be "enabled" or "disabled", not ${JSON.stringify(value)}.`;
     case 'allocationPolicy':
       return typeof value === 'string' && POLICIES.includes(value) ? undefined : `"allocationPolicy" must be one of ${POLICIES.map((p) => `"${p}"`).join(', ')}, not ${JSON.stringify(value)}.`;
     case 'iotHubs':
-      return Array.isArray(value) && value.every((h) => typeof h === 'string') ? undefined : '"iotHubs" must be an array of IoT hub host names.';
+      return Array.isArray(value) && value.every((h) => typeof h === 'string')
+        ? value.map((h: string) => checkHubHostName(h)).find((p) => p !== undefined)
+        : '"iotHubs" must be an array of IoT hub host names.';
     case 'capabilities':
       return isRecord(value) && typeof value.iotEdge === 'boolean' ? undefined : '"capabilities" must be {"iotEdge": true|false}.';
     case 'reprovisionPolicy':

@@ -2,6 +2,7 @@
 // the etag each item had when it was read. Pure: the file's resolved items and the live state in, a
 // plan out. A plan holds no secret (keys are named by reference and read again when applying), so it
 // can be saved, shown and reviewed.
+import { fieldsNewerThan, newerFieldsProblem, type ApiVersion } from '../dps/apiVersion';
 import { ITEM_KIND_FACTS, type Item, type ItemKind } from '../dps/items';
 import type { AttestationMechanism, X509Attestation, X509CertificateWithInfo } from '../dps/models';
 import { DesiredStateError, MANAGED_FIELDS, type FilePosition, type FileProblem, type KeysReference } from './format';
@@ -56,6 +57,8 @@ export interface PlanOptions {
   prune: boolean;
   fileName: string;
   now?: Date;
+  /** The connection's api-version: an item with fields it does not accept is a problem at the item, before anything is sent. */
+  apiVersion?: ApiVersion;
 }
 
 export function computePlan(desired: readonly ResolvedItem[], live: LiveState, options: PlanOptions): Plan {
@@ -65,6 +68,11 @@ export function computePlan(desired: readonly ResolvedItem[], live: LiveState, o
   for (const item of desired) {
     const key = liveKey(item.kind, item.id);
     named.add(key);
+    const newer = options.apiVersion === undefined ? undefined : newerFieldsProblem(options.apiVersion, fieldsNewerThan(options.apiVersion, item.fields));
+    if (newer !== undefined) {
+      problems.push({ position: item.position, message: newer });
+      continue;
+    }
     const entry = planItem(item, live.items.get(key), problems);
     if (entry !== undefined) entries.push(entry);
   }

@@ -1,7 +1,9 @@
 // The invalid rows of a streamed dry run, with their reasons. The plan keeps counts and a few bytes a
 // row, not the rows, so a caller that must say which rows are invalid and why (the CLI lists some
 // and writes all to its report) reads the file again here: one row at a time, in file order, the
-// same reasons a run would report (validation errors, or the repeat of an earlier id).
+// same reasons a run would report (validation errors, fields the connection's api-version lacks, or
+// the repeat of an earlier id).
+import { fieldsNewerThan, newerFieldsProblem } from '../dps/apiVersion';
 import type { ItemKind } from '../dps/items';
 import { forEachJsonRowOfFile, jsonItemOrigin } from './jsonSource';
 import { duplicateIdReason, NO_CONTENT_REASON } from './plan';
@@ -35,8 +37,12 @@ export async function forEachInvalidRow(
   try {
     await forEachJsonRowOfFile(plan.path, { mode: plan.mode, fileName: plan.description, now: plan.now }, (row, kind, rowIndex) => {
       let reasons: string[];
+      const newer = row.item !== undefined && row.errors.length === 0 && plan.apiVersion !== undefined && plan.mode !== 'delete'
+        ? newerFieldsProblem(plan.apiVersion, fieldsNewerThan(plan.apiVersion, row.item)) : undefined;
       if (row.item === undefined || row.errors.length > 0) {
         reasons = row.errors.length > 0 ? row.errors : [NO_CONTENT_REASON];
+      } else if (newer !== undefined) {
+        reasons = [newer];
       } else {
         const fact = plan.facts.get(kind)?.rows.get(rowIndex);
         if (fact?.type !== 'duplicate') return;

@@ -32,6 +32,7 @@ const OPTIONS = {
   mode: { type: 'string' },
   report: { type: 'string' },
   'dry-run': { type: 'boolean' },
+  'api-version': { type: 'string' },
 } as const;
 
 export interface CliArgs {
@@ -63,6 +64,8 @@ export interface CliArgs {
   /** import: where the rows that did not end done are written. */
   report?: string;
   dryRun: boolean;
+  /** --api-version as given; checked when connecting (src/cli/connect.ts), which also reads DPS_API_VERSION. */
+  apiVersion?: string;
 }
 
 export function parseCliArgs(argv: readonly string[]): CliArgs {
@@ -113,6 +116,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     mode: values.mode,
     report: values.report,
     dryRun: values['dry-run'] === true,
+    apiVersion: values['api-version'],
   };
 }
 
@@ -168,6 +172,9 @@ Options
   --json                         machine-readable output on stdout
   --operations-per-minute N      pace requests under this budget (default 1000)
   --ca FILE                      trust this CA (the local emulator's); loopback hosts only
+  --api-version VERSION          the service api-version: 2021-10-01 (default) or 2026-11-01, which
+                                 adds certificate policies (namespaceName, certificateAuthorityName,
+                                 certificatePolicyName); or DPS_API_VERSION
   --auth connection-string       (default) a shared access policy's connection string from
                                  DPS_CONNECTION_STRING
   --auth entra --host HOST       Microsoft Entra ID for the service HOST (or DPS_HOST_NAME): a token

@@ -2,6 +2,7 @@
 // it stays out of shell history and process lists), or Microsoft Entra ID (--auth entra) for a host
 // given by name; and optionally the emulator's CA for a loopback host.
 import { readFileSync } from 'node:fs';
+import { API_VERSIONS, DEFAULT_API_VERSION, isApiVersion, type ApiVersion } from '../dps/apiVersion';
 import { isLoopbackHost, parseConnectionString } from '../dps/connectionString';
 import { DpsClient } from '../dps/client';
 import { entraTokenProvider } from './entra';
@@ -11,11 +12,15 @@ export const CONNECTION_STRING_VARIABLE = 'DPS_CONNECTION_STRING';
 
 export const HOST_NAME_VARIABLE = 'DPS_HOST_NAME';
 
+export const API_VERSION_VARIABLE = 'DPS_API_VERSION';
+
 export interface ConnectOptions {
   auth: string;
   ca?: string;
   /** --host: the service's host name, for --auth entra (a connection string names its own). */
   host?: string;
+  /** --api-version as given; DPS_API_VERSION when absent, else the default. */
+  apiVersion?: string;
   env: Record<string, string | undefined>;
 }
 
@@ -35,7 +40,7 @@ export function connect(options: ConnectOptions): DpsClient {
     throw new CliError(`${CONNECTION_STRING_VARIABLE}: ${error instanceof Error ? error.message : 'not a DPS connection string'}`);
   }
   const ca = emulatorCa(options.ca, hostName);
-  return DpsClient.fromConnectionString(text, { ...(ca !== undefined ? { ca } : {}) });
+  return DpsClient.fromConnectionString(text, { ...(ca !== undefined ? { ca } : {}), apiVersion: apiVersionOf(options) });
 }
 
 /** --auth entra: the host from --host or DPS_HOST_NAME, a bearer token from src/cli/entra. */
@@ -46,7 +51,15 @@ function connectWithEntra(options: ConnectOptions): DpsClient {
   }
   if (!/^[A-Za-z0-9.-]+(:\d{1,5})?$/.test(hostName)) throw new CliError(`--host "${hostName}" is not a host name (NAME.azure-devices-provisioning.net).`);
   const ca = emulatorCa(options.ca, hostName);
-  return DpsClient.withTokenProvider(hostName, entraTokenProvider(options.env), { ...(ca !== undefined ? { ca } : {}) });
+  return DpsClient.withTokenProvider(hostName, entraTokenProvider(options.env), { ...(ca !== undefined ? { ca } : {}), apiVersion: apiVersionOf(options) });
+}
+
+/** The api-version to speak: --api-version, else DPS_API_VERSION, else the default; anything else is refused by name. */
+export function apiVersionOf(options: Pick<ConnectOptions, 'apiVersion' | 'env'>): ApiVersion {
+  const [value, source] = options.apiVersion !== undefined ? [options.apiVersion, '--api-version'] : [options.env[API_VERSION_VARIABLE], API_VERSION_VARIABLE];
+  if (value === undefined || value.trim() === '') return DEFAULT_API_VERSION;
+  if (isApiVersion(value.trim())) return value.trim() as ApiVersion;
+  throw new CliError(`${source} must be ${API_VERSIONS.join(' or ')}, not "${value}".`);
 }
 
 function emulatorCa(path: string | undefined, hostName: string): string | undefined {

@@ -56,14 +56,14 @@ export async function importCommand(args: CliArgs, io: CliIo, signal: AbortSigna
     const plan = await dryRun(client, file, mode, budget, progress, signal);
     const invalid = plan.kinds.reduce((n, k) => n + k.invalid, 0);
     if (args.dryRun) {
-      const sample = invalid > 0 ? await invalidSample(plan) : [];
+      const sample = invalidSample(plan);
       progress.done();
       io.out(args.json ? JSON.stringify({ dryRun: true, file, hostName: client.hostName, mode, kinds: plan.kinds, invalid, invalidSample: sample }, null, 2) + '\n'
         : renderDryRun(plan, client.hostName, invalid, sample));
       return invalid > 0 ? EXIT_ERROR : EXIT_OK;
     }
     if (invalid > 0) {
-      const sample = await writeInvalidReport(plan, reportFile);
+      const sample = await writeInvalidReport(plan, invalid, reportFile);
       throw new CliError(renderInvalid(file, invalid, sample, reportFile), { invalid, invalidSample: sample, reportFile: resolve(reportFile) });
     }
     const report = await runStreamedPlan(client, plan, {
@@ -90,6 +90,7 @@ async function dryRun(client: DpsClient, file: string, mode: ImportMode, budget:
       mode,
       budget,
       signal,
+      apiVersion: client.apiVersion,
       fileName: basename(file),
       onExistingProgress: (read) => progress.update(`Dry run: reading the items ${client.hostName} holds: ${read.toLocaleString('en-US')}`),
     });
@@ -100,27 +101,31 @@ async function dryRun(client: DpsClient, file: string, mode: ImportMode, budget:
   }
 }
 
-async function invalidSample(plan: StreamedPlan): Promise<InvalidStreamedRow[]> {
-  const sample: InvalidStreamedRow[] = [];
-  await forEachInvalidRow(plan, (row) => void sample.push(row), { limit: LISTED_ROWS });
-  return sample;
+/** The first invalid rows, as the dry run kept them (it keeps the first 1,000 with their reasons). */
+function invalidSample(plan: StreamedPlan): InvalidStreamedRow[] {
+  return plan.invalidRows.slice(0, LISTED_ROWS).map((row) => ({ kind: row.kind, origin: row.origin, id: row.id, reasons: [row.reason] }));
 }
 
-/** Every invalid row to the report (as a run reports them), the first few to the caller. */
-async function writeInvalidReport(plan: StreamedPlan, reportFile: string): Promise<InvalidStreamedRow[]> {
-  const sample: InvalidStreamedRow[] = [];
+/**
+ * Every invalid row to the report (as a run reports them), the first few to the caller. The dry run's
+ * own list serves when it holds them all; a file with more is read once more, row by row.
+ */
+async function writeInvalidReport(plan: StreamedPlan, invalid: number, reportFile: string): Promise<InvalidStreamedRow[]> {
   const report = await openFileAtomic(reportFile);
+  const write = (row: InvalidStreamedRow) =>
+    report.write(JSON.stringify({ kind: row.kind, origin: row.origin, id: row.id, outcome: 'invalid', reason: row.reasons.join(' '), attempts: 0 }) + '\n');
   try {
-    await forEachInvalidRow(plan, (row) => {
-      if (sample.length < LISTED_ROWS) sample.push(row);
-      return report.write(JSON.stringify({ kind: row.kind, origin: row.origin, id: row.id, outcome: 'invalid', reason: row.reasons.join(' '), attempts: 0 }) + '\n');
-    });
+    if (plan.invalidRows.length >= invalid) {
+      for (const row of plan.invalidRows) await write({ kind: row.kind, origin: row.origin, id: row.id, reasons: [row.reason] });
+    } else {
+      await forEachInvalidRow(plan, write);
+    }
     await report.commit();
   } catch (error: unknown) {
     await report.abort();
     throw error;
   }
-  return sample;
+  return invalidSample(plan);
 }
 
 /** The run's counts, and the report: its first lines, or gone when every row ended done (it would only block the next run). */

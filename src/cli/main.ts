@@ -23,7 +23,7 @@ async function run(argv: readonly string[], signal: AbortSignal): Promise<number
       return EXIT_OK;
     }
     const a = args;
-    const io: CliIo = { out: (text) => process.stdout.write(text), env: process.env, connect: () => connect({ auth: a.auth, ca: a.ca, host: a.host, env: process.env }) };
+    const io: CliIo = { out: (text) => process.stdout.write(text), env: process.env, connect: () => connect({ auth: a.auth, ca: a.ca, host: a.host, apiVersion: a.apiVersion, env: process.env }) };
     switch (a.command) {
       case 'plan': return await planCommand(a, io);
       case 'drift': return await driftCommand(a, io);

@@ -51,6 +51,24 @@ void describe('parseDesiredState', () => {
     assert.ok(problems.some((p) => /^8:78 "attestation.type" of an enrollment group must be one of "x509", "symmetricKey", not "tpm"/.test(p)));
   });
 
+  void test('a certificate policy names all three or none, each by the spec\'s rule; hub names are host names', () => {
+    const problems = problemsOf([
+      '{"version":1,"enrollments":[',
+      '{"registrationId":"a","attestation":{"type":"none"},"namespaceName":"adr-ns","certificatePolicyName":"p01"},',
+      '{"registrationId":"b","attestation":{"type":"none"},"namespaceName":"ADR","certificateAuthorityName":"ca1","certificatePolicyName":"p01"},',
+      '{"registrationId":"c","attestation":{"type":"none"},"iotHubs":["hub.azure-devices.net","not a hub"],"iotHubHostName":"hub"}',
+      ']}',
+    ].join('\n'));
+    assert.deepEqual(problems, [
+      '2:1 "certificateAuthorityName" is missing: a certificate policy (Azure Device Registry) names all three of "namespaceName", "certificateAuthorityName", "certificatePolicyName", or none.',
+      "3:69 namespaceName 'ADR' must contain only lower-case letters, digits and hyphens, starting and ending with a letter or digit.",
+      '4:63 "not a hub" is not an IoT hub host name: it contains a space. Enter one host name such as my-hub.azure-devices.net.',
+      '4:118 "hub" is not a full host name: add the domain, such as hub.azure-devices.net.',
+    ]);
+    const state = parse('{"version":1,"enrollmentGroups":[{"enrollmentGroupId":"g","attestation":{"type":"symmetricKey"},"namespaceName":"adr-ns","certificateAuthorityName":"ca1","certificatePolicyName":"p01"}]}');
+    assert.deepEqual(state.items[0]?.fields, { namespaceName: 'adr-ns', certificateAuthorityName: 'ca1', certificatePolicyName: 'p01' });
+  });
+
   void test('duplicate ids (case-insensitive) point back to the first', () => {
     const problems = problemsOf('{"version":1,"enrollments":[\n{"registrationId":"a","attestation":{"type":"none"}},\n{"registrationId":"A","attestation":{"type":"none"}}]}');
     assert.deepEqual(problems, ['3:1 "A" is already listed at line 2 (ids are case-insensitive); list each individual enrollment once.']);

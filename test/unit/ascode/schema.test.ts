@@ -35,6 +35,18 @@ void describe('desired-state JSON Schema', () => {
       { version: 1, enrollmentGroups: [{ enrollmentGroupId: 'g', attestation: { type: 'tpm', endorsementKey: 'x' } }] },
       { version: 1, enrollments: [{ registrationId: 'a', attestation: { type: 'none' }, provisoningStatus: 'enabled' }] },
       { version: 2 },
+      { version: 1, enrollments: [{ registrationId: 'a', attestation: { type: 'none' }, namespaceName: 'adr-ns' }] },
+      { version: 1, enrollmentGroups: [{ enrollmentGroupId: 'g', attestation: { type: 'symmetricKey' }, namespaceName: 'ADR', certificateAuthorityName: 'ca1', certificatePolicyName: 'p01' }] },
     ]) assert.equal(validate(bad), false, JSON.stringify(bad));
+  });
+
+  void test('a certificate policy of three names validates, as export writes it', () => {
+    const policy = { namespaceName: 'adr-ns', certificateAuthorityName: 'ca1', certificatePolicyName: 'device-certs' };
+    const exported = desiredStateOf([
+      { kind: 'enrollment', id: 'd', item: { registrationId: 'd', attestation: { type: 'symmetricKey' }, ...policy } },
+      { kind: 'group', id: 'g', item: { enrollmentGroupId: 'g', attestation: { type: 'symmetricKey' }, ...policy } },
+    ]);
+    assert.deepEqual(exported.enrollmentGroups[0]?.certificatePolicyName, 'device-certs');
+    assert.ok(validate(exported), JSON.stringify(validate.errors));
   });
 });
