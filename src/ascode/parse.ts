@@ -2,7 +2,7 @@
 // problem is collected with its line and column, so one run shows all of them; nothing is guessed.
 import { getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { checkRegistrationId } from '../attestation';
-import { CERTIFICATE_POLICY_FIELDS, certificatePolicyNameProblem, type CertificatePolicyField } from '../dps/certificatePolicy';
+import { CERTIFICATE_POLICY_FIELDS, certificatePolicyNameProblem } from '../dps/certificatePolicy';
 import { checkHubHostName } from '../dps/hubHostName';
 import { ITEM_KIND_FACTS, type ItemKind } from '../dps/items';
 import {
@@ -294,7 +294,7 @@ function fieldProblem(name: string, value: unknown): string | undefined {
     case 'namespaceName':
     case 'certificateAuthorityName':
     case 'certificatePolicyName':
-      return certificatePolicyNameProblem(name as CertificatePolicyField, value);
+      return certificatePolicyNameProblem(name, value);
     case 'provisioningStatus':
       return typeof value === 'string' && STATUSES.includes(value) ? undefined : `"provisioningStatus" must be "enabled" or "disabled", not ${JSON.stringify(value)}.`;
     case 'allocationPolicy':
