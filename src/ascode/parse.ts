@@ -2,6 +2,7 @@
 // problem is collected with its line and column, so one run shows all of them; nothing is guessed.
 import { getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
 import { checkRegistrationId } from '../attestation';
+import { previewFieldProblems } from '../dps/apiVersion';
 import { CERTIFICATE_POLICY_FIELDS, certificatePolicyNameProblem } from '../dps/certificatePolicy';
 import { checkHubHostName } from '../dps/hubHostName';
 import { ITEM_KIND_FACTS, type ItemKind } from '../dps/items';
@@ -130,7 +131,7 @@ function readItem(node: Node, kind: ItemKind, report: Report, lines: LineIndex, 
   for (const [name, property] of members) {
     if (allowed.includes(name)) continue;
     if (SERVER_WRITTEN.includes(name)) report(property, `"${name}" is written by the service; leave it out of a desired-state file.`);
-    else report(property, `Unknown field "${name}" of ${facts.singular}; the fields are ${allowed.map((n) => `"${n}"`).join(', ')}.`);
+    else report(property, previewFieldProblems({ [name]: true })[0] ?? `Unknown field "${name}" of ${facts.singular}; the fields are ${allowed.map((n) => `"${n}"`).join(', ')}.`);
   }
   const idNode = members.get(facts.idField)?.children?.[1];
   const id = idNode === undefined ? undefined : getNodeValue(idNode) as unknown;

@@ -4,6 +4,7 @@ import { checkAttestationMechanism, checkRegistrationId, registrationIdFromCerti
 import { idFieldOf, type Item, type ItemKind } from '../dps/items';
 import type { BulkMode } from '../dps/models';
 import type { SourceRow } from './rows';
+import { previewFieldProblems } from '../dps/apiVersion';
 import { hubNameProblems } from '../dps/hubHostName';
 import { CERTIFICATE_POLICY_FIELDS, certificatePolicyNameProblem, certificatePolicyProblems } from '../dps/certificatePolicy';
 
@@ -68,6 +69,7 @@ export function validateItem(value: unknown, kind: ItemKind, mode: BulkMode, ori
     }
     errors.push(...hubNameProblems(value));
     errors.push(...policyProblems(value));
+    errors.push(...previewFieldProblems(value));
     if (kind === 'group' && value.deviceId !== undefined) {
       errors.push('"deviceId" belongs to individual enrollments; an enrollment group has none.');
     }

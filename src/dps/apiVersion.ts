@@ -50,3 +50,20 @@ export function newerFieldsProblem(version: ApiVersion, fields: readonly string[
   return `api-version ${version} does not accept ${fields.map((f) => `'${f}'`).join(', ')} (added in ${since}). ` +
     `Set this connection's API version to ${since}, or remove the field${fields.length > 1 ? 's' : ''}.`;
 }
+
+/**
+ * Names the certificate-policy reference had in previews (2025-07-01-preview, 2026-07-01-preview) and
+ * that 2026-11-01 replaced: no version spoken here accepts them, and the service would not read them as
+ * a policy, so an item carrying one is refused with what to write instead.
+ */
+const PREVIEW_POLICY_FIELDS: Readonly<Record<string, string>> = {
+  credentialPolicyName: '2025-07-01-preview',
+  certificatePolicyResourceId: '2026-07-01-preview',
+};
+
+/** One sentence per preview-only field of `item`, naming the field, its preview and what replaced it. */
+export function previewFieldProblems(item: Readonly<Record<string, unknown>>): string[] {
+  return Object.keys(PREVIEW_POLICY_FIELDS).filter((field) => item[field] !== undefined && item[field] !== null).map((field) =>
+    `'${field}' is the certificate-policy field of api-version ${PREVIEW_POLICY_FIELDS[field]}, which this extension does not speak; ` +
+    `api-version 2026-11-01 takes ${CERTIFICATE_POLICY_FIELDS.map((f) => `'${f}'`).join(', ')} instead.`);
+}

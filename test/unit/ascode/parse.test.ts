@@ -65,6 +65,9 @@ void describe('parseDesiredState', () => {
       '4:63 "not a hub" is not an IoT hub host name: it contains a space. Enter one host name such as my-hub.azure-devices.net.',
       '4:118 "hub" is not a full host name: add the domain, such as hub.azure-devices.net.',
     ]);
+    assert.deepEqual(problemsOf('{"version":1,"enrollments":[{"registrationId":"a","attestation":{"type":"none"},"credentialPolicyName":"p01"}]}'), [
+      "1:81 'credentialPolicyName' is the certificate-policy field of api-version 2025-07-01-preview, which this extension does not speak; api-version 2026-11-01 takes 'namespaceName', 'certificateAuthorityName', 'certificatePolicyName' instead.",
+    ]);
     const state = parse('{"version":1,"enrollmentGroups":[{"enrollmentGroupId":"g","attestation":{"type":"symmetricKey"},"namespaceName":"adr-ns","certificateAuthorityName":"ca1","certificatePolicyName":"p01"}]}');
     assert.deepEqual(state.items[0]?.fields, { namespaceName: 'adr-ns', certificateAuthorityName: 'ca1', certificatePolicyName: 'p01' });
   });

@@ -43,6 +43,15 @@ void describe('bulk sources: certificate policy', () => {
     assert.deepEqual(bad?.errors, ['certificatePolicyName must be a string.']);
   });
 
+  void test('a preview field name of the policy is refused, naming its preview and the 2026-11-01 fields', () => {
+    const [credential, resource] = parseJsonSource(JSON.stringify([
+      { registrationId: 'd1', attestation: { type: 'symmetricKey' }, credentialPolicyName: 'p' },
+      { registrationId: 'd2', attestation: { type: 'symmetricKey' }, certificatePolicyResourceId: '/subscriptions/x' },
+    ]), 'enrollment', { mode: 'create' }).rows;
+    assert.deepEqual(credential?.errors, ["'credentialPolicyName' is the certificate-policy field of api-version 2025-07-01-preview, which this extension does not speak; api-version 2026-11-01 takes 'namespaceName', 'certificateAuthorityName', 'certificatePolicyName' instead."]);
+    assert.match(resource?.errors.join(' ') ?? '', /^'certificatePolicyResourceId' is the certificate-policy field of api-version 2026-07-01-preview/);
+  });
+
   void test('an export keeps the policy of enrollments and groups, and reads back into items with it', () => {
     const doc = buildExportDocument({
       sourceHost: 'x.azure-devices-provisioning.net',
