@@ -1,7 +1,6 @@
 // Text of an enrollment document and the checks on what a user saves. No vscode import.
 import type { AttestationMechanism } from '../dps/models';
 import { idFieldOf, type Item, type ItemKind } from '../dps/items';
-import { previewFieldProblems } from '../dps/apiVersion';
 import { hubNameProblems } from '../dps/hubHostName';
 
 export function serializeForEditing(item: Item): string {
@@ -38,7 +37,6 @@ export function parseEditedDocument(text: string, kind: ItemKind, expectedId: st
     problems.push('"provisioningStatus" must be "enabled" or "disabled".');
   }
   problems.push(...hubNameProblems(record));
-  problems.push(...previewFieldProblems(record));
   if (problems.length > 0) throw new DocumentValidationError(problems.length === 1 ? (problems[0] ?? '') : `${problems.length} problems: ${problems.join(' ')}`);
   return record as Item;
 }

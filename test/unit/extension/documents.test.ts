@@ -45,10 +45,4 @@ void describe('parseEditedDocument reports every problem at once', () => {
     assert.throws(() => parseEditedDocument(text, 'enrollment', 'a'), (e: unknown) =>
       e instanceof DocumentValidationError && /2 problems/.test(e.message) && /provisioningStatus/.test(e.message) && /"iotHubs": "not a hub"/.test(e.message));
   });
-
-  void test('a preview name of the certificate policy is refused with the fields that replaced it', () => {
-    const text = JSON.stringify({ registrationId: 'a', attestation: { type: 'tpm' }, credentialPolicyName: 'p' });
-    assert.throws(() => parseEditedDocument(text, 'enrollment', 'a'), (e: unknown) =>
-      e instanceof DocumentValidationError && /'credentialPolicyName' is the certificate-policy field of api-version 2025-07-01-preview/.test(e.message) && /'namespaceName'/.test(e.message));
-  });
 });
