@@ -5,9 +5,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { BulkEnrollmentOperationResult, DeviceRegistrationState, EnrollmentGroup, IndividualEnrollment } from '../../src/dps/models';
+import { issueCertificate } from '../../src/emulator/certificateFactory';
 import { rsaEndorsementKey } from '../support/attestation';
 import { request, startTestEmulator, type TestEmulator } from '../support/emulator';
-import { assertKeys, assertNoUnrecordedHeaders, assertRecordShape, base64Key, derivedDeviceKey, registerDevice } from '../support/replay';
+import {
+  CERTIFICATE_TIMESTAMP, assertKeys, assertNoUnrecordedHeaders, assertRecordShape, base64Key, derivedDeviceKey, registerDevice,
+} from '../support/replay';
 
 const GROUPS = 'test_enrollment_groups.pyTestEnrollmentGroups';
 
@@ -50,6 +53,51 @@ void describe('replay: groups, bulk, registration states, paging', () => {
     assert.equal(listed.headers['x-ms-item-type'], 'EnrollmentGroup');
     assertNoUnrecordedHeaders(listed);
     assert.deepEqual(listed.body.find((g) => g.enrollmentGroupId === 'grp_sym_b1')?.attestation, { type: 'symmetricKey' });
+  });
+
+  // test_enrollment_groups.pyTestEnrollmentGroupstest_enrollment_group_x509_lifecycle: signing certificates come
+  // back as `info` only (eight fields) in PUT and GET; nulls sent are left out; an If-Match update to a custom
+  // allocation answers 200 with a new etag and the same createdDateTimeUtc; DELETE is 204; the query is then
+  // empty. Only response shapes are compared: the recorded request bodies were scrubbed (one slot shown, two answered).
+  void test(`${GROUPS}test_enrollment_group_x509_lifecycle: certificate info only; update with If-Match; delete`, async () => {
+    const cert = issueCertificate({ commonName: 'enroll_cert_c1', isCa: true, validDays: 1 });
+    const body = groupBody('x509_enroll_grp_c1', {
+      attestation: { type: 'x509', x509: { signingCertificates: { primary: { certificate: cert.certificatePem }, secondary: { certificate: cert.certificatePem } } } },
+      allocationPolicy: 'hashed', provisioningStatus: 'enabled', reprovisionPolicy: { migrateDeviceData: true, updateHubAssignment: true },
+    });
+    const created = await request<EnrollmentGroup>(t.emu, { method: 'PUT', path: '/enrollmentGroups/x509_enroll_grp_c1', body });
+    assert.equal(created.status, 200);
+    const read = await request<EnrollmentGroup>(t.emu, { method: 'GET', path: '/enrollmentGroups/x509_enroll_grp_c1' });
+    for (const [label, r] of [['PUT', created], ['GET', read]] as const) {
+      assertKeys(r.body, ['enrollmentGroupId', 'attestation', 'etag', 'provisioningStatus', 'reprovisionPolicy', 'createdDateTimeUtc', 'lastUpdatedDateTimeUtc', 'allocationPolicy'], `group ${label}`);
+      assertRecordShape(r.body);
+      for (const slot of ['primary', 'secondary'] as const) {
+        const entry = r.body.attestation.x509?.signingCertificates?.[slot];
+        assertKeys(entry, ['info'], `${label} ${slot}`);
+        assertKeys(entry?.info, ['subjectName', 'sha1Thumbprint', 'sha256Thumbprint', 'issuerName', 'notBeforeUtc', 'notAfterUtc', 'serialNumber', 'version'], `${label} ${slot} info`);
+        assert.match(String(entry?.info?.notAfterUtc), CERTIFICATE_TIMESTAMP);
+        assert.match(String(entry?.info?.serialNumber), /^[0-9A-F]+$/);
+      }
+    }
+    assertNoUnrecordedHeaders(read);
+
+    const updated = await request<EnrollmentGroup>(t.emu, {
+      method: 'PUT', path: '/enrollmentGroups/x509_enroll_grp_c1', headers: { 'if-match': created.body.etag ?? '' },
+      body: { ...body, allocationPolicy: 'custom', provisioningStatus: 'disabled', customAllocationDefinition: { webhookUrl: 'https://www.test.test', apiVersion: '2019-03-31' } },
+    });
+    assert.equal(updated.status, 200);
+    assertKeys(updated.body, ['enrollmentGroupId', 'attestation', 'etag', 'provisioningStatus', 'reprovisionPolicy', 'createdDateTimeUtc', 'lastUpdatedDateTimeUtc', 'allocationPolicy', 'customAllocationDefinition'], 'group update');
+    assert.notEqual(updated.body.etag, created.body.etag);
+    assert.equal(updated.body.createdDateTimeUtc, created.body.createdDateTimeUtc);
+    assert.ok(String(updated.body.lastUpdatedDateTimeUtc) >= String(created.body.lastUpdatedDateTimeUtc));
+    assert.deepEqual([updated.body.allocationPolicy, updated.body.provisioningStatus], ['custom', 'disabled']);
+
+    const deleted = await request(t.emu, { method: 'DELETE', path: '/enrollmentGroups/x509_enroll_grp_c1' });
+    assert.equal(deleted.status, 204);
+    assert.equal(deleted.text, '');
+    const listed = await request<EnrollmentGroup[]>(t.emu, { method: 'POST', path: '/enrollmentGroups/query', body: { query: 'SELECT *' } });
+    assert.equal(listed.headers['x-ms-item-type'], 'EnrollmentGroup');
+    assert.equal(listed.body.some((g) => g.enrollmentGroupId === 'x509_enroll_grp_c1'), false);
   });
 
   // test_individual_enrollments.pyTestIndividualEnrollmentstest_individual_enrollment_bulk_operations:
