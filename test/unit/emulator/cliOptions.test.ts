@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { HELP, parseCliArgs } from '../../../src/emulator/cliOptions';
 
 void test('maps every flag onto EmulatorOptions', () => {
@@ -37,4 +40,28 @@ void test('help names every option the parser accepts', () => {
     '--fault-rate', '--fault-kinds', '--fault-seed', '--fault-retry-after', '--fault-delay-ms', '--fault-apply-after', '--json', '--quiet', '--help']) {
     assert.ok(HELP.includes(flag), flag);
   }
+});
+
+void test('an Azure Device Registry link from flags or a file; each bad part named', () => {
+  assert.deepEqual(parseCliArgs(['--adr-namespace', 'adr-ns', '--adr-policy', 'ca1/device-certs', '--adr-policy', 'ca1/edge-certs']).options.adr, {
+    namespace: 'adr-ns', policies: [{ certificateAuthority: 'ca1', policy: 'device-certs' }, { certificateAuthority: 'ca1', policy: 'edge-certs' }],
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'adr-'));
+  const file = join(dir, 'adr.json');
+  writeFileSync(file, JSON.stringify({ namespace: 'plant-ns', policies: [{ certificateAuthority: 'ca2', policy: 'p-01' }] }));
+  assert.deepEqual(parseCliArgs(['--adr-file', file]).options.adr, { namespace: 'plant-ns', policies: [{ certificateAuthority: 'ca2', policy: 'p-01' }] });
+  writeFileSync(join(dir, 'bad.json'), '{"namespace": "Bad_NS", "policies": []}');
+  writeFileSync(join(dir, 'junk.json'), 'not json');
+  const cases: Array<[string[], RegExp]> = [
+    [['--adr-policy', 'ca1/p-01'], /--adr-policy needs --adr-namespace/],
+    [['--adr-file', file, '--adr-namespace', 'adr-ns'], /--adr-file cannot be combined/],
+    [['--adr-namespace', 'adr-ns', '--adr-policy', 'ca1'], /--adr-policy takes CA\/POLICY \(e\.g\. ca1\/device-certs\); got 'ca1'/],
+    [['--adr-namespace', 'ADR'], /ADR namespace: namespaceName 'ADR' must contain only lower-case letters/],
+    [['--adr-namespace', 'adr-ns', '--adr-policy', 'c/p-01'], /ADR policy: certificateAuthorityName must be 3 to 63 characters/],
+    [['--adr-file', join(dir, 'bad.json')], /ADR namespace: namespaceName 'Bad_NS'/],
+    [['--adr-file', join(dir, 'junk.json')], /Could not read the ADR link file .*junk\.json/],
+    [['--adr-file', join(dir, 'missing.json')], /Could not read the ADR link file .*missing\.json/],
+  ];
+  for (const [argv, message] of cases) assert.throws(() => parseCliArgs(argv), message, argv.join(' '));
+  assert.ok(HELP.includes('--adr-namespace') && HELP.includes('--adr-policy') && HELP.includes('--adr-file'));
 });
