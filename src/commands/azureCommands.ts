@@ -10,6 +10,8 @@ import { linkedHubsOf } from '../azure/linkedHubs';
 import { AttestationError, certificateFacts, readCertificates } from '../attestation';
 import type { AzureLink, ConnectionRecord } from '../connections/connectionStore';
 import { UserCancelledError } from '../common/errorPresentation';
+import type { ApiVersion } from '../dps/apiVersion';
+import { askApiVersion } from './connectionCommands';
 import { withProgress } from '../ui/progress';
 import { EMULATOR_CLOUD } from '../ui/azureSignIn';
 import type { CommandContext } from './commandContext';
@@ -58,7 +60,10 @@ export async function addConnectionFromAzure(ctx: CommandContext): Promise<unkno
       ],
       'Connect with',
     );
-    const record = how.auth === 'entra' ? await saveEntraConnection(ctx, instance.i, azureLink) : await saveSasConnection(ctx, arm, instance.i, azureLink);
+    // As the manual add does; a connection already saved for this host offers its version first.
+    const saved = ctx.store.list().find((c) => c.hostName.toLowerCase() === hostOf(instance.i).toLowerCase());
+    const apiVersion = await askApiVersion('Add Connection from Azure', saved?.apiVersion);
+    const record = how.auth === 'entra' ? await saveEntraConnection(ctx, instance.i, azureLink, apiVersion) : await saveSasConnection(ctx, arm, instance.i, azureLink, apiVersion);
     await proveConnection(ctx, record);
     ctx.tree.refresh();
     void vscode.window.showInformationMessage(`Connected to ${instance.i.name} with ${how.label}.`);
@@ -77,15 +82,15 @@ function emulatorCa(ctx: CommandContext, link: AzureLink): string | undefined {
   return link.cloud === EMULATOR_CLOUD ? ctx.store.get('local-emulator')?.caCertificatePath : undefined;
 }
 
-async function saveEntraConnection(ctx: CommandContext, instance: ProvisioningServiceInfo, link: AzureLink): Promise<ConnectionRecord> {
+async function saveEntraConnection(ctx: CommandContext, instance: ProvisioningServiceInfo, link: AzureLink, apiVersion: ApiVersion): Promise<ConnectionRecord> {
   // Ask for the data-plane consent now, while the user is here, so later requests can stay silent.
   await ctx.azure.tokenProvider(link, 'dps', true)();
   const hostName = hostOf(instance);
   const caCertificatePath = emulatorCa(ctx, link);
-  return await ctx.store.add({ id: `${hostName.toLowerCase()}/entra`, label: instance.name, hostName, keyName: 'Microsoft Entra ID', authKind: 'entra', azure: link, ...(caCertificatePath ? { caCertificatePath } : {}) });
+  return await ctx.store.add({ id: `${hostName.toLowerCase()}/entra`, label: instance.name, hostName, keyName: 'Microsoft Entra ID', authKind: 'entra', azure: link, apiVersion, ...(caCertificatePath ? { caCertificatePath } : {}) });
 }
 
-async function saveSasConnection(ctx: CommandContext, arm: ArmClient, instance: ProvisioningServiceInfo, link: AzureLink): Promise<ConnectionRecord> {
+async function saveSasConnection(ctx: CommandContext, arm: ArmClient, instance: ProvisioningServiceInfo, link: AzureLink, apiVersion: ApiVersion): Promise<ConnectionRecord> {
   const keyName = await vscode.window.showInputBox({ title: 'Shared access policy', value: 'provisioningserviceowner', prompt: 'The policy whose key to use (needs EnrollmentRead/EnrollmentWrite rights).', ignoreFocusOut: true, validateInput: (v) => (v.trim() === '' ? 'Enter a policy name.' : undefined) });
   if (keyName === undefined) throw new UserCancelledError();
   const keys = await withProgress(`Reading the key of ${keyName.trim()}…`, () => arm.listKeysForKeyName(instance.id, keyName.trim()));
@@ -95,7 +100,7 @@ async function saveSasConnection(ctx: CommandContext, arm: ArmClient, instance: 
   const connectionString = `HostName=${hostName};SharedAccessKeyName=${keys.keyName};SharedAccessKey=${keys.primaryKey}`;
   ctx.logger.addSecret(connectionString);
   const caCertificatePath = emulatorCa(ctx, link);
-  return await ctx.store.add({ label: instance.name, hostName, keyName: keys.keyName, connectionString, azure: link, ...(caCertificatePath ? { caCertificatePath } : {}) });
+  return await ctx.store.add({ label: instance.name, hostName, keyName: keys.keyName, connectionString, azure: link, apiVersion, ...(caCertificatePath ? { caCertificatePath } : {}) });
 }
 
 /** One cheap call proves the host answers and the credential is accepted; a failed proof removes the record. */

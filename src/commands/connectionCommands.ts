@@ -1,11 +1,11 @@
 // Add, rename, update and remove connections; start and stop the local emulator.
 import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
-import { ConnectionStringError, isLoopbackHost, parseConnectionString, type DpsConnectionString } from '../dps/connectionString';
+import { ConnectionStringError, formatConnectionString, isLoopbackHost, parseConnectionString, type DpsConnectionString } from '../dps/connectionString';
 import { isDpsError } from '../dps/errors';
 import { DEFAULT_API_VERSION, type ApiVersion } from '../dps/apiVersion';
 import { createClient } from '../connections/clientFactory';
-import { connectionIdFor, type ConnectionRecord } from '../connections/connectionStore';
+import { connectionIdFor, type AzureLink, type ConnectionRecord } from '../connections/connectionStore';
 import { distinctCopy, findSameIdentity } from '../connections/duplicates';
 import { UserCancelledError } from '../common/errorPresentation';
 import { withProgress } from '../ui/progress';
@@ -25,18 +25,35 @@ export function validateConnectionStringInput(text: string): string | undefined 
   }
 }
 
-async function askConnectionString(title: string): Promise<{ text: string; parsed: DpsConnectionString }> {
+/**
+ * For a connection linked to an Azure instance: the pasted string must be of that instance's host, or the
+ * link (CA certificates, linked hubs) would point at another instance.
+ */
+export function validateLinkedConnectionStringInput(text: string, linkedHost: string): string | undefined {
+  const problem = validateConnectionStringInput(text);
+  if (problem !== undefined) return problem;
+  const host = parseConnectionString(text.trim()).hostName;
+  if (host.toLowerCase() === linkedHost.toLowerCase()) return undefined;
+  return `This connection is linked to the Azure instance at ${linkedHost}, but the string is for ${host}. Paste a string of ${linkedHost}, or use "Add Connection" for another instance.`;
+}
+
+async function askConnectionString(title: string, linkedHost?: string): Promise<{ text: string; parsed: DpsConnectionString }> {
+  const validate = (v: string) => (linkedHost === undefined ? validateConnectionStringInput(v) : validateLinkedConnectionStringInput(v, linkedHost));
   const text = await vscode.window.showInputBox({
     title,
-    prompt: 'HostName=<name>.azure-devices-provisioning.net;SharedAccessKeyName=<policy>;SharedAccessKey=<key>',
+    prompt: `HostName=${linkedHost ?? '<name>.azure-devices-provisioning.net'};SharedAccessKeyName=<policy>;SharedAccessKey=<key>`,
     placeHolder: 'HostName=…;SharedAccessKeyName=…;SharedAccessKey=…',
     password: true, // the key is a secret: do not show it on screen
     ignoreFocusOut: true,
-    validateInput: validateConnectionStringInput,
+    validateInput: validate,
   });
   if (text === undefined) throw new UserCancelledError();
   const trimmed = text.trim();
-  return { text: trimmed, parsed: parseConnectionString(trimmed) };
+  const parsed = parseConnectionString(trimmed);
+  // The box refuses such a string already; this guards callers that bypass its validation.
+  const problem = validate(trimmed);
+  if (problem !== undefined) throw new Error(problem);
+  return { text: trimmed, parsed };
 }
 
 /** One line per version saying what it changes; the current choice is listed first. */
@@ -45,7 +62,7 @@ export const API_VERSION_CHOICES: readonly { version: ApiVersion; detail: string
   { version: '2026-11-01', detail: 'Adds Azure Device Registry certificate policies on enrollments (device certificates issued from a CSR).' },
 ];
 
-async function askApiVersion(title: string, current: ApiVersion = DEFAULT_API_VERSION): Promise<ApiVersion> {
+export async function askApiVersion(title: string, current: ApiVersion = DEFAULT_API_VERSION): Promise<ApiVersion> {
   const items = [...API_VERSION_CHOICES]
     .sort((a, b) => Number(b.version === current) - Number(a.version === current))
     .map((c) => ({ label: c.version, description: c.version === current ? 'current' : undefined, detail: c.detail, version: c.version }));
@@ -124,12 +141,19 @@ export async function addConnection(ctx: CommandContext): Promise<ConnectionReco
   return record;
 }
 
+/**
+ * Update Connection keeps what kind of connection it is: an Entra one has no key (only its api-version
+ * can change), a SAS one added from Azure keeps its Azure link (its key read again through Azure, or a
+ * pasted string of the same host), a plain SAS one takes a new connection string.
+ */
 export async function updateConnection(ctx: CommandContext, arg?: unknown): Promise<void> {
   const connection = await pickConnection(ctx, arg instanceof ConnectionNode ? arg : undefined);
-  const { text, parsed } = await askConnectionString(`Update "${connection.label}"`);
+  if (connection.authKind === 'entra') return await updateEntraConnection(ctx, connection);
+  const title = `Update "${connection.label}"`;
+  const { text, parsed } = connection.azure ? await newKeyOfAzureConnection(ctx, connection, connection.azure, title) : await askConnectionString(title);
   ctx.logger.addSecret(text);
   ctx.logger.addSecret(parsed.sharedAccessKey);
-  const apiVersion = await askApiVersion(`Update "${connection.label}"`, connection.apiVersion);
+  const apiVersion = await askApiVersion(title, connection.apiVersion);
   const caPath = await testConnection(ctx, text, parsed, apiVersion, connection.caCertificatePath);
   // Same id when host and policy are unchanged; otherwise it becomes another connection.
   const sameIdentity = connectionIdFor(parsed.hostName, parsed.sharedAccessKeyName) === connection.id || connection.isEmulator;
@@ -143,10 +167,50 @@ export async function updateConnection(ctx: CommandContext, arg?: unknown): Prom
     apiVersion,
     ...(connection.isEmulator ? { isEmulator: true } : {}),
     ...(caPath ? { caCertificatePath: caPath } : {}),
+    ...(connection.azure ? { azure: connection.azure } : {}),
   });
   ctx.clients.invalidate(connection.id);
   ctx.tree.refresh();
   ctx.logger.info(`Updated connection "${record.label}"`);
+}
+
+/** No key to replace: the sign-in stays, only the api-version is asked, and proved before it is saved. */
+async function updateEntraConnection(ctx: CommandContext, connection: ConnectionRecord): Promise<void> {
+  const apiVersion = await askApiVersion(`Update "${connection.label}"`, connection.apiVersion);
+  const updated: ConnectionRecord = { ...connection, apiVersion };
+  try {
+    const client = await ctx.clients.clientFor(updated);
+    await withProgress(`Testing the connection to ${connection.hostName}…`, (signal) => client.queryEnrollments({ pageSize: 1 }, { signal }));
+  } finally {
+    // The client built for the test must not outlive it (on failure the saved version stays in use).
+    ctx.clients.invalidate(connection.id);
+  }
+  const record = await ctx.store.add(updated);
+  ctx.tree.refresh();
+  ctx.logger.info(`Updated connection "${record.label}" (Microsoft Entra ID, api-version ${apiVersion})`);
+}
+
+/** A connection added from Azure: its policy key read again through Azure (nothing to paste), or a string of the same host. */
+async function newKeyOfAzureConnection(ctx: CommandContext, connection: ConnectionRecord, link: AzureLink, title: string): Promise<{ text: string; parsed: DpsConnectionString }> {
+  const choice = await vscode.window.showQuickPick(
+    [
+      { label: '$(azure) Read the key again through Azure', detail: `The current key of the policy "${connection.keyName}", read with your Azure sign-in.`, fromAzure: true },
+      { label: '$(key) Paste a connection string', detail: `Of ${connection.hostName}; the link to the Azure instance (CA certificates, linked hubs) stays.`, fromAzure: false },
+    ],
+    { title, placeHolder: 'Where the new key comes from', ignoreFocusOut: true },
+  );
+  if (choice === undefined) throw new UserCancelledError();
+  if (!choice.fromAzure) return await askConnectionString(title, connection.hostName);
+  const arm = await ctx.azure.armClient(link, true);
+  try {
+    const keys = await withProgress(`Reading the key of ${connection.keyName}…`, () => arm.listKeysForKeyName(link.resourceId, connection.keyName));
+    ctx.logger.addSecret(keys.primaryKey);
+    if (keys.secondaryKey) ctx.logger.addSecret(keys.secondaryKey);
+    const text = formatConnectionString({ hostName: connection.hostName, sharedAccessKeyName: keys.keyName, sharedAccessKey: keys.primaryKey });
+    return { text, parsed: parseConnectionString(text) };
+  } finally {
+    arm.dispose();
+  }
 }
 
 export async function renameConnection(ctx: CommandContext, arg?: unknown): Promise<void> {

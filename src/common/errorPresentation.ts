@@ -40,6 +40,7 @@ interface DpsErrorShape {
   causeCode?: string;
   lastKind?: string;
   hostName?: string;
+  authKind?: string;
 }
 
 function isDpsErrorShape(e: unknown): e is DpsErrorShape {
@@ -153,6 +154,9 @@ function describeDpsError(e: DpsErrorShape, context: string): Omit<UserFacingErr
   switch (e.status) {
     case 401:
     case 403:
+      // Under Entra ID the message already leads with the role (or sign-in) that is missing; there is no key to
+      // update, and once the role is granted (or the account signed in again) the same request can succeed.
+      if (e.authKind === 'entra') return { message: `${context}: ${ensureSentence(e.message)}`, actions: withLogs(['retry']), isAuth: true };
       return {
         message: `${context}: the service refused the credentials (${e.status}). Check the connection's shared access policy and key.${serviceText}`,
         actions: withLogs(['updateConnection']),

@@ -144,5 +144,5 @@ export function withEntraRoleHint(error: DpsError): DpsError {
     error.status === 403
       ? `The signed-in account lacks the "${role}" role on this provisioning service${write ? ' needed to change enrollments' : ''}.`
       : `The service did not accept the Microsoft Entra token: sign in again, and make sure the account has the "${role}" role on this provisioning service.`;
-  return new DpsError({ ...error.toInit(), message: `${sentence} (${error.message})` });
+  return new DpsError({ ...error.toInit(), authKind: 'entra', message: `${sentence} (${error.message})` });
 }

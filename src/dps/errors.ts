@@ -27,6 +27,8 @@ export interface DpsErrorInit {
   lastKind?: DpsErrorKind;
   /** Host of a network, TLS or timeout failure, so the message and its buttons can name it. */
   hostName?: string;
+  /** Set on a 401/403 of a Microsoft Entra client: the fix is a role or a sign-in, not a key. */
+  authKind?: 'sas' | 'entra';
 }
 
 /** HTTP statuses that mean "try again later" rather than "this request is wrong". */
@@ -57,6 +59,7 @@ export class DpsError extends Error {
   readonly causeCode?: string;
   readonly lastKind?: DpsErrorKind;
   readonly hostName?: string;
+  readonly authKind?: 'sas' | 'entra';
 
   constructor(init: DpsErrorInit) {
     super(init.message);
@@ -70,6 +73,7 @@ export class DpsError extends Error {
     if (init.causeCode !== undefined) this.causeCode = init.causeCode;
     if (init.lastKind !== undefined) this.lastKind = init.lastKind;
     if (init.hostName !== undefined) this.hostName = init.hostName;
+    if (init.authKind !== undefined) this.authKind = init.authKind;
   }
 
   /** Worth trying again later: throttling, server errors, resets and timeouts. */
@@ -105,6 +109,7 @@ export class DpsError extends Error {
       causeCode: this.causeCode,
       lastKind: this.lastKind,
       hostName: this.hostName,
+      authKind: this.authKind,
     };
   }
 

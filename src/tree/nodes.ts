@@ -2,6 +2,7 @@
 // survive a refresh: "<connection>/enrollments/<registrationId>".
 import type { DeviceRegistrationState, EnrollmentGroup, IndividualEnrollment, ProvisioningStatus } from '../dps/models';
 import type { ConnectionRecord } from '../connections/connectionStore';
+import { DEFAULT_API_VERSION } from '../dps/apiVersion';
 import { contextValue, enrollmentContext } from './contextValues';
 import { enrollmentId, isFilterActive, matchesFilter } from './filters';
 import { PagedCollection } from './pagedCollection';
@@ -81,15 +82,21 @@ export class ConnectionNode implements DpsTreeNode {
 
   describe(): TreeItemDescriptor {
     const c = this.connection;
+    const entra = c.authKind === 'entra';
+    const apiVersion = c.apiVersion ?? DEFAULT_API_VERSION;
+    // Host and policy name only: the key stays in SecretStorage. The version only when it is not the default,
+    // so a connection that speaks the newer API stands out.
+    const short = [c.label === c.hostName ? undefined : c.hostName, entra ? 'Microsoft Entra ID' : c.keyName, apiVersion === DEFAULT_API_VERSION ? undefined : apiVersion];
     return {
       id: this.id,
       label: c.label,
-      // Host and policy name only: the key stays in SecretStorage.
-      description: c.label === c.hostName ? c.keyName : `${c.hostName} · ${c.keyName}`,
+      description: short.filter(Boolean).join(' · '),
       tooltip: lines([
         ['Connection', c.label],
         ['Host', c.hostName],
-        ['Shared access policy', c.keyName],
+        ['Authentication', entra ? 'Microsoft Entra ID (your Azure sign-in; no key stored)' : `shared access policy "${c.keyName}"`],
+        ['API version', apiVersion],
+        ['Azure resource', c.azure?.resourceId],
         ['Local emulator', c.isEmulator ? 'yes' : undefined],
       ]),
       icon: { id: c.isEmulator ? 'beaker' : 'plug' },

@@ -100,6 +100,8 @@ void describe('Azure: sign in, discover, CA certificates, linked hubs (code-serv
     const how = page.locator('.quick-input-widget', { has: page.locator('input[placeholder^="Connect with"]') });
     await how.waitFor({ state: 'visible', timeout: 30_000 });
     await how.locator('.monaco-list-row', { hasText: 'Microsoft Entra ID' }).first().click();
+    // The api-version, asked as the manual add does; the first row is the current choice (2021-10-01 here).
+    assert.match(await pickFirst(wb, 'Service API version'), /^2021-10-01/);
     // The connection row: its accessible name is the instance's name, then host and "Microsoft Entra ID".
     const row = page.locator('.sidebar .monaco-list-row[aria-label*="Microsoft Entra ID"]').first();
     await row.waitFor({ timeout: 60_000 });

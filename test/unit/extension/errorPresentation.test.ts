@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { DpsError } from '../../../src/dps/errors';
 import { ConnectionStringError } from '../../../src/dps/connectionString';
 import { describeError, isCancellation, UserCancelledError } from '../../../src/common/errorPresentation';
+import { withEntraRoleHint } from '../../../src/dps/auth';
 
 const http = (status: number, extra: Partial<ConstructorParameters<typeof DpsError>[0]> = {}) =>
   new DpsError({ kind: 'http', status, message: 'Service says no.', operation: 'IndividualEnrollment_Get', trackingId: 'track-123', errorCode: status * 1000 + 1, ...extra });
@@ -33,6 +34,21 @@ void describe('error mapping', () => {
       assert.match(d.message ?? '', /^Could not load enrollments: /);
       assert.equal(d.isAuth, status === 401 || status === 403);
     }
+  });
+
+  void test('an Entra connection\'s 401/403 leads with the role or sign-in, never a key, and offers Retry instead of Update Connection', () => {
+    const write = withEntraRoleHint(http(403, { operation: 'IndividualEnrollment_CreateOrUpdate' }));
+    const refused = describeError(write, 'Could not save the enrollment');
+    assert.match(refused.message ?? '', /^Could not save the enrollment: The signed-in account lacks the "Device Provisioning Service Data Contributor" role/);
+    assert.doesNotMatch(refused.message ?? '', /shared access policy|key/i);
+    assert.match(refused.message ?? '', /\(Service says no\.\)/, "the service's own words are kept");
+    assert.deepEqual(refused.actions, ['retry', 'showLogs']);
+    assert.equal(refused.isAuth, true);
+    const expired = describeError(withEntraRoleHint(http(401)), 'Could not load enrollments');
+    assert.match(expired.message ?? '', /^Could not load enrollments: The service did not accept the Microsoft Entra token: sign in again/);
+    assert.ok(!expired.actions.includes('updateConnection'));
+    // The same statuses from a SAS connection still point at the policy and its key.
+    assert.match(describeError(http(401), 'C').message ?? '', /shared access policy and key/);
   });
 
   void test('network, timeout and exhausted retries say what happened and offer retry', () => {

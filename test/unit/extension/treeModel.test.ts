@@ -34,6 +34,24 @@ void describe('tree model', () => {
     assert.equal(d.id, 'conn:fake.azure-devices-provisioning.net/owner');
   });
 
+  void test('a connection says how it authenticates and which api-version it speaks', () => {
+    const ctx: TreeContext = { clientFor: () => Promise.resolve(new FakeDpsApi()), pageSize: () => 2, filter: () => ({}), describeError };
+    const sas = new ConnectionNode(connection, ctx).describe();
+    assert.equal(sas.description, 'fake.azure-devices-provisioning.net · owner', 'the default version is not repeated on every row');
+    assert.match(sas.tooltip ?? '', /^Authentication: shared access policy "owner"$/m);
+    assert.match(sas.tooltip ?? '', /^API version: 2021-10-01$/m);
+    assert.doesNotMatch(sas.tooltip ?? '', /Azure resource/);
+
+    const resourceId = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Devices/provisioningServices/dps1';
+    const entra: ConnectionRecord = { id: 'dps1.azure-devices-provisioning.net/entra', label: 'dps1', hostName: 'dps1.azure-devices-provisioning.net', keyName: 'Microsoft Entra ID', authKind: 'entra', apiVersion: '2026-11-01', azure: { cloud: 'AzureCloud', subscriptionId: 's', resourceId } };
+    const d = new ConnectionNode(entra, ctx).describe();
+    assert.equal(d.description, 'dps1.azure-devices-provisioning.net · Microsoft Entra ID · 2026-11-01');
+    assert.match(d.tooltip ?? '', /^Authentication: Microsoft Entra ID/m);
+    assert.doesNotMatch(d.tooltip ?? '', /shared access policy/i, 'an Entra connection has no policy');
+    assert.match(d.tooltip ?? '', /^API version: 2026-11-01$/m);
+    assert.ok((d.tooltip ?? '').includes(`Azure resource: ${resourceId}`));
+  });
+
   void test('pages: the first page plus "Load more"; loading more appends; the last page has no "Load more"', async () => {
     const api = new FakeDpsApi(['a', 'b', 'c', 'd', 'e'].map((id) => enrollment(id)));
     const { root } = setup(api, 2);
