@@ -8,7 +8,7 @@ import type { CaCertificate, LinkedHub, ProvisioningServiceInfo } from '../azure
 import { verifyCaCertificate } from '../azure/caVerification';
 import { linkedHubsOf } from '../azure/linkedHubs';
 import { AttestationError, certificateFacts, readCertificates } from '../attestation';
-import type { AzureLink, ConnectionRecord } from '../connections/connectionStore';
+import { connectionIdFor, type AzureLink, type ConnectionRecord, type SavedConnection } from '../connections/connectionStore';
 import { UserCancelledError } from '../common/errorPresentation';
 import type { ApiVersion } from '../dps/apiVersion';
 import { askApiVersion } from './connectionCommands';
@@ -63,8 +63,8 @@ export async function addConnectionFromAzure(ctx: CommandContext): Promise<unkno
     // As the manual add does; a connection already saved for this host offers its version first.
     const saved = ctx.store.list().find((c) => c.hostName.toLowerCase() === hostOf(instance.i).toLowerCase());
     const apiVersion = await askApiVersion('Add Connection from Azure', saved?.apiVersion);
-    const record = how.auth === 'entra' ? await saveEntraConnection(ctx, instance.i, azureLink, apiVersion) : await saveSasConnection(ctx, arm, instance.i, azureLink, apiVersion);
-    await proveConnection(ctx, record);
+    const { record, replaced } = how.auth === 'entra' ? await saveEntraConnection(ctx, instance.i, azureLink, apiVersion) : await saveSasConnection(ctx, arm, instance.i, azureLink, apiVersion);
+    await proveConnection(ctx, record, replaced);
     ctx.tree.refresh();
     void vscode.window.showInformationMessage(`Connected to ${instance.i.name} with ${how.label}.`);
     return record;
@@ -82,15 +82,24 @@ function emulatorCa(ctx: CommandContext, link: AzureLink): string | undefined {
   return link.cloud === EMULATOR_CLOUD ? ctx.store.get('local-emulator')?.caCertificatePath : undefined;
 }
 
-async function saveEntraConnection(ctx: CommandContext, instance: ProvisioningServiceInfo, link: AzureLink, apiVersion: ApiVersion): Promise<ConnectionRecord> {
+/** What was saved, and the connection with the same id it replaced (put back if the new one fails its test). */
+interface SavedFromAzure {
+  record: ConnectionRecord;
+  replaced?: SavedConnection;
+}
+
+async function saveEntraConnection(ctx: CommandContext, instance: ProvisioningServiceInfo, link: AzureLink, apiVersion: ApiVersion): Promise<SavedFromAzure> {
   // Ask for the data-plane consent now, while the user is here, so later requests can stay silent.
   await ctx.azure.tokenProvider(link, 'dps', true)();
   const hostName = hostOf(instance);
   const caCertificatePath = emulatorCa(ctx, link);
-  return await ctx.store.add({ id: `${hostName.toLowerCase()}/entra`, label: instance.name, hostName, keyName: 'Microsoft Entra ID', authKind: 'entra', azure: link, apiVersion, ...(caCertificatePath ? { caCertificatePath } : {}) });
+  const id = `${hostName.toLowerCase()}/entra`;
+  const replaced = await ctx.store.snapshot(id);
+  const record = await ctx.store.add({ id, label: instance.name, hostName, keyName: 'Microsoft Entra ID', authKind: 'entra', azure: link, apiVersion, ...(caCertificatePath ? { caCertificatePath } : {}) });
+  return { record, ...(replaced ? { replaced } : {}) };
 }
 
-async function saveSasConnection(ctx: CommandContext, arm: ArmClient, instance: ProvisioningServiceInfo, link: AzureLink, apiVersion: ApiVersion): Promise<ConnectionRecord> {
+async function saveSasConnection(ctx: CommandContext, arm: ArmClient, instance: ProvisioningServiceInfo, link: AzureLink, apiVersion: ApiVersion): Promise<SavedFromAzure> {
   const keyName = await vscode.window.showInputBox({ title: 'Shared access policy', value: 'provisioningserviceowner', prompt: 'The policy whose key to use (needs EnrollmentRead/EnrollmentWrite rights).', ignoreFocusOut: true, validateInput: (v) => (v.trim() === '' ? 'Enter a policy name.' : undefined) });
   if (keyName === undefined) throw new UserCancelledError();
   const keys = await withProgress(`Reading the key of ${keyName.trim()}…`, () => arm.listKeysForKeyName(instance.id, keyName.trim()));
@@ -100,17 +109,23 @@ async function saveSasConnection(ctx: CommandContext, arm: ArmClient, instance: 
   const connectionString = `HostName=${hostName};SharedAccessKeyName=${keys.keyName};SharedAccessKey=${keys.primaryKey}`;
   ctx.logger.addSecret(connectionString);
   const caCertificatePath = emulatorCa(ctx, link);
-  return await ctx.store.add({ label: instance.name, hostName, keyName: keys.keyName, connectionString, azure: link, apiVersion, ...(caCertificatePath ? { caCertificatePath } : {}) });
+  const replaced = await ctx.store.snapshot(connectionIdFor(hostName, keys.keyName));
+  const record = await ctx.store.add({ label: instance.name, hostName, keyName: keys.keyName, connectionString, azure: link, apiVersion, ...(caCertificatePath ? { caCertificatePath } : {}) });
+  return { record, ...(replaced ? { replaced } : {}) };
 }
 
-/** One cheap call proves the host answers and the credential is accepted; a failed proof removes the record. */
-async function proveConnection(ctx: CommandContext, record: ConnectionRecord): Promise<void> {
+/**
+ * One cheap call proves the host answers and the credential is accepted. A failed proof takes the new
+ * record away and puts back the connection it replaced, so a working connection is never lost to it.
+ */
+async function proveConnection(ctx: CommandContext, record: ConnectionRecord, replaced: SavedConnection | undefined): Promise<void> {
   try {
     const client = await ctx.clients.clientFor(record);
     await withProgress(`Testing the connection to ${record.hostName}…`, (signal) => client.queryEnrollments({ pageSize: 1 }, { signal }));
   } catch (error) {
     ctx.clients.invalidate(record.id);
-    await ctx.store.remove(record.id);
+    if (replaced) await ctx.store.restore(replaced);
+    else await ctx.store.remove(record.id);
     throw error;
   }
 }

@@ -44,6 +44,12 @@ export interface AzureLink {
   resourceId: string;
 }
 
+/** A record and its secret as SecretStorage held them (see ConnectionStore.snapshot). */
+export interface SavedConnection {
+  record: ConnectionRecord;
+  connectionString?: string;
+}
+
 export interface NewConnection {
   /** Required for SAS connections; absent for Entra ones. */
   connectionString?: string;
@@ -127,6 +133,24 @@ export class ConnectionStore {
     if (!trimmed) throw new Error('A connection name cannot be empty.');
     if (!this.get(id)) throw new Error(`No saved connection with id "${id}".`);
     await this.state.update(CONNECTIONS_STATE_KEY, this.list().map((r) => (r.id === id ? { ...r, label: trimmed } : r)));
+    this.fire();
+  }
+
+  /** A saved connection with its secret, taken before it is replaced, so a failed replacement can put it back. */
+  async snapshot(id: string): Promise<SavedConnection | undefined> {
+    const record = this.get(id);
+    if (record === undefined) return undefined;
+    const connectionString = record.authKind === 'entra' ? undefined : await this.secrets.get(secretKeyFor(id));
+    return { record: { ...record }, ...(connectionString ? { connectionString } : {}) };
+  }
+
+  /** Puts a snapshot back as it was: its record in its place, its secret (or none). */
+  async restore(saved: SavedConnection): Promise<void> {
+    const { record } = saved;
+    if (saved.connectionString !== undefined) await this.secrets.store(secretKeyFor(record.id), saved.connectionString);
+    else await this.secrets.delete(secretKeyFor(record.id));
+    const list = this.list();
+    await this.state.update(CONNECTIONS_STATE_KEY, list.some((r) => r.id === record.id) ? list.map((r) => (r.id === record.id ? record : r)) : [...list, record]);
     this.fire();
   }
 

@@ -88,4 +88,26 @@ void describe('Add Connection from Azure asks the api-version', () => {
     assert.equal(store.get(record.id)?.apiVersion, undefined, 'the default is not stored');
     assert.equal((await ctx.clients.clientFor(record)).apiVersion, '2021-10-01');
   });
+
+  void test('a connection that fails its test puts back the working one it replaced, and leaves nothing new', async () => {
+    const hostName = emu.hostName;
+    const earlier = await store.add({ id: `${hostName.toLowerCase()}/entra`, label: 'Plant DPS', hostName, keyName: 'Microsoft Entra ID', authKind: 'entra', apiVersion: '2026-11-01', azure: { cloud: 'emulator', subscriptionId: 's', resourceId: '/r' } });
+    const before = store.list();
+    // The data plane refuses this token: the new record's test call fails with 401.
+    ctx = { ...ctx, clients: new ClientFactory(store, ctx.logger, () => 5000, () => () => Promise.resolve({ token: 'not-a-token', expiresOnTimestamp: Date.now() + 3_600_000 })) };
+    discover('Microsoft Entra ID');
+    recorder.answers.push(pickVersion('2021-10-01'));
+    await assert.rejects(addConnectionFromAzure(ctx), /401|refused|sign/i);
+    assert.deepEqual(store.get(earlier.id), earlier, 'the earlier connection is back as it was');
+    assert.deepEqual(store.list(), before);
+  });
+
+  void test('a new connection that fails its test is removed', async () => {
+    const before = store.list();
+    ctx = { ...ctx, clients: new ClientFactory(store, ctx.logger, () => 5000, () => () => Promise.resolve({ token: 'not-a-token', expiresOnTimestamp: Date.now() + 3_600_000 })) };
+    discover('Microsoft Entra ID');
+    recorder.answers.push(pickVersion('2021-10-01'));
+    await assert.rejects(addConnectionFromAzure(ctx));
+    assert.deepEqual(store.list(), before);
+  });
 });
