@@ -123,10 +123,15 @@ export async function applyPlan(client: ApplyClient, plan: Plan, options: ApplyO
         }))),
       });
       requests += bulk.requests;
+      const neverSent: SettledApplyItem[] = [];
       bulk.items.forEach((outcome, i) => {
         if (outcome.outcome === 'failed') failed++;
-        results.push(appliedItemOf(kind, prepared.items[i].id, action, outcome));
+        const item = appliedItemOf(kind, prepared.items[i].id, action, outcome);
+        results.push(item);
+        if (outcome.outcome === 'notSent') neverSent.push({ index: at(prepared.items[i].entry), item });
       });
+      // The bulk runner tells only of items it sent; those a cancel kept back are final too, and heard here.
+      settle(neverSent);
       report(phase);
     }
   }

@@ -20,7 +20,7 @@ export { applyPlan } from './apply';
 export type { ApplyClient, ApplyOptions, ApplyOutcome, ApplyProgress, ApplyReport, AppliedItem, SettledApplyItem } from './apply';
 export { desiredStateOf, exportDesiredState, formatDesiredState } from './export';
 export type { DesiredStateDocument } from './export';
-export { renderApplyText, renderPlanMarkdown, renderPlanText, summariseApply, summarisePlan } from './render';
+export { renderApplyText, renderNotInFileText, renderPlanMarkdown, renderPlanText, summariseApply, summarisePlan } from './render';
 export { readPlanFile } from './planFile';
 
 /** Reads, checks and resolves a desired-state file; throws DesiredStateError with positions. */

@@ -66,6 +66,18 @@ export function renderPlanMarkdown(plan: Plan): string {
   return lines.join('\n');
 }
 
+/**
+ * The live items the file does not name, one a line (the first `limit`), for a terminal: prune off
+ * keeps them, so they are not drift, but someone may have added them by hand.
+ */
+export function renderNotInFileText(plan: Plan, limit = 20): string {
+  if (plan.notInFile.length === 0) return '';
+  const lines = [`On ${plan.hostName} but not in ${plan.fileName} (${plan.notInFile.length}; kept, as prune is off: with --prune they are drift, to be deleted):`];
+  for (const item of plan.notInFile.slice(0, limit)) lines.push(`    ${ITEM_KIND_FACTS[item.kind].singular} ${item.id}`);
+  if (plan.notInFile.length > limit) lines.push(`    … and ${plan.notInFile.length - limit} more (--json lists them all)`);
+  return lines.join('\n') + '\n';
+}
+
 export function summariseApply(report: ApplyReport): string {
   const { done, failed, notSent } = report.counts;
   return `${done} done, ${failed} failed, ${notSent} not sent${report.cancelled ? ' (cancelled)' : ''}; ${report.requests} requests in ${(report.elapsedMs / 1000).toFixed(1)} s.`;

@@ -135,6 +135,7 @@ Commands
   apply FILE             Plan, then apply it (creates, updates if the etag still matches, deletes with --prune).
   apply --plan PLAN      Apply a saved plan: an item changed since that plan is reported, not overwritten.
   drift FILE             Exit 2 if the service no longer matches FILE (with --prune: also items not in FILE).
+                         Items on the service that FILE does not name are listed either way.
   export FILE            Write the service's enrollments and groups as a desired-state file (--force to overwrite).
   import FILE            Import an export file of the extension (dps-enrollments-export) or a JSON array
                          of enrollments or groups, of any size: a dry run, then the items in chunks.

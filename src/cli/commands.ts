@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import {
   applyPlan, exportDesiredState, formatDesiredState, planDesiredStateFile, planHasChanges, readPlanFile,
-  renderApplyText, renderPlanText, summarisePlan, type ApplyReport, type Plan,
+  renderApplyText, renderNotInFileText, renderPlanText, summarisePlan, type ApplyReport, type Plan,
 } from '../ascode';
 import { deviceKeyCsv, parseRegistrationIdList, writeFileAtomic } from '../bulk';
 import type { DpsClient } from '../dps/client';
@@ -23,7 +23,7 @@ export function requireFile(args: CliArgs, what: string): string {
   return args.file;
 }
 
-async function makePlan(args: CliArgs, io: CliIo, client: DpsClient): Promise<Plan> {
+async function makePlan(args: CliArgs, io: CliIo, client: DpsClient, signal?: AbortSignal): Promise<Plan> {
   const file = requireFile(args, 'a desired-state file');
   if (!existsSync(file)) throw new CliError(`${file} does not exist.`);
   const progress = progressLine();
@@ -32,19 +32,24 @@ async function makePlan(args: CliArgs, io: CliIo, client: DpsClient): Promise<Pl
       prune: args.prune,
       operationsPerMinute: args.operationsPerMinute,
       env: io.env,
+      signal,
       onProgress: (read) => progress.update(`Reading ${client.hostName}: ${read} items`),
     });
     return plan;
+  } catch (error: unknown) {
+    // Ctrl-C while reading the instance: nothing was planned, so nothing was sent.
+    if (signal?.aborted === true) throw new CliError(`Cancelled while reading ${client.hostName} to plan ${file}; nothing was sent.`);
+    throw error;
   } finally {
     progress.done();
   }
 }
 
-export async function planCommand(args: CliArgs, io: CliIo): Promise<number> {
+export async function planCommand(args: CliArgs, io: CliIo, signal?: AbortSignal): Promise<number> {
   requireFile(args, 'a desired-state file');
   const client = io.connect();
   try {
-    const plan = await makePlan(args, io, client);
+    const plan = await makePlan(args, io, client, signal);
     if (args.out !== undefined) await writeFileAtomic(args.out, JSON.stringify(plan, null, 2) + '\n');
     io.out(args.json ? JSON.stringify(plan, null, 2) + '\n' : renderPlanText(plan));
     return planHasChanges(plan) ? EXIT_CHANGES : EXIT_OK;
@@ -53,17 +58,21 @@ export async function planCommand(args: CliArgs, io: CliIo): Promise<number> {
   }
 }
 
-export async function driftCommand(args: CliArgs, io: CliIo): Promise<number> {
+export async function driftCommand(args: CliArgs, io: CliIo, signal?: AbortSignal): Promise<number> {
   requireFile(args, 'a desired-state file');
   const client = io.connect();
   try {
-    const plan = await makePlan(args, io, client);
+    const plan = await makePlan(args, io, client, signal);
     const drift = planHasChanges(plan);
     if (args.json) {
       const changed = plan.entries.filter((e) => e.action !== 'unchanged').map(({ kind, id, action, changes }) => ({ kind, id, action, changes }));
-      io.out(JSON.stringify({ drift, hostName: plan.hostName, counts: plan.counts, changed, notInFile: plan.notInFile.length }, null, 2) + '\n');
+      // notInFile stays the count it has always been; notInFileItems names them (prune off: kept, not drift).
+      io.out(JSON.stringify({ drift, hostName: plan.hostName, counts: plan.counts, changed, notInFile: plan.notInFile.length, notInFileItems: plan.notInFile }, null, 2) + '\n');
     } else {
-      io.out(drift ? `Drift: ${plan.hostName} no longer matches ${plan.fileName}.\n${renderPlanText(plan)}` : `No drift: ${plan.hostName} matches ${plan.fileName}. ${summarisePlan(plan)}\n`);
+      // Items added by hand are not drift with prune off, but they are news: listed either way.
+      const head = drift ? `Drift: ${plan.hostName} no longer matches ${plan.fileName}.\n${renderPlanText(plan)}`
+        : `No drift: ${plan.hostName} matches ${plan.fileName}. ${summarisePlan(plan)}\n`;
+      io.out(head + renderNotInFileText(plan));
     }
     return drift ? EXIT_CHANGES : EXIT_OK;
   } finally {
@@ -79,7 +88,7 @@ export async function applyCommand(args: CliArgs, io: CliIo, signal: AbortSignal
     if (args.plan !== undefined) {
       if (args.file !== undefined) throw new CliError('Give either a desired-state file or --plan PLAN, not both.');
       plan = readPlanFile(readTextFile(args.plan), basename(args.plan));
-    } else plan = await makePlan(args, io, client);
+    } else plan = await makePlan(args, io, client, signal);
     if (!planHasChanges(plan)) {
       io.out(args.json ? JSON.stringify({ plan: { counts: plan.counts }, report: null }, null, 2) + '\n' : `Nothing to apply. ${summarisePlan(plan)}\n`);
       return EXIT_OK;

@@ -25,8 +25,8 @@ async function run(argv: readonly string[], signal: AbortSignal): Promise<number
     const a = args;
     const io: CliIo = { out: (text) => process.stdout.write(text), env: process.env, connect: () => connect({ auth: a.auth, ca: a.ca, host: a.host, apiVersion: a.apiVersion, env: process.env }) };
     switch (a.command) {
-      case 'plan': return await planCommand(a, io);
-      case 'drift': return await driftCommand(a, io);
+      case 'plan': return await planCommand(a, io, signal);
+      case 'drift': return await driftCommand(a, io, signal);
       case 'apply': return await applyCommand(a, io, signal);
       case 'export': return await exportCommand(a, io);
       case 'import': return await importCommand(a, io, signal);

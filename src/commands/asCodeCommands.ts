@@ -17,6 +17,7 @@ import { applyPlanRows, applyReportRow, applyReportRows } from '../jobs';
 import { JobsPanel } from '../jobsView/jobsPanel';
 import { pickConnection } from './targets';
 import { withProgress } from '../ui/progress';
+import { defaultSaveUri } from '../ui/saveLocation';
 
 /** The file from the Explorer or editor title, else the active editor's (or the file of the active plan), else asked for. */
 async function desiredStateFile(arg: unknown): Promise<{ uri: vscode.Uri; text: string }> {
@@ -106,13 +107,22 @@ export async function applyDesiredState(ctx: CommandContext, ...args: unknown[])
 }
 
 export async function checkDrift(ctx: CommandContext, ...args: unknown[]): Promise<void> {
-  const { plan, connection, uri } = await planFor(ctx, args, false);
+  // As Plan asks: with prune, items added by hand are drift (to delete); without, they are counted and kept.
+  const { plan, connection, uri } = await planFor(ctx, args, await askPrune());
+  const showPlan = () => showReport(`Plan ${plan.fileName} for ${connection.label}`, renderPlanMarkdown(plan), { source: uri });
   if (!planHasChanges(plan)) {
-    void vscode.window.showInformationMessage(`No drift: ${connection.label} matches ${plan.fileName}. ${summarisePlan(plan)}`);
+    if (plan.notInFile.length === 0) {
+      void vscode.window.showInformationMessage(`No drift: ${connection.label} matches ${plan.fileName}. ${summarisePlan(plan)}`);
+      return;
+    }
+    // Not drift with prune off, but someone may have added them by hand: say so, and offer the list.
+    const show = await vscode.window.showInformationMessage(
+      `No drift in the items ${plan.fileName} names, but ${connection.label} holds ${plan.notInFile.length} it does not name. ${summarisePlan(plan)}`, 'Show Plan');
+    if (show === 'Show Plan') await showPlan();
     return;
   }
   const show = await vscode.window.showWarningMessage(`Drift: ${connection.label} no longer matches ${plan.fileName}. ${summarisePlan(plan)}`, 'Show Plan');
-  if (show === 'Show Plan') await showReport(`Plan ${plan.fileName} for ${connection.label}`, renderPlanMarkdown(plan), { source: uri });
+  if (show === 'Show Plan') await showPlan();
 }
 
 export async function exportDesiredStateFile(ctx: CommandContext, ...args: unknown[]): Promise<void> {
@@ -121,7 +131,7 @@ export async function exportDesiredStateFile(ctx: CommandContext, ...args: unkno
     title: 'Export as desired state',
     filters: { 'Desired state (JSON)': ['json'], 'Desired state (YAML)': ['yaml', 'yml'] },
     saveLabel: 'Export',
-    defaultUri: vscode.Uri.file(`${connection.label.replace(/[^A-Za-z0-9._-]+/g, '-')}.dps.json`),
+    defaultUri: defaultSaveUri(`${connection.label.replace(/[^A-Za-z0-9._-]+/g, '-')}.dps.json`),
   });
   if (uri === undefined) throw new UserCancelledError();
   const client = await ctx.clients.clientFor(connection);

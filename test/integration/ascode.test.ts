@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { generateRootCertificate, generateSymmetricKey } from '../../src/attestation';
 import { DpsClient } from '../../src/dps/client';
 import {
-  applyPlan, exportDesiredState, formatDesiredState, planDesiredStateFile, renderPlanMarkdown, renderPlanText, type ApplyProgress, type Plan,
+  applyPlan, exportDesiredState, formatDesiredState, planDesiredStateFile, renderApplyText, renderPlanMarkdown, renderPlanText, type ApplyProgress, type Plan,
+  type SettledApplyItem,
 } from '../../src/ascode';
 import { startTestEmulator, tempDir, type TestEmulator } from '../support/emulator';
 
@@ -151,5 +152,43 @@ void describe('plan and apply against the emulator', () => {
     const change = p2.entries.find((e) => e.id === 'grp-keys')?.changes;
     assert.deepEqual(change, [{ field: 'attestation.keys', before: '(current keys)', after: '(keys from GRP_PRIMARY, GRP_SECONDARY)' }]);
     assert.ok(!JSON.stringify(p2).includes(rotated.GRP_PRIMARY));
+  });
+
+  void test('cancelled after the first bulk request: the rest is reported not sent; planning again applies just the rest', async () => {
+    const path = join(dir, 'cancel.dps.json');
+    const ids = Array.from({ length: 35 }, (_, i) => `cancel-${String(i).padStart(2, '0')}`);
+    writeFileSync(path, JSON.stringify({ version: 1, enrollments: ids.map((registrationId) => ({ registrationId, attestation: { type: 'symmetricKey', keys: 'generate' } })) }));
+    const p = await plan(path);
+    assert.equal(p.counts.create, 35);
+
+    const controller = new AbortController();
+    const heard: SettledApplyItem[] = [];
+    // 600 a minute: a bulk request of 10 every 0.1 s, so the first has settled before the second is due.
+    const report = await applyPlan(client, p, {
+      operationsPerMinute: 600,
+      signal: controller.signal,
+      onItemsSettled: (settled) => {
+        heard.push(...settled);
+        controller.abort();
+      },
+    });
+    assert.equal(report.cancelled, true);
+    assert.deepEqual(report.counts, { done: 10, failed: 0, notSent: 25 });
+    const done = report.items.filter((i) => i.outcome === 'done').map((i) => i.id);
+    assert.deepEqual(done, ids.slice(0, 10));
+    assert.deepEqual(report.items.filter((i) => i.outcome === 'notSent').map((i) => i.id), ids.slice(10));
+    assert.deepEqual(heard.map((h) => [h.index, h.item.outcome]).sort((a, b) => Number(a[0]) - Number(b[0])),
+      report.items.map((i, index) => [index, i.outcome]), 'each item heard once, as the report gives it');
+    assert.match(renderApplyText(report), /\? individual enrollment cancel-10: create not sent\n[\s\S]*10 done, 0 failed, 25 not sent \(cancelled\)[\s\S]*plan again and apply to finish/);
+    const stored = (await client.queryEnrollments({})).items.map((e) => e.registrationId).filter((id) => id.startsWith('cancel-'));
+    assert.deepEqual(stored.sort(), done);
+
+    // Resume: the done items plan as unchanged, only the rest is created.
+    const rest = await plan(path);
+    assert.deepEqual(rest.counts, { create: 25, update: 0, delete: 0, unchanged: 10 });
+    assert.deepEqual(rest.entries.filter((e) => e.action === 'create').map((e) => e.id), ids.slice(10));
+    const finished = await applyPlan(client, rest, { operationsPerMinute: FAST });
+    assert.deepEqual([finished.counts, finished.cancelled], [{ done: 25, failed: 0, notSent: 0 }, false]);
+    assert.deepEqual((await plan(path)).counts, { create: 0, update: 0, delete: 0, unchanged: 35 });
   });
 });

@@ -3,6 +3,7 @@
 // clipboard) and answers prompts from a script the test supplies. Install it before importing
 // any module that imports `vscode`.
 import Module from 'node:module';
+import { posix } from 'node:path';
 
 /** A canned reply; a function computes it from the items offered. */
 type Answer = unknown;
@@ -105,6 +106,11 @@ class FileSystemError extends Error {
   static Unavailable = (m?: string) => new FileSystemError(m ?? 'Unavailable', 'Unavailable');
 }
 
+/** A file URI as VS Code makes one: path and fsPath the same on POSIX. */
+function fileUri(path: string) {
+  return { scheme: 'file', path, fsPath: path, toString: () => `file://${path}` };
+}
+
 const settings = new Map<string, unknown>();
 const contentProviders = new Map<string, { provideTextDocumentContent(uri: unknown): string }>();
 
@@ -159,6 +165,12 @@ export const vscodeStub = {
   FileChangeType: { Changed: 1, Created: 2, Deleted: 3 },
   Uri: {
     from: (c: { scheme: string; path: string }) => ({ ...c, toString: () => `${c.scheme}:${c.path}` }),
+    file: (path: string) => fileUri(path),
+    // As VS Code's: path segments joined with "/", the scheme kept.
+    joinPath: (base: { scheme: string; path: string }, ...segments: string[]) => {
+      const path = posix.join(base.path, ...segments);
+      return base.scheme === 'file' ? fileUri(path) : { scheme: base.scheme, path, toString: () => `${base.scheme}:${path}` };
+    },
   },
   commands: {
     registerCommand: (id: string) => {
@@ -209,6 +221,8 @@ export const vscodeStub = {
     showWarningMessage: (text: string, ...items: unknown[]) => message('warn', text, items),
     showErrorMessage: (text: string, ...items: unknown[]) => message('error', text, items),
     showOpenDialog: () => Promise.resolve(nextAnswer()),
+    // A function answer sees the dialog's options (its defaultUri, filters).
+    showSaveDialog: (options: unknown) => Promise.resolve(nextAnswer(options)),
     showTextDocument: (document: unknown) => Promise.resolve({ document }),
     setStatusBarMessage: (text: string) => {
       recorder.statusMessages.push(text);
@@ -226,6 +240,8 @@ export const vscodeStub = {
       },
     }),
     onDidChangeConfiguration: () => disposable,
+    /** None unless a test sets some (a window with no folder open). */
+    workspaceFolders: undefined as Array<{ uri: unknown; name: string; index: number }> | undefined,
     textDocuments: [] as unknown[],
     onDidOpenTextDocument: documentEvents.open.event,
     onDidChangeTextDocument: documentEvents.change.event,
