@@ -94,6 +94,10 @@ function clientCertificateOf(credential: Extract<DeviceCredential, { kind: 'x509
       : new X509Certificate(typeof credential.certificate === 'string' ? Buffer.from(credential.certificate.replace(/\s+/g, ''), 'base64') : credential.certificate).toString();
     // Decrypted here so a wrong passphrase is reported as such, not as a TLS failure.
     const key = loadPrivateKey(credential.privateKey, credential.passphrase);
+    // Checked here too: TLS would only say "key values mismatch".
+    if (!new X509Certificate(certificatePem).checkPrivateKey(key)) {
+      throw new Error('the private key does not belong to the device certificate (the first one in the file). Pick the key that was made with that certificate.');
+    }
     return { certificatePem, privateKeyPem: key.export({ format: 'pem', type: 'pkcs8' }).toString() };
   } catch (error) {
     throw new DeviceProvisioningError('credential', `The device certificate or key cannot be used: ${error instanceof Error ? error.message : String(error)}`);

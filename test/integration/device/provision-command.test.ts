@@ -5,10 +5,15 @@
 import '../../support/vscodeStubInstall';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { recorder, resetRecorder } from '../../support/vscodeStub';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
+import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { recorder, resetRecorder, vscodeStub } from '../../support/vscodeStub';
 import { LogRecorder } from '../../support/vscodeFakes';
 import { startTestEmulator, type TestEmulator } from '../../support/emulator';
-import { symmetricEnrollment, symmetricGroup } from '../../support/deviceEnrollments';
+import { symmetricEnrollment, symmetricGroup, x509Enrollment } from '../../support/deviceEnrollments';
+import { generateDeviceCertificate, generateRootCertificate, type GeneratedCertificate } from '../../../src/attestation';
 import { provisionTestDevice } from '../../../src/commands/provisionCommands';
 import { registerReportDocuments } from '../../../src/ui/reportDocuments';
 import type { CommandContext } from '../../../src/commands/commandContext';
@@ -26,13 +31,23 @@ let env: TestEmulator;
 let client: DpsClient;
 
 let reports: { dispose(): void };
+/** The workspace the file dialogs pick from. */
+let workspaceDir: string;
+let ca: GeneratedCertificate;
+
+// The picked files are read through workspace.fs, which the shared stub leaves out.
+(vscodeStub.workspace as Record<string, unknown>).fs = { readFile: async (uri: { fsPath: string }) => new Uint8Array(await fs.readFile(uri.fsPath)) };
+const picked = (path: string) => [{ scheme: 'file', fsPath: path, path }];
 
 before(async () => {
   reports = registerReportDocuments();
+  workspaceDir = mkdtempSync(join(tmpdir(), 'provision-workspace-'));
+  ca = await generateRootCertificate({ commonName: 'Provision Test CA', key: 'ecdsa-p256' });
   env = await startTestEmulator({ device: { retryAfterSeconds: 0, assignDelayMs: 0 } });
   client = DpsClient.fromConnectionString(env.emu.connectionString, { ca: env.emu.caCertificatePem });
 });
 after(async () => {
+  rmSync(workspaceDir, { recursive: true, force: true });
   reports.dispose();
   client.dispose();
   await env.dispose();
@@ -131,6 +146,62 @@ void describe('Provision Test Device command', () => {
     assert.match(recorder.documents[0]?.content ?? '', /was not provisioned[\s\S]*What to do: Enable the enrollment/);
     assert.deepEqual(recorder.clipboard, []);
     assert.match(log.lines.join('\n'), /Test provisioning of cmd-disabled failed: disabled/);
+  });
+
+  /** A device certificate of `registrationId` enrolled individually; its files are in the workspace. */
+  async function enrolledDevice(registrationId: string): Promise<GeneratedCertificate> {
+    const device = await generateDeviceCertificate({ commonName: registrationId, key: 'ecdsa-p256', issuer: { certificate: ca.certificatePem, privateKey: ca.privateKeyPem } });
+    x509Enrollment(env.emu, registrationId, device.certificatePem, { iotHubs: [HUB] });
+    return device;
+  }
+  const useOwnCertificate = (items: Array<{ label: string }>) => items.find((i) => i.label === 'Use a device certificate and key');
+
+  void test('X.509 individual: "Use a device certificate and key" with a PEM pair from the workspace provisions it; the key shows nowhere', async () => {
+    const device = await enrolledDevice('cmd-x509');
+    const certificatePath = join(workspaceDir, 'cmd-x509.pem');
+    const keyPath = join(workspaceDir, 'cmd-x509.key');
+    await fs.writeFile(certificatePath, device.certificatePem);
+    await fs.writeFile(keyPath, device.privateKeyPem);
+    const { root, ctx, log } = setup();
+    const node = ((await root.enrollments.getChildren()) as EnrollmentNode[]).find((e) => e.itemId === 'cmd-x509');
+    assert.ok(node);
+    recorder.answers.push(useOwnCertificate, picked(certificatePath), picked(keyPath), '', undefined);
+    await provisionTestDevice(ctx, node);
+
+    assert.equal(recorder.answers.length, 0, 'no passphrase asked for a plain key, nothing else asked');
+    const done = recorder.messages.at(-1);
+    assert.match(done?.text ?? '', new RegExp(`"cmd-x509" is assigned to ${HUB} as cmd-x509`));
+    assert.deepEqual(done?.items, [], 'no connection string to copy: an X.509 device has no key to put in one');
+    assert.equal(env.emu.store.getRegistration('cmd-x509')?.state.status, 'assigned');
+    const keyBody = device.privateKeyPem.split('\n')[1] ?? '';
+    assert.ok(keyBody.length > 20 && !visibleText(log).includes(keyBody), 'the private key is not in the log, messages or documents');
+    assert.deepEqual(recorder.clipboard, []);
+  });
+
+  void test('X.509 individual: a DER certificate and an encrypted key (its passphrase asked) provision it; the wrong key for the certificate is refused with what to fix', async () => {
+    const device = await enrolledDevice('cmd-x509-der');
+    const certificatePath = join(workspaceDir, 'cmd-x509-der.der');
+    const keyPath = join(workspaceDir, 'cmd-x509-der.key');
+    await fs.writeFile(certificatePath, new X509Certificate(device.certificatePem).raw);
+    await fs.writeFile(keyPath, createPrivateKey(device.privateKeyPem).export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'device pass' }));
+    const { root, ctx, log } = setup();
+    const node = ((await root.enrollments.getChildren()) as EnrollmentNode[]).find((e) => e.itemId === 'cmd-x509-der');
+    let passphraseAsked = false;
+    recorder.answers.push(useOwnCertificate, picked(certificatePath), picked(keyPath), (box: { password?: boolean }) => ((passphraseAsked = box.password === true), 'device pass'), '', undefined);
+    await provisionTestDevice(ctx, node);
+    assert.ok(passphraseAsked, 'the passphrase was asked in a password box');
+    assert.match(recorder.messages.at(-1)?.text ?? '', /"cmd-x509-der" is assigned/);
+    assert.ok(!visibleText(log).includes('device pass'), 'the passphrase shows nowhere');
+
+    // Another device's key with this certificate: refused before anything is sent, saying why.
+    resetRecorder();
+    const stranger = await generateDeviceCertificate({ commonName: 'stranger', key: 'ecdsa-p256', issuer: { certificate: ca.certificatePem, privateKey: ca.privateKeyPem } });
+    const strangerKeyPath = join(workspaceDir, 'stranger.key');
+    await fs.writeFile(strangerKeyPath, stranger.privateKeyPem);
+    recorder.answers.push(useOwnCertificate, picked(certificatePath), picked(strangerKeyPath), '');
+    await provisionTestDevice(ctx, node);
+    const warning = recorder.messages.find((m) => m.level === 'warn');
+    assert.match(warning?.text ?? '', /private key does not belong to the device certificate/);
   });
 
   void test('a loopback connection added by hand: the ID scope is asked once, prefilled with the emulator\'s', async () => {
