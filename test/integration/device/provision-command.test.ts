@@ -6,7 +6,7 @@ import '../../support/vscodeStubInstall';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { mkdtempSync, promises as fs, rmSync } from 'node:fs';
+import { mkdtempSync, promises as fs, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recorder, resetRecorder, vscodeStub } from '../../support/vscodeStub';
@@ -14,7 +14,9 @@ import { LogRecorder } from '../../support/vscodeFakes';
 import { startTestEmulator, type TestEmulator } from '../../support/emulator';
 import { symmetricEnrollment, symmetricGroup, x509Enrollment } from '../../support/deviceEnrollments';
 import { generateDeviceCertificate, generateRootCertificate, type GeneratedCertificate } from '../../../src/attestation';
-import { provisionTestDevice } from '../../../src/commands/provisionCommands';
+import { provisionTestDevice, TPM_SETTING } from '../../../src/commands/provisionCommands';
+import { UserCancelledError } from '../../../src/common/errorPresentation';
+import { SoftwareTpm } from '../../support/softwareTpm';
 import { registerReportDocuments } from '../../../src/ui/reportDocuments';
 import type { CommandContext } from '../../../src/commands/commandContext';
 import type { ConnectionRecord } from '../../../src/connections/connectionStore';
@@ -53,26 +55,27 @@ after(async () => {
   await env.dispose();
 });
 
-function setup(connection: Partial<ConnectionRecord> = {}) {
+function setup(connection: Partial<ConnectionRecord> = {}, deviceTpmTcti = '') {
   const record: ConnectionRecord = { id: 'emu', label: 'test emulator', hostName: env.emu.hostName, keyName: 'provisioningserviceowner', isEmulator: true, caCertificatePath: env.emu.caCertificatePath, ...connection };
   const log = new LogRecorder();
   const root = new ConnectionNode(record, { clientFor: () => Promise.resolve(client), pageSize: () => 100, filter: () => ({}), describeError });
   const refreshed: unknown[] = [];
   const repainted: unknown[] = [];
   const scopes = new Map<string, string>();
+  const clientRequests: unknown[] = [];
   const ctx = {
     store: { list: () => [record], connectionString: () => Promise.resolve(env.emu.connectionString) },
-    clients: { clientFor: () => Promise.resolve(client) },
+    clients: { clientFor: (c: unknown) => (clientRequests.push(c), Promise.resolve(client)) },
     idScopes: {
       get: (id: string) => scopes.get(id),
       set: (id: string, scope: string) => Promise.resolve(void scopes.set(id, scope)),
       forget: (id: string) => Promise.resolve(void scopes.delete(id)),
     },
-    settings: { value: { deviceTpmTcti: '' } },
+    settings: { value: { deviceTpmTcti } },
     tree: { refresh: (n: unknown) => refreshed.push(n), repaint: (n: unknown) => repainted.push(n) },
     logger: createLogger(log),
   } as unknown as CommandContext;
-  return { root, ctx, log, refreshed, repainted, scopes };
+  return { root, ctx, log, refreshed, repainted, scopes, clientRequests };
 }
 
 /** Everything the user or a log reader can see, besides the clipboard. */
@@ -231,4 +234,103 @@ void describe('Provision Test Device command', () => {
     assert.ok(asked, 'the ID scope was asked again');
     assert.match(recorder.messages.at(-1)?.text ?? '', /"cmd-wrong-scope" is assigned/);
   });
+
+  void describe('TPM enrollments need a TPM set up', () => {
+    const OPEN = 'Open Setting';
+    function tpmEnrollment(registrationId: string): void {
+      env.emu.store.enrollments.put({ registrationId, attestation: { type: 'tpm', tpm: { endorsementKey: new SoftwareTpm('rsa').ekPublic.toString('base64') } } });
+    }
+    async function nodeOf(root: ConnectionNode, id: string): Promise<EnrollmentNode> {
+      const node = ((await root.enrollments.getChildren()) as EnrollmentNode[]).find((e) => e.itemId === id);
+      assert.ok(node, id);
+      return node;
+    }
+
+    void test('none set: said at once, with the setting to open; no ID scope asked, nothing read or sent', async () => {
+      tpmEnrollment('cmd-tpm');
+      // A hand-added connection: the ID scope would be the first question.
+      const { root, ctx, scopes, clientRequests } = setup({ id: 'tpm-by-hand', isEmulator: false });
+      const node = await nodeOf(root, 'cmd-tpm');
+      recorder.answers.push(OPEN);
+      await provisionTestDevice(ctx, node);
+      assert.equal(recorder.answers.length, 0, 'one answer consumed: the warning\'s');
+      assert.equal(recorder.messages.length, 1);
+      const [warning] = recorder.messages;
+      assert.equal(warning?.level, 'warn');
+      assert.match(warning?.text ?? '', /"cmd-tpm" uses TPM attestation: a test device needs a TPM to sign with\. Set dpsEnrollments\.device\.tpmTcti \(for a software TPM: swtpm:host=127\.0\.0\.1,port=2321\) and install tpm2-tools\./);
+      assert.deepEqual(warning?.items, [OPEN]);
+      assert.deepEqual(recorder.executedCommands, [{ id: 'workbench.action.openSettings', args: [TPM_SETTING] }]);
+      assert.equal(scopes.size, 0, 'no ID scope asked');
+      assert.deepEqual(clientRequests, [], 'not even the attestation was read');
+      assert.equal(env.emu.store.getRegistration('cmd-tpm'), undefined);
+    });
+
+    void test('an item whose type the tree does not know: the attestation read finds TPM, and the same message comes before any question', async () => {
+      tpmEnrollment('cmd-tpm-unlisted');
+      const { root, ctx, scopes } = setup({ id: 'tpm-unlisted', isEmulator: false });
+      const listed = await nodeOf(root, 'cmd-tpm-unlisted');
+      const bare = new EnrollmentNode(listed.parent, { registrationId: 'cmd-tpm-unlisted' } as EnrollmentNode['enrollment']);
+      recorder.answers.push(undefined);
+      await provisionTestDevice(ctx, bare);
+      assert.match(recorder.messages[0]?.text ?? '', /"cmd-tpm-unlisted" uses TPM attestation/);
+      assert.deepEqual(recorder.executedCommands, [], 'dismissed: no settings opened');
+      assert.equal(scopes.size, 0);
+    });
+
+    void test('a value that is no TCTI: the message names it and says what a TCTI looks like', async () => {
+      tpmEnrollment('cmd-tpm-typo');
+      const { root, ctx } = setup();
+      const node = await nodeOf(root, 'cmd-tpm-typo');
+      const workspace = vscodeStub.workspace as { getConfiguration: (section?: string) => { get: (key: string) => unknown } };
+      const original = workspace.getConfiguration;
+      workspace.getConfiguration = (section?: string) => ({ ...original(section), get: (key: string) => (section === undefined && key === TPM_SETTING ? ' swtpm;port=2321 ' : original(section).get(key)) });
+      try {
+        recorder.answers.push(undefined);
+        await provisionTestDevice(ctx, node);
+      } finally {
+        workspace.getConfiguration = original;
+      }
+      assert.match(recorder.messages[0]?.text ?? '', /dpsEnrollments\.device\.tpmTcti \("swtpm;port=2321"\) is not a tpm2-tools TCTI\. Use swtpm:host=127\.0\.0\.1,port=2321 for a software TPM, or device:\/dev\/tpmrm0\./);
+    });
+
+    void test('with a TPM set up the command goes on to its questions', async () => {
+      tpmEnrollment('cmd-tpm-ready');
+      const { root, ctx } = setup({ id: 'tpm-ready', isEmulator: false }, 'swtpm:host=127.0.0.1,port=2321');
+      const node = await nodeOf(root, 'cmd-tpm-ready');
+      let scopeAsked = false;
+      recorder.answers.push(() => void (scopeAsked = true));
+      await assert.rejects(provisionTestDevice(ctx, node), UserCancelledError);
+      assert.ok(scopeAsked, 'the ID scope was asked');
+      assert.deepEqual(recorder.messages, []);
+    });
+
+    void test('the tree menu: TPM items offer "Provision Test Device…" only with a TPM set up, else the item that says one is missing', () => {
+      const manifest = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as {
+        contributes: { commands: Array<{ command: string; title: string }>; menus: Record<string, Array<{ command: string; when?: string }>> };
+      };
+      const offered = (viewItem: string, tpmConfigured: boolean): string[] => (manifest.contributes.menus['view/item/context'] ?? [])
+        .filter((e) => e.command.startsWith('dpsEnrollments.provisionTestDevice') && whenHolds(e.when ?? '', { view: 'dpsEnrollments.connections', viewItem, 'dpsEnrollments.tpmConfigured': tpmConfigured }))
+        .map((e) => manifest.contributes.commands.find((c) => c.command === e.command)?.title ?? e.command);
+      const tpmItem = 'enrollment;individual;tpm;enabled';
+      assert.deepEqual(offered(tpmItem, false), ['Provision Test Device (Set Up a TPM First)…']);
+      assert.deepEqual(offered(tpmItem, true), ['Provision Test Device…']);
+      for (const item of ['enrollment;individual;symmetricKey;enabled;hasKeys', 'group;x509;enabled', 'enrollment;individual;x509;disabled']) {
+        for (const tpm of [false, true]) assert.deepEqual(offered(item, tpm), ['Provision Test Device…'], `${item}, TPM ${tpm}`);
+      }
+      assert.deepEqual(offered('enrollment;individual;none;enabled', false), [], 'no attestation: nothing a device could register with');
+    });
+  });
 });
+
+/** Evaluates the `&&`-joined when clauses this menu uses: `key == value`, `key =~ /re/`, `key`, `!key`. */
+function whenHolds(when: string, context: Record<string, string | boolean>): boolean {
+  return when.split('&&').map((t) => t.trim()).every((term) => {
+    const regex = /^(\S+) =~ \/(.+)\/$/.exec(term);
+    if (regex) return new RegExp(regex[2] ?? '').test(String(context[regex[1] ?? ''] ?? ''));
+    const equals = /^(\S+) == (\S+)$/.exec(term);
+    if (equals) return context[equals[1] ?? ''] === equals[2];
+    if (term.startsWith('!')) return context[term.slice(1)] !== true;
+    if (/^[\w.]+$/.test(term)) return context[term] === true;
+    throw new Error(`when clause term not understood: ${term}`);
+  });
+}
