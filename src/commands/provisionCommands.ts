@@ -82,15 +82,15 @@ async function pickFile(title: string): Promise<Uint8Array> {
 }
 
 /** Loads a key, asking for the passphrase when it is encrypted; returns the passphrase used. */
-async function keyPassphrase(key: Uint8Array, what: string): Promise<string | undefined> {
+async function keyPassphrase(key: Uint8Array, of: 'CA' | 'device'): Promise<string | undefined> {
   try {
-    loadPrivateKey(key);
+    loadPrivateKey(key, undefined, of);
     return undefined;
   } catch (error) {
     if (!(error instanceof AttestationError) || error.problem.code !== 'passphraseRequired') throw error;
   }
-  const passphrase = await ask({ title: `Passphrase of the ${what}`, password: true });
-  loadPrivateKey(key, passphrase); // a wrong passphrase fails here, with its own message
+  const passphrase = await ask({ title: `Passphrase of the ${of} key`, password: true });
+  loadPrivateKey(key, passphrase, of); // a wrong passphrase fails here, with its own message
   return passphrase;
 }
 
@@ -103,11 +103,11 @@ async function x509Credential(registrationId: string): Promise<DeviceCredential>
   if (!choice.make) {
     const certificate = await pickFile('Device certificate (leaf first; intermediates may follow)');
     const privateKey = await pickFile('Private key of the device certificate');
-    return { kind: 'x509', certificate: Buffer.from(certificate).toString('utf8').includes('-----BEGIN') ? Buffer.from(certificate).toString('utf8') : certificate, privateKey, passphrase: await keyPassphrase(privateKey, 'device key') };
+    return { kind: 'x509', certificate: Buffer.from(certificate).toString('utf8').includes('-----BEGIN') ? Buffer.from(certificate).toString('utf8') : certificate, privateKey, passphrase: await keyPassphrase(privateKey, 'device') };
   }
   const caCertificate = Buffer.from(await pickFile('CA certificate that signs the device certificate')).toString('utf8');
   const caKey = await pickFile('Private key of that CA certificate');
-  const passphrase = await keyPassphrase(caKey, 'CA key');
+  const passphrase = await keyPassphrase(caKey, 'CA');
   const device = await generateDeviceCertificate({ commonName: registrationId, issuer: { certificate: caCertificate, privateKey: caKey, passphrase } });
   // The device sends its chain up to the CA DPS knows: the CA itself may follow the leaf.
   const chain = caCertificate.includes('-----BEGIN') ? `${device.certificatePem}${caCertificate}` : device.certificatePem;

@@ -285,7 +285,8 @@ void test('DER: a device certificate and key as DER bytes provision an X.509 ind
   const sec1 = new Uint8Array(createPrivateKey(device.privateKeyPem).export({ format: 'der', type: 'sec1' }));
   assert.equal((await provision('client-der', { kind: 'x509', certificate: certificateDer, privateKey: sec1 })).deviceId, 'client-der');
   // Bytes that are no certificate are a credential error before anything is sent.
-  await refused(provision('client-der', { kind: 'x509', certificate: keyDer, privateKey: keyDer }), 'credential', /device certificate or key cannot be used/);
+  await refused(provision('client-der', { kind: 'x509', certificate: keyDer, privateKey: keyDer }), 'credential', /device certificate or key cannot be used: .*is a private key, not a certificate/);
+  await refused(provision('client-der', { kind: 'x509', certificate: certificateDer, privateKey: certificateDer }), 'credential', /No private key found where the device's private key was expected/);
   // So is a key of another certificate (TLS itself would only say "key values mismatch").
   const other = await generateDeviceCertificate({ commonName: 'client-der', key: 'ecdsa-p256', issuer: { certificate: chain.intermediate.certificatePem, privateKey: chain.intermediate.privateKeyPem } });
   await refused(provision('client-der', { kind: 'x509', certificate: certificateDer, privateKey: other.privateKeyPem }), 'credential', /private key does not belong to the device certificate/);

@@ -196,6 +196,11 @@ void describe('Provision Test Device command', () => {
     assert.match(recorder.messages.at(-1)?.text ?? '', /"cmd-x509-der" is assigned/);
     assert.ok(!visibleText(log).includes('device pass'), 'the passphrase shows nowhere');
 
+    // The certificate picked twice: the second pick is named for what it should have been.
+    resetRecorder();
+    recorder.answers.push(useOwnCertificate, picked(certificatePath), picked(certificatePath));
+    await assert.rejects(provisionTestDevice(ctx, node), /No private key found where the device's private key was expected\. It holds a certificate\. Choose the key file that belongs to the device certificate\./);
+
     // Another device's key with this certificate: refused before anything is sent, saying why.
     resetRecorder();
     const stranger = await generateDeviceCertificate({ commonName: 'stranger', key: 'ecdsa-p256', issuer: { certificate: ca.certificatePem, privateKey: ca.privateKeyPem } });
