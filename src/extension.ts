@@ -67,6 +67,8 @@ export function activate(context: vscode.ExtensionContext): void {
     reloadAndCompare: () => tree.refresh(),
     startEmulator: () => vscode.commands.executeCommand('dpsEnrollments.startEmulator'),
   });
+  // TPM items offer "Provision Test Device…" only with a TPM set up, else the item that says one is missing.
+  const announceTpm = (): void => void vscode.commands.executeCommand('setContext', 'dpsEnrollments.tpmConfigured', settings.value.deviceTpmTcti !== '');
   const ctx: CommandContext = { extensionUri: context.extensionUri, globalStorageUri: context.globalStorageUri, store, idScopes: new IdScopeStore(context.globalState), clients, tree, treeView, documents, emulator, errors, logger, settings, filter, azure };
 
   context.subscriptions.push(
@@ -80,6 +82,7 @@ export function activate(context: vscode.ExtensionContext): void {
     settings.onDidChange(() => {
       clients.invalidate();
       tree.refresh();
+      announceTpm();
     }),
     store.onDidChange(() => void vscode.commands.executeCommand('setContext', 'dpsEnrollments.hasConnections', store.list().length > 0)),
     ...registerCommands(ctx),
@@ -89,6 +92,7 @@ export function activate(context: vscode.ExtensionContext): void {
     { dispose: () => void emulator.dispose() },
   );
   void vscode.commands.executeCommand('setContext', 'dpsEnrollments.hasConnections', store.list().length > 0);
+  announceTpm();
 
   // In the background: activation returns at once, the tree fills when the emulator is up. The setting is
   // checked again when it changes and when the workspace becomes trusted (it is a restricted setting).

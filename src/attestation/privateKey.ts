@@ -7,12 +7,14 @@ import { decodeText, readBlocks } from './read';
 
 const KEY_BLOCK = /-----BEGIN ((?:RSA |EC |ENCRYPTED )?PRIVATE KEY)-----[\s\S]*?-----END \1-----/;
 
-export function loadPrivateKey(input: string | Uint8Array, passphrase?: string): KeyObject {
+/** `of`: whose key is expected, so a wrong file is named for what it should have been. */
+export function loadPrivateKey(input: string | Uint8Array, passphrase?: string, of: 'CA' | 'device' = 'CA'): KeyObject {
   const { blocks } = readBlocks(input);
   const keyBlock = blocks.find((b) => b.kind === 'privateKey' || b.kind === 'encryptedPrivateKey');
   if (keyBlock === undefined) {
     const found = blocks.length > 0 ? ` It holds ${blocks.map((b) => describeKind(b.kind)).join(', ')}.` : '';
-    throw new AttestationError(problem('notAPrivateKey', `No private key found where the CA's private key was expected.${found} Choose the key file that belongs to the CA certificate.`, 'privateKey'));
+    const whose = of === 'CA' ? "the CA's" : "the device's";
+    throw new AttestationError(problem('notAPrivateKey', `No private key found where ${whose} private key was expected.${found} Choose the key file that belongs to the ${of} certificate.`, 'privateKey'));
   }
   const encrypted = keyBlock.kind === 'encryptedPrivateKey';
   if (encrypted && (passphrase === undefined || passphrase === '')) {

@@ -56,6 +56,8 @@ export const commandIds = [
   'dpsEnrollments.exportDesiredState',
   // test devices
   'dpsEnrollments.provisionTestDevice',
+  // the same command as the tree's TPM items show it while no TPM is set up (dpsEnrollments.tpmConfigured)
+  'dpsEnrollments.provisionTestDeviceNeedsTpm',
 ] as const;
 
 export type CommandId = (typeof commandIds)[number];

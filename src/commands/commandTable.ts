@@ -81,6 +81,8 @@ export const commandTable: Record<CommandId, CommandEntry> = {
   'dpsEnrollments.checkDrift': { handler: onFirstUse(asCode, (m) => m.checkDrift), failure: 'Could not check for drift' },
   'dpsEnrollments.exportDesiredState': { handler: onFirstUse(asCode, (m) => m.exportDesiredStateFile), failure: 'Could not export the desired state' },
   'dpsEnrollments.provisionTestDevice': { handler: onFirstUse(provision, (m) => m.provisionTestDevice), failure: 'Could not provision the test device' },
+  // One handler: it says at once that a TPM is missing, and provisions if one was set up meanwhile.
+  'dpsEnrollments.provisionTestDeviceNeedsTpm': { handler: onFirstUse(provision, (m) => m.provisionTestDevice), failure: 'Could not provision the test device' },
 };
 
 export function registerCommands(ctx: CommandContext): vscode.Disposable[] {

@@ -26,6 +26,26 @@ import { resolveItemTargets, type ItemTarget } from './targets';
 import { planCertificateRequest, saveIssued } from './issuedCertificateUi';
 import { showReport } from '../ui/reportDocuments';
 
+export const TPM_SETTING = 'dpsEnrollments.device.tpmTcti';
+const OPEN_SETTING = 'Open Setting';
+
+/**
+ * A TPM enrollment with no TPM to sign with: said at once, with the setting to open, before
+ * anything is asked or sent. True when the command should stop.
+ */
+async function stopWithoutTpm(ctx: CommandContext, target: ItemTarget, attestationType: string | undefined): Promise<boolean> {
+  if (attestationType !== 'tpm' || ctx.settings.value.deviceTpmTcti !== '') return false;
+  // The settings service drops a value that is no TCTI; the user needs to hear which one it was.
+  const raw = vscode.workspace.getConfiguration().get<unknown>(TPM_SETTING);
+  const typed = typeof raw === 'string' ? raw.trim() : '';
+  const text = typed === ''
+    ? `"${target.id}" uses TPM attestation: a test device needs a TPM to sign with. Set ${TPM_SETTING} (for a software TPM: swtpm:host=127.0.0.1,port=2321) and install tpm2-tools.`
+    : `"${target.id}" uses TPM attestation, and ${TPM_SETTING} ("${typed.slice(0, 60)}") is not a tpm2-tools TCTI. Use swtpm:host=127.0.0.1,port=2321 for a software TPM, or device:/dev/tpmrm0.`;
+  const picked = await vscode.window.showWarningMessage(text, OPEN_SETTING);
+  if (picked === OPEN_SETTING) await vscode.commands.executeCommand('workbench.action.openSettings', TPM_SETTING);
+  return true;
+}
+
 async function ask(options: vscode.InputBoxOptions): Promise<string> {
   const value = await vscode.window.showInputBox({ ignoreFocusOut: true, ...options });
   if (value === undefined) throw new UserCancelledError();
@@ -62,15 +82,15 @@ async function pickFile(title: string): Promise<Uint8Array> {
 }
 
 /** Loads a key, asking for the passphrase when it is encrypted; returns the passphrase used. */
-async function keyPassphrase(key: Uint8Array, what: string): Promise<string | undefined> {
+async function keyPassphrase(key: Uint8Array, of: 'CA' | 'device'): Promise<string | undefined> {
   try {
-    loadPrivateKey(key);
+    loadPrivateKey(key, undefined, of);
     return undefined;
   } catch (error) {
     if (!(error instanceof AttestationError) || error.problem.code !== 'passphraseRequired') throw error;
   }
-  const passphrase = await ask({ title: `Passphrase of the ${what}`, password: true });
-  loadPrivateKey(key, passphrase); // a wrong passphrase fails here, with its own message
+  const passphrase = await ask({ title: `Passphrase of the ${of} key`, password: true });
+  loadPrivateKey(key, passphrase, of); // a wrong passphrase fails here, with its own message
   return passphrase;
 }
 
@@ -83,11 +103,11 @@ async function x509Credential(registrationId: string): Promise<DeviceCredential>
   if (!choice.make) {
     const certificate = await pickFile('Device certificate (leaf first; intermediates may follow)');
     const privateKey = await pickFile('Private key of the device certificate');
-    return { kind: 'x509', certificate: Buffer.from(certificate).toString('utf8').includes('-----BEGIN') ? Buffer.from(certificate).toString('utf8') : certificate, privateKey, passphrase: await keyPassphrase(privateKey, 'device key') };
+    return { kind: 'x509', certificate: Buffer.from(certificate).toString('utf8').includes('-----BEGIN') ? Buffer.from(certificate).toString('utf8') : certificate, privateKey, passphrase: await keyPassphrase(privateKey, 'device') };
   }
   const caCertificate = Buffer.from(await pickFile('CA certificate that signs the device certificate')).toString('utf8');
   const caKey = await pickFile('Private key of that CA certificate');
-  const passphrase = await keyPassphrase(caKey, 'CA key');
+  const passphrase = await keyPassphrase(caKey, 'CA');
   const device = await generateDeviceCertificate({ commonName: registrationId, issuer: { certificate: caCertificate, privateKey: caKey, passphrase } });
   // The device sends its chain up to the CA DPS knows: the CA itself may follow the leaf.
   const chain = caCertificate.includes('-----BEGIN') ? `${device.certificatePem}${caCertificate}` : device.certificatePem;
@@ -108,9 +128,9 @@ async function credentialFor(ctx: CommandContext, target: ItemTarget, mechanism:
       return { credential: await x509Credential(registrationId) };
     case 'tpm': {
       const tcti = ctx.settings.value.deviceTpmTcti;
-      if (tcti === '') {
-        throw new Error('TPM test provisioning needs a TPM: set dpsEnrollments.device.tpmTcti (for a software TPM: swtpm:host=127.0.0.1,port=2321) and install tpm2-tools.');
-      }
+      // Checked before anything was asked; this catches a setting cleared while a prompt was open
+      // (tpm2-tools would otherwise fall back to a default TPM).
+      if (tcti === '') throw new Error(`${TPM_SETTING} was cleared: set it again (for a software TPM: swtpm:host=127.0.0.1,port=2321), then provision again.`);
       return { credential: { kind: 'tpm', tpm: new Tpm2ToolsTpm({ tcti }) } };
     }
     default:
@@ -121,8 +141,11 @@ async function credentialFor(ctx: CommandContext, target: ItemTarget, mechanism:
 export async function provisionTestDevice(ctx: CommandContext, ...args: unknown[]): Promise<void> {
   const [target] = await resolveItemTargets(ctx, args);
   if (target === undefined) throw new UserCancelledError();
+  // The tree's item knows its attestation type already; the read below is the check for any other.
+  if (await stopWithoutTpm(ctx, target, target.item?.attestation?.type)) return;
   const client = await ctx.clients.clientFor(target.connection);
   const mechanism = await withProgress(`Reading the attestation of ${target.id}…`, (signal) => getItemAttestation(client, target.kind, target.id, { signal }));
+  if (await stopWithoutTpm(ctx, target, mechanism.type)) return;
   const registrationId = target.kind === 'enrollment' ? target.id : (await ask({
     title: `Provision a Test Device in "${target.id}"`,
     prompt: 'Registration id of the test device',

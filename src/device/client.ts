@@ -2,8 +2,8 @@
 // the operation (honouring Retry-After) until it is assigned, failed or disabled. Symmetric keys
 // (own or derived from a group key) sign SAS tokens; X.509 devices present a TLS client
 // certificate; TPM devices answer the 401 nonce challenge with ActivateCredential and sign with it.
-import { X509Certificate } from 'node:crypto';
 import { deriveDeviceKey } from '../attestation/symmetricKey';
+import { readCertificates } from '../attestation/read';
 import { loadPrivateKey } from '../attestation/privateKey';
 import { realSleep, type Sleep } from '../dps/sleep';
 import { DeviceProvisioningError, kindOfStatus } from './errors';
@@ -88,12 +88,16 @@ function retryAfterMs(response: DeviceResponse): number {
 
 function clientCertificateOf(credential: Extract<DeviceCredential, { kind: 'x509' }>): ClientCertificate {
   try {
-    const text = typeof credential.certificate === 'string' ? credential.certificate : undefined;
-    const certificatePem = text?.includes('-----BEGIN') === true
-      ? text
-      : new X509Certificate(typeof credential.certificate === 'string' ? Buffer.from(credential.certificate.replace(/\s+/g, ''), 'base64') : credential.certificate).toString();
+    // PEM, DER or base64, leaf first; other blocks (a key in the same file) are left out.
+    const { certificates, problems } = readCertificates(credential.certificate);
+    if (certificates.length === 0) throw new Error(problems.find((p) => p.severity === 'error')?.message ?? 'The device certificate file holds no certificate.');
+    const certificatePem = certificates.map((c) => c.pem).join('');
     // Decrypted here so a wrong passphrase is reported as such, not as a TLS failure.
-    const key = loadPrivateKey(credential.privateKey, credential.passphrase);
+    const key = loadPrivateKey(credential.privateKey, credential.passphrase, 'device');
+    // Checked here too: TLS would only say "key values mismatch".
+    if (!certificates[0].x509.checkPrivateKey(key)) {
+      throw new Error('the private key does not belong to the device certificate (the first one in the file). Pick the key that was made with that certificate.');
+    }
     return { certificatePem, privateKeyPem: key.export({ format: 'pem', type: 'pkcs8' }).toString() };
   } catch (error) {
     throw new DeviceProvisioningError('credential', `The device certificate or key cannot be used: ${error instanceof Error ? error.message : String(error)}`);

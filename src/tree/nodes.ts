@@ -212,6 +212,12 @@ function pagedChildren<T>(
   return children;
 }
 
+/** What the enrollment's row says of its device: nothing when assigned, else why not (a refusal must show without expanding). */
+function registrationNote(state: DeviceRegistrationState | undefined): string | undefined {
+  if (!isRegistered(state)) return 'not registered';
+  return state.status === 'failed' || state.status === 'disabled' ? `registration ${state.status}` : undefined;
+}
+
 export class EnrollmentNode implements DpsTreeNode {
   readonly id: string;
   constructor(
@@ -238,7 +244,7 @@ export class EnrollmentNode implements DpsTreeNode {
     const deviceId = e.deviceId && e.deviceId !== e.registrationId ? e.deviceId : undefined;
     const target = deviceId ?? (registered ? e.registrationState?.assignedHub : undefined) ?? e.iotHubHostName;
     const policy = policyDetails(e);
-    const details = [status === 'disabled' ? 'disabled' : undefined, expiry && expiryPhrase(expiry.daysLeft), target, registered ? undefined : 'not registered', policy.short];
+    const details = [status === 'disabled' ? 'disabled' : undefined, expiry && expiryPhrase(expiry.daysLeft), target, registrationNote(e.registrationState), policy.short];
     return {
       id: this.id,
       label: e.registrationId,

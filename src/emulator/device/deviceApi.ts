@@ -14,7 +14,7 @@ import { CaCertificateStore } from './caStore';
 import { presentedChain } from './clientCertificateChain';
 import { DeviceErrorCodes, deviceUnauthorized } from './deviceErrors';
 import type { DeviceRoute } from './deviceRoutes';
-import { RegistrationOperations } from './registrationOperations';
+import { mechanismResult, RegistrationOperations } from './registrationOperations';
 import { TpmChallenges, type TpmRegistrationBody } from './tpmChallenge';
 import type { AdrLink } from '../adr/adrLink';
 import { CertificateIssuer, CsrError } from '../adr/certificateIssuer';
@@ -148,7 +148,7 @@ export function createDeviceApi(options: DeviceApiOptions): DeviceApi {
     if (request.body.length > 0 && hasCsr(request.body)) {
       throw new CsrError('csr belongs on register only; a registration status lookup with a csr is a bad request.');
     }
-    authenticateDevice(context(), registrationId, authorization, chain);
+    const device = authenticateDevice(context(), registrationId, authorization, chain);
     if (route.kind === 'operationStatus') {
       const status = operations.status(registrationId, route.operationId ?? '');
       if (status === undefined) {
@@ -160,7 +160,8 @@ export function createDeviceApi(options: DeviceApiOptions): DeviceApi {
     }
     const record = options.store.getRegistration(registrationId);
     if (record === undefined) throw new EmulatorError(404, DeviceErrorCodes.registrationNotFound, `Registration '${registrationId}' does not exist.`);
-    return { status: 200, body: record.state };
+    // A DeviceRegistrationResult, as the operation's registrationState: with how the device attested (device.json).
+    return { status: 200, body: { ...record.state, ...mechanismResult(device) } };
   }
 
   return {

@@ -64,6 +64,11 @@ export function reprovision(
   return { hub: allocatedHub, substatus: migrate ? 'reprovisionedToInitialAssignment' : 'deviceDataReset', resetTwin: !migrate };
 }
 
+/** How the device attested, as DeviceRegistrationResult names it: `{symmetricKey|x509: {enrollmentGroupId?}}` or `{tpm: {}}`. */
+export function mechanismResult(device: AuthenticatedDevice): Pick<DeviceRegistrationResult, 'symmetricKey' | 'x509' | 'tpm'> {
+  return { [device.mechanism]: device.mechanism === 'tpm' || device.enrollmentGroupId === undefined ? {} : { enrollmentGroupId: device.enrollmentGroupId } };
+}
+
 export class RegistrationOperations {
   private readonly operations = new Map<string, Operation>();
   /** The twin each device starts with on its hub (the emulator has no hub: kept for inspection). */
@@ -110,10 +115,9 @@ export class RegistrationOperations {
   private async decide(device: AuthenticatedDevice, payload: unknown): Promise<DeviceRegistrationResult> {
     const { store } = this.options;
     const { enrollment, registrationId } = device;
-    const mechanismResult = { [device.mechanism]: device.mechanism === 'tpm' ? {} : device.enrollmentGroupId === undefined ? {} : { enrollmentGroupId: device.enrollmentGroupId } };
     const record = (state: DeviceRegistrationState & { registrationId: string }): DeviceRegistrationResult => ({
       ...store.upsertRegistration(state, device.enrollmentGroupId).state,
-      ...mechanismResult,
+      ...mechanismResult(device),
     });
     const group = device.enrollmentGroupId === undefined ? undefined : store.enrollmentGroups.get(device.enrollmentGroupId);
     if (enrollment.provisioningStatus === 'disabled' || group?.provisioningStatus === 'disabled') {

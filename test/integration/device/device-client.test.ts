@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { generateDeviceCertificate, generateRootCertificate, generateTestChain, type TestChain } from '../../../src/attestation';
 import { provisionDevice, type DeviceCredential, type ProvisionOptions } from '../../../src/device/client';
 import { DeviceProvisioningError } from '../../../src/device/errors';
+import { deviceSasToken, keySigner } from '../../../src/device/sas';
+import { deriveDeviceKey } from '../../../src/attestation/symmetricKey';
 import { Tpm2ToolsTpm } from '../../../src/device/tpm2Tools';
 import { request, startTestEmulator, type EmulatorRequest, type TestEmulator } from '../../support/emulator';
 import { caReferenceGroup, symmetricEnrollment, symmetricGroup, x509Enrollment, x509Group } from '../../support/deviceEnrollments';
@@ -183,6 +185,111 @@ void test('reprovision policy: reset when data is not migrated, stay put when hu
   assert.equal((await provision('repro', { kind: 'symmetricKey', key })).substatus, 'deviceDataReset');
   env.emu.store.enrollments.put({ ...env.emu.store.enrollments.require('repro'), iotHubs: ['three.azure-devices.net'], reprovisionPolicy: { updateHubAssignment: false, migrateDeviceData: true } });
   assert.equal((await provision('repro', { kind: 'symmetricKey', key })).assignedHub, 'two.azure-devices.net');
+});
+
+/** A device's own request to the device API, signed with its key (null: no Authorization). */
+async function deviceRequest<T>(emu: TestEmulator['emu'], method: string, path: string, key: string | null, registrationId: string, body?: unknown) {
+  const authorization = key === null ? null : await deviceSasToken(emu.idScope, registrationId, keySigner(key));
+  return request<T>(emu, { method, path, body, authorization, apiVersion: path.includes('api-version=') ? null : '2021-06-01', skipSpecCheck: true });
+}
+
+interface OperationAnswer { operationId: string; status: string; registrationState?: Record<string, unknown> }
+
+void test('the first PUT is a 202 with Retry-After and Location; Location is the operation, and the client waits as Retry-After says', async () => {
+  const paced = await startTestEmulator({ device: { retryAfterSeconds: 3, assignDelayMs: 0 } });
+  try {
+    const key = symmetricEnrollment(paced.emu, 'paced', { iotHubs: ['paced.azure-devices.net'] });
+    const scope = paced.emu.idScope;
+    const put = await deviceRequest<OperationAnswer>(paced.emu, 'PUT', `/${scope}/registrations/paced/register`, key, 'paced', { registrationId: 'paced' });
+    assert.equal(put.status, 202, put.text);
+    assert.equal(put.body.status, 'assigning');
+    assert.equal(put.headers['retry-after'], '3');
+    assert.equal(put.headers.location, `/${scope}/registrations/paced/operations/${put.body.operationId}?api-version=2021-06-01`);
+    // Following Location is polling that operation, until it settles.
+    let op = await deviceRequest<OperationAnswer>(paced.emu, 'GET', put.headers.location ?? '', key, 'paced');
+    while (op.status === 202) {
+      assert.equal(op.headers['retry-after'], '3', 'every 202 says how long to wait');
+      op = await deviceRequest<OperationAnswer>(paced.emu, 'GET', put.headers.location ?? '', key, 'paced');
+    }
+    assert.equal(op.status, 200);
+    assert.equal(op.body.operationId, put.body.operationId);
+    assert.equal(op.body.registrationState?.assignedHub, 'paced.azure-devices.net');
+
+    const waits: number[] = [];
+    const result = await provisionDevice({
+      host: paced.emu.hostName, ca: paced.emu.caCertificatePem, idScope: scope, registrationId: 'paced', credential: { kind: 'symmetricKey', key },
+      sleep: (ms) => Promise.resolve(void waits.push(ms)),
+    });
+    assert.equal(result.assignedHub, 'paced.azure-devices.net');
+    assert.ok(waits.length >= 1, 'the client waited before polling');
+    assert.deepEqual(new Set(waits), new Set([3000]), 'each wait is the Retry-After the emulator sent');
+  } finally {
+    await paced.dispose();
+  }
+});
+
+void test('status lookup (POST /{idScope}/registrations/{id}): an assigned device reads its DeviceRegistrationResult', async () => {
+  const key = symmetricEnrollment(env.emu, 'lookup-single', { iotHubs: ['lookup.azure-devices.net'] });
+  const provisioned = await provision('lookup-single', { kind: 'symmetricKey', key });
+  const lookup = await deviceRequest<Record<string, unknown>>(env.emu, 'POST', `/${env.emu.idScope}/registrations/lookup-single`, key, 'lookup-single', { registrationId: 'lookup-single' });
+  assert.equal(lookup.status, 200, lookup.text);
+  assert.equal(lookup.body.registrationId, 'lookup-single');
+  assert.equal(lookup.body.status, 'assigned');
+  assert.equal(lookup.body.assignedHub, 'lookup.azure-devices.net');
+  assert.equal(lookup.body.deviceId, provisioned.deviceId);
+  assert.equal(lookup.body.substatus, 'initialAssignment');
+  assert.equal(lookup.body.etag, provisioned.etag, 'the same registration the operation settled');
+  assert.deepEqual(lookup.body.symmetricKey, {}, 'how the device attested, as in the operation result');
+
+  // A group member: the lookup names its group.
+  const groupKey = symmetricGroup(env.emu, 'lookup-group', { iotHubs: ['lookup.azure-devices.net'] });
+  await provision('lookup-member', { kind: 'groupKey', groupKey });
+  const member = await deviceRequest<Record<string, unknown>>(env.emu, 'POST', `/${env.emu.idScope}/registrations/lookup-member`, deriveDeviceKey(groupKey, 'lookup-member'), 'lookup-member');
+  assert.equal(member.status, 200, member.text);
+  assert.deepEqual(member.body.symmetricKey, { enrollmentGroupId: 'lookup-group' });
+});
+
+void test('status lookup: a registration never made is 404202; a bad or missing credential is 401002', async () => {
+  const key = symmetricEnrollment(env.emu, 'lookup-never');
+  const path = `/${env.emu.idScope}/registrations/lookup-never`;
+  const unknown = await deviceRequest<{ errorCode: number; message: string; trackingId: string }>(env.emu, 'POST', path, key, 'lookup-never');
+  assert.equal(unknown.status, 404, unknown.text);
+  assert.equal(unknown.body.errorCode, 404202);
+  assert.equal(unknown.headers['x-ms-error-code'], '404202');
+  assert.match(unknown.body.message, /Registration 'lookup-never' does not exist/);
+
+  for (const [what, credential] of [['a wrong key', Buffer.alloc(32, 7).toString('base64')], ['no credential', null]] as const) {
+    const denied = await deviceRequest<{ errorCode: number; trackingId: string }>(env.emu, 'POST', path, credential, 'lookup-never');
+    assert.equal(denied.status, 401, `${what}: ${denied.text}`);
+    assert.equal(denied.body.errorCode, 401002, what);
+    assert.equal(denied.headers['x-ms-error-code'], '401002', what);
+    assert.match(denied.body.trackingId, /^[0-9a-f-]{36}$/, what);
+  }
+  // Another device's valid key does not read this registration either.
+  const provisionedKey = symmetricEnrollment(env.emu, 'lookup-other');
+  await provision('lookup-other', { kind: 'symmetricKey', key: provisionedKey });
+  const foreign = await deviceRequest(env.emu, 'POST', `/${env.emu.idScope}/registrations/lookup-other`, key, 'lookup-other');
+  assert.equal(foreign.status, 401);
+});
+
+void test('DER: a device certificate and key as DER bytes provision an X.509 individual enrollment', async () => {
+  const { createPrivateKey, X509Certificate } = await import('node:crypto');
+  const device = await generateDeviceCertificate({ commonName: 'client-der', key: 'ecdsa-p256', issuer: { certificate: chain.intermediate.certificatePem, privateKey: chain.intermediate.privateKeyPem } });
+  x509Enrollment(env.emu, 'client-der', device.certificatePem);
+  const certificateDer = new Uint8Array(new X509Certificate(device.certificatePem).raw);
+  const keyDer = new Uint8Array(createPrivateKey(device.privateKeyPem).export({ format: 'der', type: 'pkcs8' }));
+  const result = await provision('client-der', { kind: 'x509', certificate: certificateDer, privateKey: keyDer });
+  assert.equal(result.deviceId, 'client-der');
+  assert.equal(env.emu.store.getRegistration('client-der')?.state.status, 'assigned');
+  // A SEC1 ("EC PRIVATE KEY") DER key, as openssl ec -outform DER writes it, works too.
+  const sec1 = new Uint8Array(createPrivateKey(device.privateKeyPem).export({ format: 'der', type: 'sec1' }));
+  assert.equal((await provision('client-der', { kind: 'x509', certificate: certificateDer, privateKey: sec1 })).deviceId, 'client-der');
+  // Bytes that are no certificate are a credential error before anything is sent.
+  await refused(provision('client-der', { kind: 'x509', certificate: keyDer, privateKey: keyDer }), 'credential', /device certificate or key cannot be used: .*is a private key, not a certificate/);
+  await refused(provision('client-der', { kind: 'x509', certificate: certificateDer, privateKey: certificateDer }), 'credential', /No private key found where the device's private key was expected/);
+  // So is a key of another certificate (TLS itself would only say "key values mismatch").
+  const other = await generateDeviceCertificate({ commonName: 'client-der', key: 'ecdsa-p256', issuer: { certificate: chain.intermediate.certificatePem, privateKey: chain.intermediate.privateKeyPem } });
+  await refused(provision('client-der', { kind: 'x509', certificate: certificateDer, privateKey: other.privateKeyPem }), 'credential', /private key does not belong to the device certificate/);
 });
 
 void test('TPM with a software TPM: challenge, ActivateCredential, SAS; a wrong TPM answer is refused', async () => {

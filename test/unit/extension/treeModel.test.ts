@@ -212,6 +212,30 @@ void describe('tree model', () => {
     assert.equal(registration.itemId, 'dev');
   });
 
+  void test('an enrollment whose registration failed or is disabled says so on its own row, not only in its child', async () => {
+    const api = new FakeDpsApi([
+      enrollment('refused', {
+        iotHubHostName: 'hub-1.azure-devices.net',
+        registrationState: { registrationId: 'refused', status: 'failed', errorCode: 400209, errorMessage: 'Custom allocation failed.' },
+      }),
+      enrollment('turned-off', {
+        provisioningStatus: 'disabled',
+        registrationState: { registrationId: 'turned-off', status: 'disabled', errorCode: 401003, errorMessage: "Enrollment 'turned-off' is disabled." },
+      }),
+      enrollment('fine', { registrationState: { registrationId: 'fine', status: 'assigned', deviceId: 'fine', assignedHub: 'hub-1.azure-devices.net' } }),
+    ]);
+    const { root } = setup(api, 10);
+    const [refused, turnedOff, fine] = ((await root.enrollments.getChildren()) as EnrollmentNode[]).map((n) => n.describe());
+    assert.equal(refused?.description, 'hub-1.azure-devices.net · registration failed');
+    assert.match(refused?.ariaLabel ?? '', /registration failed/, 'screen readers hear it too');
+    // The enrollment's own status and its registration's are two facts: both show.
+    assert.equal(turnedOff?.description, 'disabled · registration disabled');
+    assert.match(turnedOff?.ariaLabel ?? '', /registration disabled/);
+    assert.equal(fine?.description, 'hub-1.azure-devices.net', 'an assigned registration adds nothing');
+    // Still expandable: the child holds the error message.
+    assert.equal(refused?.collapsible, 'collapsed');
+  });
+
   void test('X.509 items whose certificate ends within 30 days (or ended) say so with a warning icon', async () => {
     const inDays = (days: number) => new Date(Date.now() + days * 86_400_000 + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z');
     const x509 = (notAfterUtc: string, where: 'clientCertificates' | 'signingCertificates') => ({
