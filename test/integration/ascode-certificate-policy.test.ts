@@ -4,19 +4,16 @@
 // at the item, naming the fields and the version, with nothing sent.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { DesiredStateError, applyPlan, exportDesiredState, formatDesiredState, planDesiredStateFile } from '../../src/ascode';
 import { DpsClient } from '../../src/dps/client';
+import { runCli, type CliRun } from '../support/cliProcess';
 import { startTestEmulator, tempDir, type TestEmulator } from '../support/emulator';
 
 const POLICY = { namespaceName: 'adr-ns', certificateAuthorityName: 'ca1', certificatePolicyName: 'device-certs' };
 const OTHER_POLICY = { ...POLICY, certificatePolicyName: 'edge-certs' };
 const FAST = 60_000;
-const MAIN = join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
-const TSX = pathToFileURL(require.resolve('tsx')).href;
 
 let emulator: TestEmulator;
 let v2026: DpsClient;
@@ -41,20 +38,8 @@ after(async () => {
   await emulator.dispose();
 });
 
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args, '--ca', emulator.emu.caCertificatePath], {
-      cwd: dir,
-      env: { ...process.env, DPS_CONNECTION_STRING: emulator.emu.connectionString, DPS_API_VERSION: '', ...env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], env: Record<string, string>): Promise<CliRun> =>
+  runCli([...args, '--ca', emulator.emu.caCertificatePath], { cwd: dir, env: { DPS_CONNECTION_STRING: emulator.emu.connectionString, DPS_API_VERSION: '', ...env } });
 
 void describe('certificate policies as code', () => {
   void test('export writes the policy names; the export plans empty on 2026-11-01', async () => {

@@ -3,12 +3,13 @@
 // exports, plans and drifts against the emulator with a connection string, and with an Entra token.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emulatorTokenProvider } from '../../src/azure/tokenSources';
 import { DPS_ENTRA_SCOPE } from '../../src/dps/auth';
 import { DpsClient } from '../../src/dps/client';
+import { runProgram, type CliRun } from '../support/cliProcess';
 import { startTestEmulator, tempDir, type TestEmulator } from '../support/emulator';
 
 let emulator: TestEmulator;
@@ -36,17 +37,8 @@ after(async () => {
   await emulator.dispose();
 });
 
-function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { cwd: work, env: { PATH: process.env.PATH ?? '', HOME: work, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (args: string[], env: Record<string, string>): Promise<CliRun> =>
+  runProgram(bin, args, { cwd: work, env: { PATH: process.env.PATH ?? '', HOME: work, ...env } });
 
 void describe('the packaged CLI', () => {
   void test('installs with its two bundles and nothing else', () => {

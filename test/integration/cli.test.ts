@@ -3,39 +3,19 @@
 // text and --json output, and its exit code.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { deriveDeviceKey, generateSymmetricKey } from '../../src/attestation';
 import { DpsClient } from '../../src/dps/client';
+import { runCli, type CliRun } from '../support/cliProcess';
 import { startTestEmulator, tempDir, type TestEmulator } from '../support/emulator';
 
 let emulator: TestEmulator;
 let client: DpsClient;
 let dir: string;
 let env: Record<string, string>;
-const MAIN = join(__dirname, '..', '..', 'src', 'cli', 'main.ts');
-// The working directory is a temp folder (files are named relative to it, as a user would), so tsx is named by path.
-const TSX = pathToFileURL(require.resolve('tsx')).href;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd: dir, env: { ...process.env, ...env, ...extraEnv } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[], extraEnv: Record<string, string> = {}): Promise<CliRun> => runCli(args, { cwd: dir, env: { ...env, ...extraEnv } });
 
 before(async () => {
   emulator = await startTestEmulator();

@@ -22,8 +22,13 @@ export interface CliOptions {
 }
 
 export function runCli(args: readonly string[], options: CliOptions): Promise<CliRun> {
+  return runProgram(process.execPath, ['--import', TSX, MAIN, ...args], { ...options, env: { ...process.env, ...options.env } });
+}
+
+/** Any program (an installed `dps-enrollments`, say) with exactly the environment given, its output captured. */
+export function runProgram(command: string, args: readonly string[], options: CliOptions): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, ...args], { cwd: options.cwd, env: { ...process.env, ...options.env } });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env });
     options.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
