@@ -153,12 +153,18 @@ export const vscodeStub = {
     }),
   },
   TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
+  ViewColumn: { Active: -1, Beside: -2 },
   ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
   QuickPickItemKind: { Separator: -1, Default: 0 },
   FileType: { Unknown: 0, File: 1, Directory: 2 },
   FileChangeType: { Changed: 1, Created: 2, Deleted: 3 },
-  Uri: {
-    from: (c: { scheme: string; path: string }) => ({ ...c, toString: () => `${c.scheme}:${c.path}` }),
+  // A class, so `arg instanceof vscode.Uri` works as in VS Code (a file clicked in the Explorer).
+  Uri: class Uri {
+    constructor(readonly scheme: string, readonly path: string, readonly fsPath = path) {}
+    toString(): string {
+      return `${this.scheme}:${this.path}`;
+    }
+    static from = (c: { scheme: string; path: string }) => ({ ...c, toString: () => `${c.scheme}:${c.path}` });
   },
   commands: {
     registerCommand: (id: string) => {
