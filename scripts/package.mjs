@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm run package`: builds production bundles into a staging folder and packs them with @vscode/vsce
-// into a .vsix (what a user installs). Prints the file's size and what it holds, read from the .vsix.
+// into a .vsix (what a user installs). Prints the file's size and what it holds, read from the .vsix,
+// and fails (removing the .vsix) when that differs from the .vscodeignore allow-list.
 //
 //   npm run package                        -> ./dps-enrollments-<version>.vsix
 //   npm run package -- --out path.vsix     -> elsewhere (the test run packs into .cache/test/)
@@ -8,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assertVsixMatchesAllowList } from './vsixContents.mjs';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8'));
@@ -62,8 +64,16 @@ export function packageExtension({ out, log = console.log } = {}) {
   const entries = zipEntries(vsix).filter((name) => !name.endsWith('/'));
   const shipped = entries.filter((name) => name.startsWith('extension/'));
   const bytes = statSync(vsix).size;
-  log(`${relative(process.cwd(), vsix) || vsix}: ${bytes} bytes (${(bytes / 1024).toFixed(1)} KiB), ${entries.length} files in the zip, ${shipped.length} of them the extension's:`);
+  const shown = relative(process.cwd(), vsix) || vsix;
+  log(`${shown}: ${bytes} bytes (${(bytes / 1024).toFixed(1)} KiB), ${entries.length} files in the zip, ${shipped.length} of them the extension's:`);
   for (const name of shipped) log(`  ${name.slice('extension/'.length)}`);
+  try {
+    assertVsixMatchesAllowList(entries, readFileSync(join(repoRoot, '.vscodeignore'), 'utf8'), shown);
+  } catch (error) {
+    // A package with a stray file (a source map, a key from a test) must not be left to be installed.
+    rmSync(vsix, { force: true });
+    throw error;
+  }
   return vsix;
 }
 

@@ -5,10 +5,8 @@ import { CERTIFICATE_POLICY_FIELDS } from '../dps/apiVersion';
 import type { ItemKind } from '../dps/items';
 
 export const DESIRED_STATE_VERSION = 1;
-/** Files VS Code validates with the contributed schema (package.json contributes.jsonValidation). */
-export const DESIRED_STATE_FILE_PATTERNS = ['*.dps.json', '*.dps.jsonc', 'dps-enrollments.json'];
-/** The same files written in YAML: checked by this extension itself (VS Code validates JSON only). */
-export const YAML_DESIRED_STATE_FILE_PATTERNS = ['*.dps.yaml', '*.dps.yml', 'dps-enrollments.yaml', 'dps-enrollments.yml'];
+// Which file names are desired-state files is declared once, in package.json (jsonValidation,
+// yamlValidation, languages): *.dps.json(c), *.dps.y(a)ml, dps-enrollments.json/.yaml/.yml.
 
 /** True for a .yaml or .yml file name: read and written as YAML, anything else as JSON. */
 export function isYamlFileName(fileName: string): boolean {

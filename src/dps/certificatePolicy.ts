@@ -24,13 +24,6 @@ export const CERTIFICATE_POLICY_NAME_RULES: Readonly<Record<CertificatePolicyFie
   certificatePolicyName: { min: 3, max: 63, pattern: /^[0-9a-zA-Z][a-zA-Z0-9-]*$/, says: 'letters, digits and hyphens, starting with a letter or digit' },
 };
 
-/** What people read for each field (form labels, tooltips, messages). */
-export const CERTIFICATE_POLICY_LABELS: Readonly<Record<CertificatePolicyField, string>> = {
-  namespaceName: 'Namespace',
-  certificateAuthorityName: 'Certificate authority',
-  certificatePolicyName: 'Certificate policy',
-};
-
 /** The problem with one name, or undefined when it follows the spec's rule for that field. */
 export function certificatePolicyNameProblem(field: CertificatePolicyField, value: unknown): string | undefined {
   const rule = CERTIFICATE_POLICY_NAME_RULES[field];

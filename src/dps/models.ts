@@ -1,10 +1,6 @@
 // Service objects of the DPS service API, api-versions 2021-10-01 and 2026-11-01, typed from the
 // spec's definitions. Every object type keeps an index signature so that fields added by newer API
 // versions survive a read-modify-write untouched.
-import { DEFAULT_API_VERSION } from './apiVersion';
-
-/** The default api-version; a connection may choose another (see apiVersion.ts). */
-export const API_VERSION = DEFAULT_API_VERSION;
 
 export type AttestationType = 'none' | 'tpm' | 'x509' | 'symmetricKey';
 export type ProvisioningStatus = 'enabled' | 'disabled';

@@ -9,11 +9,10 @@ import type {
   X509CertificateWithInfo,
   X509Certificates,
 } from '../dps/models';
+import type { ItemKind } from '../dps/itemKind';
 import { ErrorCodes, badRequest } from './errors';
 import { certificateTimestamp } from './timestamps';
 import { endorsementKeyProblem } from './tpmPublic';
-
-export type EnrollmentKind = 'individual' | 'group';
 
 const TYPES = ['none', 'tpm', 'x509', 'symmetricKey'] as const;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -107,21 +106,21 @@ function normalizeCertificates(value: unknown, label: string, existing: X509Cert
   return { ...rest, primary: p, ...(s === undefined ? {} : { secondary: s }) };
 }
 
-function normalizeX509(value: unknown, kind: EnrollmentKind, existing: X509Attestation | undefined): X509Attestation {
+function normalizeX509(value: unknown, kind: ItemKind, existing: X509Attestation | undefined): X509Attestation {
   if (!isObject(value)) throw invalid("attestation.x509 is required when attestation.type is 'x509'.");
   const { clientCertificates, signingCertificates, caReferences, ...rest } = value;
   const out: X509Attestation = { ...rest };
-  if (kind === 'individual' && signingCertificates !== undefined && signingCertificates !== null) {
+  if (kind === 'enrollment' && signingCertificates !== undefined && signingCertificates !== null) {
     throw invalid('An individual enrollment uses x509.clientCertificates, not signingCertificates.');
   }
   if (kind === 'group' && clientCertificates !== undefined && clientCertificates !== null) {
     throw invalid('An enrollment group uses x509.signingCertificates or x509.caReferences, not clientCertificates.');
   }
-  const certs = kind === 'individual'
+  const certs = kind === 'enrollment'
     ? normalizeCertificates(clientCertificates, 'attestation.x509.clientCertificates', existing?.clientCertificates)
     : normalizeCertificates(signingCertificates, 'attestation.x509.signingCertificates', existing?.signingCertificates);
   if (certs !== undefined) {
-    if (kind === 'individual') out.clientCertificates = certs;
+    if (kind === 'enrollment') out.clientCertificates = certs;
     else out.signingCertificates = certs;
   }
   if (caReferences !== undefined && caReferences !== null) {
@@ -134,7 +133,7 @@ function normalizeX509(value: unknown, kind: EnrollmentKind, existing: X509Attes
     out.caReferences = caReferences;
   }
   if (out.clientCertificates === undefined && out.signingCertificates === undefined && out.caReferences === undefined) {
-    throw invalid(kind === 'individual'
+    throw invalid(kind === 'enrollment'
       ? 'attestation.x509 needs clientCertificates.primary (or caReferences).'
       : 'attestation.x509 needs signingCertificates.primary or caReferences.primary.');
   }
@@ -160,7 +159,7 @@ function normalizeSymmetricKey(value: unknown, existing: AttestationMechanism['s
 }
 
 /** Validates an attestation from a request body and returns what the store keeps. */
-export function normalizeAttestation(value: unknown, kind: EnrollmentKind, existing?: AttestationMechanism): AttestationMechanism {
+export function normalizeAttestation(value: unknown, kind: ItemKind, existing?: AttestationMechanism): AttestationMechanism {
   if (value === undefined || value === null) throw invalid('attestation is required.');
   if (!isObject(value)) throw invalid('attestation must be an object.');
   const type = value.type;

@@ -2,6 +2,7 @@
 // per-item failures are reported in the result while the valid items are applied (non-atomic).
 // Like the service, `create` and `update` both fail per item for an id that already exists.
 import type { BulkMode, EnrollmentGroup, IndividualEnrollment } from '../dps/models';
+import type { ItemCollection } from '../dps/itemKind';
 import { EmulatorError, ErrorCodes, badRequest } from './errors';
 import { idProblem, keyOf } from './ids';
 import type { EmulatorStore } from './store';
@@ -15,8 +16,6 @@ const MODES: Record<string, BulkMode> = {
   delete: 'delete',
 };
 
-export type BulkKind = 'enrollments' | 'enrollmentGroups';
-
 export interface BulkItemError {
   id: string;
   errorCode: number;
@@ -28,24 +27,24 @@ export interface ParsedBulk {
   items: Record<string, unknown>[];
 }
 
-const idField = (kind: BulkKind) => (kind === 'enrollments' ? 'registrationId' : 'enrollmentGroupId');
+const idField = (collection: ItemCollection) => (collection === 'enrollments' ? 'registrationId' : 'enrollmentGroupId');
 
 /** Checks the request as a whole; throws a 400 for anything that makes it unacceptable. */
-export function parseBulkRequest(body: unknown, kind: BulkKind): ParsedBulk {
-  if (!isObject(body)) throw badRequest('The bulk request body must be a JSON object with mode and ' + kind + '.');
+export function parseBulkRequest(body: unknown, collection: ItemCollection): ParsedBulk {
+  if (!isObject(body)) throw badRequest('The bulk request body must be a JSON object with mode and ' + collection + '.');
   // Accept the spec spelling and the Node SDK's `updateIfMatchEtag`.
   const mode = typeof body.mode === 'string' ? MODES[body.mode.toLowerCase()] : undefined;
   if (mode === undefined) throw badRequest(`mode must be one of create, update, updateIfMatchETag, delete.`);
-  const items = body[kind];
-  if (!Array.isArray(items)) throw badRequest(`${kind} must be an array.`);
-  if (items.length === 0) throw badRequest(`${kind} must contain at least one item.`);
+  const items = body[collection];
+  if (!Array.isArray(items)) throw badRequest(`${collection} must be an array.`);
+  if (items.length === 0) throw badRequest(`${collection} must contain at least one item.`);
   if (items.length > MAX_BULK_ITEMS) {
     throw badRequest(`A bulk request takes at most ${MAX_BULK_ITEMS} items; this one has ${items.length}.`, ErrorCodes.bulkTooLarge);
   }
-  const field = idField(kind);
+  const field = idField(collection);
   const seen = new Set<string>();
   items.forEach((item, i) => {
-    if (!isObject(item)) throw badRequest(`${kind}[${i}] must be an object.`);
+    if (!isObject(item)) throw badRequest(`${collection}[${i}] must be an object.`);
     const id = item[field];
     if (typeof id !== 'string') return;
     if (seen.has(keyOf(id))) {
@@ -56,12 +55,12 @@ export function parseBulkRequest(body: unknown, kind: BulkKind): ParsedBulk {
   return { mode, items: items as Record<string, unknown>[] };
 }
 
-function applyItem(store: EmulatorStore, kind: BulkKind, mode: BulkMode, item: Record<string, unknown>): void {
-  const id = item[idField(kind)];
-  const problem = idProblem(id, idField(kind));
+function applyItem(store: EmulatorStore, collection: ItemCollection, mode: BulkMode, item: Record<string, unknown>): void {
+  const id = item[idField(collection)];
+  const problem = idProblem(id, idField(collection));
   if (problem !== undefined) throw badRequest(problem, ErrorCodes.invalidId);
   const key = id as string;
-  if (kind === 'enrollments') {
+  if (collection === 'enrollments') {
     if (mode === 'delete') return store.deleteEnrollment(key);
     const record = validateIndividualEnrollment(item, undefined, store.enrollments.get(key));
     putByMode(mode, item, (opts) => store.enrollments.put(record, opts));
@@ -86,14 +85,14 @@ function putByMode(
 }
 
 /** Applies each item independently; returns the per-item errors. */
-export function runBulk(store: EmulatorStore, kind: BulkKind, request: ParsedBulk): BulkItemError[] {
+export function runBulk(store: EmulatorStore, collection: ItemCollection, request: ParsedBulk): BulkItemError[] {
   const errors: BulkItemError[] = [];
   for (const item of request.items) {
     try {
-      applyItem(store, kind, request.mode, item);
+      applyItem(store, collection, request.mode, item);
     } catch (error) {
       if (!(error instanceof EmulatorError)) throw error;
-      const id = item[idField(kind)];
+      const id = item[idField(collection)];
       errors.push({ id: typeof id === 'string' ? id : '', errorCode: error.errorCode, errorStatus: error.message });
     }
   }

@@ -10,6 +10,7 @@
 // a loader can read the id and keep the value as text without parsing it (storedLine.ts). Version
 // 2 lines (no `i`) are still read.
 import { crc32 } from 'node:zlib';
+import type { ItemKind } from '../dps/itemKind';
 import { keyOf } from './ids';
 import { idKeyOfListingKey, listingHashOf, listingKey, listingKeyWithHash } from './listingOrder';
 import { isStorableRecord, type CollectionName, type RegistrationRecord, type StoreChange } from './store';
@@ -29,7 +30,7 @@ export interface SnapshotHeader {
 export type DecodedLine =
   | { kind: 'change'; change: StoreChange }
   /** A put whose value is kept as its JSON text, parsed and checked on first use (storedLine.ts). */
-  | { kind: 'stored'; collection: 'enrollment' | 'group'; listingKey: string; json: string }
+  | { kind: 'stored'; collection: ItemKind; listingKey: string; json: string }
   | { kind: 'header'; header: SnapshotHeader }
   | { kind: 'end'; count: number };
 
@@ -52,7 +53,7 @@ export function encodeChange(change: StoreChange): string {
 }
 
 /** A put of an item still held as its JSON text (written as it is: it was read from a record like this). */
-export function encodeStoredPut(collection: 'enrollment' | 'group', itemListingKey: string, json: string): string {
+export function encodeStoredPut(collection: ItemKind, itemListingKey: string, json: string): string {
   return checksumLine(`${putPrefix(collection, itemListingKey)}${json}}`);
 }
 

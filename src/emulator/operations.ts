@@ -2,8 +2,9 @@
 // status, body and headers. Authentication, quota and faults are handled before these run.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { DeviceRegistrationState, EnrollmentGroup, IndividualEnrollment } from '../dps/models';
+import type { ItemCollection } from '../dps/itemKind';
 import { publicAttestation } from './attestation';
-import { parseBulkRequest, runBulk, type BulkKind } from './bulk';
+import { parseBulkRequest, runBulk } from './bulk';
 import { EmulatorError, ErrorCodes, badRequest } from './errors';
 import { assertValidId, keyOf } from './ids';
 import type { RouteMatch } from './routes';
@@ -73,10 +74,10 @@ function pageResponse<T>(page: { items: T[]; continuation?: string }, itemType: 
   return { status: 200, body: page.items, headers };
 }
 
-function bulk(ctx: OperationContext, req: ServiceRequest, kind: BulkKind): ServiceResponse {
-  const parsed = parseBulkRequest(parseJsonBody(req.body), kind);
-  const errors = runBulk(ctx.store, kind, parsed);
-  const field = kind === 'enrollments' ? 'registrationId' : 'enrollmentGroupId';
+function bulk(ctx: OperationContext, req: ServiceRequest, collection: ItemCollection): ServiceResponse {
+  const parsed = parseBulkRequest(parseJsonBody(req.body), collection);
+  const errors = runBulk(ctx.store, collection, parsed);
+  const field = collection === 'enrollments' ? 'registrationId' : 'enrollmentGroupId';
   return {
     status: 200,
     body: {

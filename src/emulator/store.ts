@@ -9,6 +9,7 @@
 // - Deleting an individual enrollment deletes its registration state; deleting an enrollment
 //   group keeps the group's registration states (still readable and queryable by group id).
 import type { DeviceRegistrationState, EnrollmentGroup, IndividualEnrollment } from '../dps/models';
+import type { ItemKind } from '../dps/itemKind';
 import { EmulatorError, ErrorCodes } from './errors';
 import { etagMatches, newEtag } from './etag';
 import { keyOf } from './ids';
@@ -32,7 +33,8 @@ export interface StoreSnapshot {
   registrations: RegistrationRecord[];
 }
 
-export type CollectionName = 'enrollment' | 'group' | 'registration';
+/** Item collections use the client's kind names (the same strings are written to the journal). */
+export type CollectionName = ItemKind | 'registration';
 
 /** One change of the store, as the journal records it (journalRecords.ts) and loading replays it. */
 export type StoreChange =
@@ -58,7 +60,7 @@ export class EnrollmentCollection<T extends Item> {
   private readonly order = new SortedKeyIndex();
 
   constructor(
-    private readonly collection: 'enrollment' | 'group',
+    private readonly collection: ItemKind,
     private readonly idOf: (item: T) => string,
     private readonly notFound: (id: string) => EmulatorError,
     private readonly alreadyExists: (id: string) => EmulatorError,
@@ -199,7 +201,7 @@ export class EnrollmentCollection<T extends Item> {
  * the file was edited by hand; then this item answers with a 500 naming it (the others are served,
  * and the text is kept as it is, so nothing is lost or rewritten).
  */
-function parseStoredItem(collection: 'enrollment' | 'group', key: string, json: string): unknown {
+function parseStoredItem(collection: ItemKind, key: string, json: string): unknown {
   let value: unknown;
   try {
     value = JSON.parse(json);
@@ -213,7 +215,7 @@ function parseStoredItem(collection: 'enrollment' | 'group', key: string, json: 
   return value;
 }
 
-function damagedItem(collection: 'enrollment' | 'group', key: string, problem: string): EmulatorError {
+function damagedItem(collection: ItemKind, key: string, problem: string): EmulatorError {
   const what = collection === 'enrollment' ? 'enrollment' : 'enrollment group';
   return new EmulatorError(500, ErrorCodes.internal,
     `The stored ${what} '${key}' in the emulator data file is damaged (${problem}); the file was edited outside the emulator. Fix or remove its line.`);
@@ -408,7 +410,7 @@ export class EmulatorStore {
   }
 
   /** Loads an enrollment or group as the JSON text of its data-file record (parsed on first read). */
-  applyStored(collection: 'enrollment' | 'group', itemListingKey: string, json: string): void {
+  applyStored(collection: ItemKind, itemListingKey: string, json: string): void {
     (collection === 'enrollment' ? this.enrollments : this.enrollmentGroups).loadStored(itemListingKey, json);
   }
 

@@ -1,7 +1,8 @@
 // Request-body checks for enrollments and groups: specific 400s for wrong shapes; read-only fields
 // dropped; unknown fields kept (newer API versions add fields).
 import type { EnrollmentGroup, IndividualEnrollment } from '../dps/models';
-import { normalizeAttestation, type EnrollmentKind } from './attestation';
+import type { ItemKind } from '../dps/itemKind';
+import { normalizeAttestation } from './attestation';
 import { ErrorCodes, badRequest } from './errors';
 import { assertValidId, keyOf } from './ids';
 
@@ -88,7 +89,7 @@ function checkPathId(pathId: string | undefined, bodyId: string, label: string):
  * The result still lacks server-set fields (etag, timestamps).
  */
 export function validateIndividualEnrollment(body: unknown, pathId?: string, existing?: IndividualEnrollment): IndividualEnrollment {
-  return validateEnrollment(body, 'individual', pathId, existing?.attestation) as IndividualEnrollment;
+  return validateEnrollment(body, 'enrollment', pathId, existing?.attestation) as IndividualEnrollment;
 }
 
 export function validateEnrollmentGroup(body: unknown, pathId?: string, existing?: EnrollmentGroup): EnrollmentGroup {
@@ -97,12 +98,12 @@ export function validateEnrollmentGroup(body: unknown, pathId?: string, existing
 
 function validateEnrollment(
   body: unknown,
-  kind: EnrollmentKind,
+  kind: ItemKind,
   pathId: string | undefined,
   existingAttestation: IndividualEnrollment['attestation'] | undefined,
 ): IndividualEnrollment | EnrollmentGroup {
-  const label = kind === 'individual' ? 'registrationId' : 'enrollmentGroupId';
-  const noun = kind === 'individual' ? 'individual enrollment' : 'enrollment group';
+  const label = kind === 'enrollment' ? 'registrationId' : 'enrollmentGroupId';
+  const noun = kind === 'enrollment' ? 'individual enrollment' : 'enrollment group';
   if (!isObject(body)) throw badRequest(`The body must be a JSON object describing an ${noun}.`);
   const id = assertValidId(body[label], label);
   checkPathId(pathId, id, label);

@@ -18,6 +18,7 @@ import { checkHubHostNames, splitHubList } from '../dps/hubHostName';
 import type { Item } from '../dps/items';
 import { DEFAULT_API_VERSION, supportsCertificatePolicy, type ApiVersion } from '../dps/apiVersion';
 import { CERTIFICATE_POLICY_FIELDS, certificatePolicyProblems } from '../dps/certificatePolicy';
+import { daysUntil, expiryPhrase, needsExpiryWarning } from '../attestation/expiry';
 
 export interface DraftFromService {
   draft: FormDraft;
@@ -34,17 +35,31 @@ function twinToJson(collection: TwinCollection | undefined): string {
   return Object.keys(userFields).length === 0 ? '' : JSON.stringify(userFields, null, 2);
 }
 
-function certificateInfo(slot: CertificateSlot, cert: X509CertificateWithInfo | undefined): ExistingCertificateInfo | undefined {
+/** The same rule as the Explorer's expiry badge (src/attestation/expiry.ts), in the words of the certificate check. */
+function expiryWarning(notAfter: string, now: Date): string | undefined {
+  const end = new Date(notAfter);
+  if (!notAfter || Number.isNaN(end.getTime())) return undefined;
+  const daysLeft = daysUntil(end, now);
+  if (!needsExpiryWarning({ daysLeft, notAfter, which: 'certificate' })) return undefined;
+  return daysLeft < 0
+    ? `The certificate on the service ${expiryPhrase(daysLeft)} (${notAfter}). Devices cannot authenticate with it; choose a new certificate file.`
+    : `The certificate on the service ${expiryPhrase(daysLeft)} (${notAfter}). Devices stop authenticating then; plan a new one.`;
+}
+
+function certificateInfo(slot: CertificateSlot, cert: X509CertificateWithInfo | undefined, now: Date): ExistingCertificateInfo | undefined {
   const info = cert?.info;
   if (!info) return cert?.certificate ? { slot, subject: '(certificate without details)', issuer: '', notBefore: '', notAfter: '', sha1Thumbprint: '', sha256Thumbprint: '' } : undefined;
+  const notAfter = String(info.notAfterUtc ?? '');
+  const warning = expiryWarning(notAfter, now);
   return {
     slot,
     subject: String(info.subjectName ?? ''),
     issuer: String(info.issuerName ?? ''),
     notBefore: String(info.notBeforeUtc ?? ''),
-    notAfter: String(info.notAfterUtc ?? ''),
+    notAfter,
     sha1Thumbprint: String(info.sha1Thumbprint ?? ''),
     sha256Thumbprint: String(info.sha256Thumbprint ?? ''),
+    ...(warning ? { expiryWarning: warning } : {}),
   };
 }
 
@@ -53,7 +68,7 @@ function formAttestationType(type: AttestationMechanism['type']): FormAttestatio
 }
 
 /** The draft that shows a service object as it is. */
-export function draftFromServiceObject(kind: ItemKind, object: Item): DraftFromService {
+export function draftFromServiceObject(kind: ItemKind, object: Item, now: Date = new Date()): DraftFromService {
   const draft = emptyDraft(kind);
   draft.id = itemIdOf(kind, object);
   if (kind === 'enrollment') draft.deviceId = String((object as IndividualEnrollment).deviceId ?? '');
@@ -69,7 +84,7 @@ export function draftFromServiceObject(kind: ItemKind, object: Item): DraftFromS
     } else {
       const certs = kind === 'group' ? x509.signingCertificates : x509.clientCertificates;
       for (const slot of ['primary', 'secondary'] as const) {
-        const info = certificateInfo(slot, certs?.[slot]);
+        const info = certificateInfo(slot, certs?.[slot], now);
         if (info) {
           existingCertificates.push(info);
           draft[slot === 'primary' ? 'primaryCertificate' : 'secondaryCertificate'] = { kind: 'existing' };

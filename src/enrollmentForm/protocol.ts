@@ -149,6 +149,8 @@ export interface ExistingCertificateInfo {
   notAfter: string;
   sha1Thumbprint: string;
   sha256Thumbprint: string;
+  /** Present when the certificate has ended or ends within EXPIRY_WARNING_DAYS: what to tell the user. */
+  expiryWarning?: string;
 }
 
 // ---------------------------------------------------------------- page -> host

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { deriveDeviceKey, type TestChain } from '../../src/attestation';
+import { deriveDeviceKey, generateDeviceCertificate, type TestChain } from '../../src/attestation';
 import { DpsError } from '../../src/dps/errors';
 import type { EnrollmentGroup, IndividualEnrollment } from '../../src/dps/models';
 import type { FormOpenOptions } from '../../src/enrollmentForm/formController';
@@ -174,6 +174,38 @@ void describe('enrollment form page with the real host logic', { skip }, () => {
     assert.equal(put?.ifMatch, '"e7"');
     assert.equal((put?.body as IndividualEnrollment).someNewField, 'kept');
     assert.equal((put?.body as IndividualEnrollment).capabilities?.iotEdge, true);
+    await finish(form);
+  });
+
+  void test('a certificate ending in 26 days warns: the one stored on the service, and a newly picked file', async () => {
+    // An hour past the 26th day, so the whole days left are 26 however long the test takes.
+    const endsIn26Days = new Date(Date.now() + 26 * 86_400_000 + 3_600_000);
+    const shortLived = await generateDeviceCertificate({
+      commonName: 'device-01', key: 'ecdsa-p256', notAfter: endsIn26Days,
+      issuer: { certificate: chain.intermediate.certificatePem, privateKey: chain.intermediate.privateKeyPem },
+    });
+    const client = new FakeFormClient();
+    const existing: IndividualEnrollment = {
+      registrationId: 'device-01', etag: '"e1"', provisioningStatus: 'enabled',
+      attestation: { type: 'x509', x509: { clientCertificates: { primary: { info: { subjectName: 'CN=device-01', issuerName: 'CN=DPS Test Intermediate CA', sha1Thumbprint: 'AB', sha256Thumbprint: 'CD', notBeforeUtc: '2026-01-01T00:00:00Z', notAfterUtc: endsIn26Days.toISOString(), serialNumber: '01', version: 3 } } } } },
+    };
+    client.enrollments.set('device-01', existing);
+    const { form, host } = await connected({ kind: 'enrollment', mode: 'update', existing }, client);
+
+    const stored = form.page.locator('#f-primaryCertificate-expiry');
+    await stored.getByText('The certificate on the service expires in 26 days', { exact: false }).waitFor();
+    assert.match((await stored.getAttribute('class')) ?? '', /\bwarning\b/);
+    assert.match((await form.page.locator('#f-primaryCertificate-facts').textContent()) ?? '', /Current certificate on the service/);
+    await form.screenshot('host-stored-certificate-expiring');
+
+    host.dialogFile.value = memoryFile('certs/short-lived.pem', shortLived.certificatePem);
+    await form.page.locator('#f-primaryCertificate-browse').click();
+    await form.page.locator('#f-primaryCertificate-facts').getByText('certs/short-lived.pem').waitFor();
+    const picked = form.page.locator('#f-primaryCertificate-error');
+    await picked.getByText('expires in 26 days', { exact: false }).waitFor();
+    assert.match((await picked.textContent()) ?? '', /"device-01" expires in 26 days/);
+    assert.match((await picked.getAttribute('class')) ?? '', /\bwarning\b/, 'a warning, not an error');
+    assert.equal(await stored.count(), 0, 'the stored certificate\'s warning goes with it');
     await finish(form);
   });
 });

@@ -67,14 +67,14 @@ export function fileUri(fsPath: string): FakeUri {
 
 const window = vscodeStub.window as Record<string, unknown>;
 const workspace = vscodeStub.workspace as Record<string, unknown>;
-(vscodeStub.Uri as Record<string, unknown>).file = fileUri;
+(vscodeStub.Uri as unknown as Record<string, unknown>).file = fileUri;
 window.showSaveDialog = () => {
   const path = bulkUi.saveAnswers.shift();
   return Promise.resolve(path === undefined ? undefined : fileUri(path));
 };
 window.showTextDocument = () => Promise.resolve(undefined);
 (vscodeStub as Record<string, unknown>).ViewColumn = { Active: -1 };
-(vscodeStub.Uri as Record<string, unknown>).joinPath = (base: FakeUri | undefined, ...parts: string[]) => fileUri([base?.fsPath ?? '/ext', ...parts].join('/'));
+(vscodeStub.Uri as unknown as Record<string, unknown>).joinPath = (base: FakeUri | undefined, ...parts: string[]) => fileUri([base?.fsPath ?? '/ext', ...parts].join('/'));
 window.createWebviewPanel = (_type: string, title: string) => {
   const listeners: Array<(m: unknown) => void> = [];
   const disposeListeners: Array<() => void> = [];

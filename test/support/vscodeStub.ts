@@ -107,9 +107,23 @@ class FileSystemError extends Error {
 }
 
 /** A file URI as VS Code makes one: path and fsPath the same on POSIX. */
-function fileUri(path: string) {
-  return { scheme: 'file', path, fsPath: path, toString: () => `file://${path}` };
+class StubUri {
+  constructor(readonly scheme: string, readonly path: string, readonly fsPath = path) {}
+  toString(): string {
+    return this.scheme === 'file' ? `file://${this.path}` : `${this.scheme}:${this.path}`;
+  }
+  static from(c: { scheme: string; path: string }): StubUri {
+    return new StubUri(c.scheme, c.path);
+  }
+  static file(path: string): StubUri {
+    return new StubUri('file', path);
+  }
+  // As VS Code's: path segments joined with "/", the scheme kept.
+  static joinPath(base: { scheme: string; path: string }, ...segments: string[]): StubUri {
+    return new StubUri(base.scheme, posix.join(base.path, ...segments));
+  }
 }
+
 
 const settings = new Map<string, unknown>();
 const contentProviders = new Map<string, { provideTextDocumentContent(uri: unknown): string }>();
@@ -159,19 +173,13 @@ export const vscodeStub = {
     }),
   },
   TreeItemCollapsibleState: { None: 0, Collapsed: 1, Expanded: 2 },
+  ViewColumn: { Active: -1, Beside: -2 },
   ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
   QuickPickItemKind: { Separator: -1, Default: 0 },
   FileType: { Unknown: 0, File: 1, Directory: 2 },
   FileChangeType: { Changed: 1, Created: 2, Deleted: 3 },
-  Uri: {
-    from: (c: { scheme: string; path: string }) => ({ ...c, toString: () => `${c.scheme}:${c.path}` }),
-    file: (path: string) => fileUri(path),
-    // As VS Code's: path segments joined with "/", the scheme kept.
-    joinPath: (base: { scheme: string; path: string }, ...segments: string[]) => {
-      const path = posix.join(base.path, ...segments);
-      return base.scheme === 'file' ? fileUri(path) : { scheme: base.scheme, path, toString: () => `${base.scheme}:${path}` };
-    },
-  },
+  // A class, so `arg instanceof vscode.Uri` works as in VS Code (a file clicked in the Explorer).
+  Uri: StubUri,
   commands: {
     registerCommand: (id: string) => {
       recorder.registeredCommands.push(id);

@@ -74,6 +74,10 @@ export class CertificateSlotView {
     const list = el('dl', { 'aria-label': `${this.slot} certificate details` });
     for (const [term, detail] of factRows(facts)) list.append(el('dt', {}, term), el('dd', {}, detail));
     this.facts.append(list);
+    // The stored certificate is not checked again on the page: the host says when it runs out.
+    if (!('label' in facts) && facts.expiryWarning) {
+      this.facts.append(el('p', { class: 'field-error warning certificate-expiry', id: `${this.select.id}-expiry` }, facts.expiryWarning));
+    }
     this.facts.hidden = false;
   }
 }

@@ -54,6 +54,15 @@ void describe('JSON sources', () => {
     assert.match(source.rows[2].errors.join(' '), /"deviceId" belongs to individual enrollments/);
   });
 
+  void test('a hub list with "not a hub" makes the row invalid with the hub reason; a good hub passes', () => {
+    const text = JSON.stringify([{ ...group, iotHubs: ['not a hub'] }, { ...group, enrollmentGroupId: 'g2', iotHubs: ['hub-a.azure-devices.net'] }]);
+    const { rows } = parseJsonSource(text, 'group', { mode: 'create' });
+    assert.equal(rows[0].item, undefined, 'an invalid row is not sent');
+    assert.deepEqual(rows[0].errors, ['"iotHubs": "not a hub" is not an IoT hub host name: it contains a space. Enter one host name such as my-hub.azure-devices.net.']);
+    assert.deepEqual(rows[1].errors, []);
+    assert.deepEqual(rows[1].item?.iotHubs, ['hub-a.azure-devices.net']);
+  });
+
   void test('an export document gives both lists; wrong envelopes are refused clearly', () => {
     const doc = buildExportDocument({ sourceHost: 'a.azure-devices-provisioning.net', enrollments: [enrollment], enrollmentGroups: [group], includeKeys: true, now: new Date(0) });
     const sources = parseJsonSources(JSON.stringify(doc), { mode: 'update' });

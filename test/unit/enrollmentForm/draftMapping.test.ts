@@ -38,6 +38,21 @@ void describe('draft mapping', () => {
     assert.equal(draft.provisioningStatus, 'disabled');
   });
 
+  void test('a stored certificate that ends within 30 days or has ended carries a warning; one further out does not', () => {
+    const now = new Date('2026-03-01T12:00:00Z');
+    const withEnd = (notAfterUtc: string): EnrollmentGroup => {
+      const copy = structuredClone(group);
+      copy.attestation.x509!.signingCertificates!.primary!.info!.notAfterUtc = notAfterUtc;
+      return copy;
+    };
+    const warning = (notAfterUtc: string) => draftFromServiceObject('group', withEnd(notAfterUtc), now).existingCertificates.find((c) => c.slot === 'primary')?.expiryWarning;
+    assert.equal(warning('2026-03-27T13:00:00Z'), 'The certificate on the service expires in 26 days (2026-03-27T13:00:00Z). Devices stop authenticating then; plan a new one.');
+    assert.match(warning('2026-02-26T12:00:00Z') ?? '', /^The certificate on the service expired 3 days ago .*choose a new certificate file\.$/);
+    assert.equal(warning('2026-04-01T13:00:00Z'), undefined, '31 days left');
+    // No date (the secondary has an empty one): nothing to warn about.
+    assert.equal(draftFromServiceObject('group', group, now).existingCertificates.find((c) => c.slot === 'secondary')?.expiryWarning, undefined);
+  });
+
   void test('an unchanged draft writes back the same object, unknown fields included', () => {
     const { draft } = draftFromServiceObject('group', group);
     const built = buildServiceObject(draft, { mode: 'update', existing: group, certificates: new Map(), attestation: createFormAttestation() });
