@@ -33,7 +33,7 @@ const OPEN_SETTING = 'Open Setting';
  * A TPM enrollment with no TPM to sign with: said at once, with the setting to open, before
  * anything is asked or sent. True when the command should stop.
  */
-async function stopWithoutTpm(ctx: CommandContext, target: ItemTarget, attestationType: string | undefined): Promise<boolean> {
+function stopWithoutTpm(ctx: CommandContext, target: ItemTarget, attestationType: string | undefined): boolean {
   if (attestationType !== 'tpm' || ctx.settings.value.deviceTpmTcti !== '') return false;
   // The settings service drops a value that is no TCTI; the user needs to hear which one it was.
   const raw = vscode.workspace.getConfiguration().get<unknown>(TPM_SETTING);
@@ -41,8 +41,9 @@ async function stopWithoutTpm(ctx: CommandContext, target: ItemTarget, attestati
   const text = typed === ''
     ? `"${target.id}" uses TPM attestation: a test device needs a TPM to sign with. Set ${TPM_SETTING} (for a software TPM: swtpm:host=127.0.0.1,port=2321) and install tpm2-tools.`
     : `"${target.id}" uses TPM attestation, and ${TPM_SETTING} ("${typed.slice(0, 60)}") is not a tpm2-tools TCTI. Use swtpm:host=127.0.0.1,port=2321 for a software TPM, or device:/dev/tpmrm0.`;
-  const picked = await vscode.window.showWarningMessage(text, OPEN_SETTING);
-  if (picked === OPEN_SETTING) await vscode.commands.executeCommand('workbench.action.openSettings', TPM_SETTING);
+  // Not awaited: the command ends now, as every command does, while the notification stays up.
+  void vscode.window.showWarningMessage(text, OPEN_SETTING).then((picked) =>
+    picked === OPEN_SETTING ? vscode.commands.executeCommand('workbench.action.openSettings', TPM_SETTING) : undefined);
   return true;
 }
 
@@ -142,10 +143,10 @@ export async function provisionTestDevice(ctx: CommandContext, ...args: unknown[
   const [target] = await resolveItemTargets(ctx, args);
   if (target === undefined) throw new UserCancelledError();
   // The tree's item knows its attestation type already; the read below is the check for any other.
-  if (await stopWithoutTpm(ctx, target, target.item?.attestation?.type)) return;
+  if (stopWithoutTpm(ctx, target, target.item?.attestation?.type)) return;
   const client = await ctx.clients.clientFor(target.connection);
   const mechanism = await withProgress(`Reading the attestation of ${target.id}…`, (signal) => getItemAttestation(client, target.kind, target.id, { signal }));
-  if (await stopWithoutTpm(ctx, target, mechanism.type)) return;
+  if (stopWithoutTpm(ctx, target, mechanism.type)) return;
   const registrationId = target.kind === 'enrollment' ? target.id : (await ask({
     title: `Provision a Test Device in "${target.id}"`,
     prompt: 'Registration id of the test device',

@@ -264,6 +264,7 @@ void describe('Provision Test Device command', () => {
       assert.equal(warning?.level, 'warn');
       assert.match(warning?.text ?? '', /"cmd-tpm" uses TPM attestation: a test device needs a TPM to sign with\. Set dpsEnrollments\.device\.tpmTcti \(for a software TPM: swtpm:host=127\.0\.0\.1,port=2321\) and install tpm2-tools\./);
       assert.deepEqual(warning?.items, [OPEN]);
+      await new Promise(setImmediate); // the command did not wait for the notification; its button acts after
       assert.deepEqual(recorder.executedCommands, [{ id: 'workbench.action.openSettings', args: [TPM_SETTING] }]);
       assert.equal(scopes.size, 0, 'no ID scope asked');
       assert.deepEqual(clientRequests, [], 'not even the attestation was read');
