@@ -116,13 +116,16 @@ export async function checkDrift(ctx: CommandContext, ...args: unknown[]): Promi
       return;
     }
     // Not drift with prune off, but someone may have added them by hand: say so, and offer the list.
-    const show = await vscode.window.showInformationMessage(
-      `No drift in the items ${plan.fileName} names, but ${connection.label} holds ${plan.notInFile.length} it does not name. ${summarisePlan(plan)}`, 'Show Plan');
-    if (show === 'Show Plan') await showPlan();
+    offerPlan(vscode.window.showInformationMessage(
+      `No drift in the items ${plan.fileName} names, but ${connection.label} holds ${plan.notInFile.length} it does not name. ${summarisePlan(plan)}`, 'Show Plan'), showPlan);
     return;
   }
-  const show = await vscode.window.showWarningMessage(`Drift: ${connection.label} no longer matches ${plan.fileName}. ${summarisePlan(plan)}`, 'Show Plan');
-  if (show === 'Show Plan') await showPlan();
+  offerPlan(vscode.window.showWarningMessage(`Drift: ${connection.label} no longer matches ${plan.fileName}. ${summarisePlan(plan)}`, 'Show Plan'), showPlan);
+}
+
+/** The notification is not awaited (the command ends now); its button opens the plan when pressed. */
+function offerPlan(notification: Thenable<string | undefined>, showPlan: () => Promise<unknown>): void {
+  void Promise.resolve(notification).then((picked) => (picked === 'Show Plan' ? showPlan() : undefined));
 }
 
 export async function exportDesiredStateFile(ctx: CommandContext, ...args: unknown[]): Promise<void> {

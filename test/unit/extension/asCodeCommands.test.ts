@@ -48,6 +48,7 @@ void describe('enrollments-as-code commands', () => {
       'No drift in the items fleet.dps.json names, but lab holds 1 it does not name. 0 to create, 0 to update, 0 to delete, 1 unchanged; 1 on the service but not in the file (kept: prune is off).',
       ['Show Plan'],
     ]]);
+    await new Promise(setImmediate); // the command did not wait for the notification; its button opens the plan after
     assert.match(recorder.documents[0]?.content ?? '', /## On the service, not in the file \(1, kept\)\n\n- individual enrollment `by-hand`/);
   });
 
