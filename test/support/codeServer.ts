@@ -177,14 +177,10 @@ export async function contextMenu(page: Page, row: Locator, entry: string): Prom
   await row.click({ button: 'right' });
   const item = page.locator('.context-view .action-menu-item', { hasText: entry }).first();
   await item.waitFor({ timeout: 10_000 });
-  // The menu listens for a click's mouse-up only 100 ms after it renders, and nothing in the page
-  // shows when. Its keyboard does not wait: hovering focuses the entry (the menu marks its row
-  // "focused"), and Enter runs the focused entry.
+  // The menu ignores a click that comes while it is still opening; hover first, then click.
   await item.hover();
-  const focused = await page.locator('.context-view .action-item.focused', { hasText: entry }).first().waitFor({ timeout: 3000 }).then(() => true, () => false);
-  // Should the hover not focus it, a click, retried below if the menu was not yet listening.
-  if (focused) await page.keyboard.press('Enter');
-  else await item.click();
+  await page.waitForTimeout(200);
+  await item.click();
   await page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden', timeout: 5000 }).catch(async () => {
     await item.click();
   });
@@ -255,18 +251,13 @@ export async function workbenchState(page: Page): Promise<string> {
  */
 export async function pickFileInDialog(page: Page, filePath: string): Promise<void> {
   const input = page.locator('.quick-input-widget input.input');
-  const rows = page.locator('.quick-input-widget .quick-input-list .monaco-list-row');
   await input.waitFor({ state: 'visible' });
   // A string: this project compiles without DOM types; the function runs in the page.
   await page.waitForFunction(`document.querySelector('.quick-input-widget input.input')?.value.startsWith('/')`);
-  // The dialog writes its value once more when it has listed its first folder, in the same step as
-  // it shows the rows (SimpleFileDialog.updateItems): a path filled before that would be replaced.
-  await rows.first().waitFor();
-  // A typed path makes it list that path's folder; once our file's row is there it has answered.
-  const fileRow = rows.filter({ hasText: path.basename(filePath) }).first();
+  // The dialog may set its own value once more after opening: fill until our path stays.
   for (let attempt = 0; attempt < 10; attempt++) {
     await input.fill(filePath);
-    await fileRow.waitFor({ timeout: 2000 }).catch(() => undefined);
+    await page.waitForTimeout(400);
     if ((await input.inputValue()) === filePath) break;
   }
   await page.keyboard.press('Enter');
