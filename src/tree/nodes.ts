@@ -504,7 +504,8 @@ export class ErrorNode implements DpsTreeNode {
     this.id = `${parent.id}/#error`;
     const described = findCtx(parent).describeError(error, context);
     this.text = described.message ?? `${context}.`;
-    this.isAuth = described.isAuth;
+    // "Update Connection" mends a key; an Entra ID connection has none (its remedy is a role or a sign-in).
+    this.isAuth = described.isAuth && findConnection(this).authKind !== 'entra';
   }
 
   get connection(): ConnectionRecord {

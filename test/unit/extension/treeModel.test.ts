@@ -13,10 +13,10 @@ import { enrollment, FakeDpsApi, group } from '../../support/vscodeFakes';
 
 const connection: ConnectionRecord = { id: 'fake.azure-devices-provisioning.net/owner', label: 'Fake', hostName: 'fake.azure-devices-provisioning.net', keyName: 'owner' };
 
-function setup(api: FakeDpsApi, pageSize = 2) {
+function setup(api: FakeDpsApi, pageSize = 2, record: ConnectionRecord = connection) {
   let filter: EnrollmentFilter = {};
   const ctx: TreeContext = { clientFor: () => Promise.resolve(api), pageSize: () => pageSize, filter: () => filter, describeError };
-  const root = new ConnectionNode(connection, ctx);
+  const root = new ConnectionNode(record, ctx);
   return { root, setFilter: (f: EnrollmentFilter) => (filter = f) };
 }
 
@@ -160,6 +160,17 @@ void describe('tree model', () => {
     assert.ok(!hasToken(children[2]?.describe().contextValue ?? '', 'auth'));
     await root.enrollments.pages.loadNext();
     assert.deepEqual(await labels(root.enrollments), ['a', 'b', 'c']);
+  });
+
+  void test('under Entra ID a 401/403 row offers Retry only: there is no key for "Update connection" to mend', async () => {
+    const api = new FakeDpsApi([enrollment('a')]);
+    const { root } = setup(api, 2, { ...connection, id: 'fake/entra', keyName: 'Microsoft Entra ID', authKind: 'entra' });
+    api.failNext = new DpsError({ kind: 'http', status: 403, message: 'Forbidden.', operation: 'IndividualEnrollment_Query', authKind: 'entra' });
+    const [error] = await root.enrollments.getChildren();
+    assert.ok(error instanceof ErrorNode);
+    const d = error.describe();
+    assert.ok(hasToken(d.contextValue, 'error') && !hasToken(d.contextValue, 'auth'), d.contextValue);
+    assert.equal(d.command?.command, 'dpsEnrollments.retry');
   });
 
   void test('an enrollment shows id, attestation icon, status and target; disabled looks different', async () => {
