@@ -43,8 +43,18 @@ export const AZURE_CLOUDS: Readonly<Record<AzureCloudName, AzureCloud>> = {
   },
 };
 
-export function cloudNamed(name: unknown): AzureCloud {
-  return typeof name === 'string' && name in AZURE_CLOUDS ? AZURE_CLOUDS[name as AzureCloudName] : AZURE_CLOUDS.AzureCloud;
+/**
+ * The cloud called `name`, or undefined: an unknown name is the caller's to refuse, never silently the
+ * public cloud (a token request there would go to the wrong authority). Own keys only, so "toString" is no cloud.
+ */
+export function knownCloud(name: unknown): AzureCloud | undefined {
+  return typeof name === 'string' && Object.hasOwn(AZURE_CLOUDS, name) ? AZURE_CLOUDS[name as AzureCloudName] : undefined;
+}
+
+/** The cloud names for a message: "AzureCloud, AzureChinaCloud or AzureUSGovernment". */
+export function cloudNameList(): string {
+  const names = Object.keys(AZURE_CLOUDS);
+  return `${names.slice(0, -1).join(', ')} or ${names.at(-1) ?? ''}`;
 }
 
 /** The audience a token for `scope` carries: the scope without its `/.default`. */

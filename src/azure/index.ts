@@ -7,7 +7,7 @@ export { armAdvice } from './armErrorAdvice';
 export type { ArmErrorFacts } from './armErrorAdvice';
 export type { ArmErrorKind } from './armErrors';
 export * from './armModels';
-export { AZURE_CLOUDS, audienceOf, cloudNamed } from './clouds';
+export { AZURE_CLOUDS, audienceOf, cloudNameList, knownCloud } from './clouds';
 export type { AzureCloud, AzureCloudName } from './clouds';
 export { CaVerificationError, verifyCaCertificate } from './caVerification';
 export type { ProofOfPossessionInput, VerificationOutcome } from './caVerification';

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { readFile } from 'node:fs/promises';
 import type { ArmClient } from '../azure/armClient';
-import { AZURE_CLOUDS, cloudNamed, type AzureCloud } from '../azure/clouds';
+import { AZURE_CLOUDS, cloudNameList, knownCloud, type AzureCloud } from '../azure/clouds';
 import { emulatorTokenProvider, jwtExpiry } from '../azure/tokenSources';
 import type { TokenProvider } from '../dps/auth';
 import { EMULATOR_CONNECTION_ID, type AzureLink, type ConnectionStore } from '../connections/connectionStore';
@@ -18,9 +18,14 @@ export type Audience = 'arm' | 'dps';
 export class AzureSignIn {
   constructor(private readonly store: ConnectionStore) {}
 
-  /** The cloud chosen in `dpsEnrollments.azure.cloud`. */
+  /** The cloud chosen in `dpsEnrollments.azure.cloud`; a value that names none is refused. */
   configuredCloud(): AzureCloud {
-    return cloudNamed(vscode.workspace.getConfiguration('dpsEnrollments').get(AZURE_CLOUD_SETTING));
+    const value = vscode.workspace.getConfiguration('dpsEnrollments').get<unknown>(AZURE_CLOUD_SETTING);
+    // VS Code answers the default when unset; undefined comes only from a host without the manifest.
+    if (value === undefined) return AZURE_CLOUDS.AzureCloud;
+    const cloud = knownCloud(value);
+    if (!cloud) throw new Error(`The setting "dpsEnrollments.${AZURE_CLOUD_SETTING}" is ${JSON.stringify(value)}, which is not an Azure cloud: set it to ${cloudNameList()}.`);
+    return cloud;
   }
 
   /** Tokens for `audience` of a linked instance; `interactive` may show VS Code's sign-in. */
@@ -29,9 +34,9 @@ export class AzureSignIn {
       const scope = audience === 'arm' ? `${AZURE_CLOUDS.AzureCloud.armScope}` : AZURE_CLOUDS.AzureCloud.dpsScope;
       return async () => emulatorTokenProvider(await this.emulatorAccount(), scope)();
     }
-    const cloud = cloudNamed(link.cloud);
-    const scopes = [audience === 'arm' ? cloud.armScope : cloud.dpsScope, ...(link.tenantId ? [`VSCODE_TENANT:${link.tenantId}`] : [])];
     return async () => {
+      const cloud = linkedCloud(link.cloud);
+      const scopes = [audience === 'arm' ? cloud.armScope : cloud.dpsScope, ...(link.tenantId ? [`VSCODE_TENANT:${link.tenantId}`] : [])];
       checkSovereignSetting(cloud);
       const session =
         (await vscode.authentication.getSession(cloud.authProviderId, scopes, { silent: true })) ??
@@ -48,7 +53,7 @@ export class AzureSignIn {
       const account = await this.emulatorAccount();
       return new ArmClient({ endpoint: `https://${account.hostName}`, ca: account.ca, tokenProvider: this.tokenProvider(link, 'arm') });
     }
-    return new ArmClient({ endpoint: cloudNamed(link.cloud).resourceManagerEndpoint, tokenProvider: this.tokenProvider(link, 'arm', interactive) });
+    return new ArmClient({ endpoint: linkedCloud(link.cloud).resourceManagerEndpoint, tokenProvider: this.tokenProvider(link, 'arm', interactive) });
   }
 
   /** The running emulator's host and CA, from its saved connection. */
@@ -57,6 +62,13 @@ export class AzureSignIn {
     if (!record?.caCertificatePath) throw new Error('The local emulator is not running: start it to use its test account.');
     return { hostName: record.hostName, ca: await readFile(record.caCertificatePath, 'utf8') };
   }
+}
+
+/** The cloud a connection was linked in; one this version does not know is refused rather than guessed. */
+function linkedCloud(name: string): AzureCloud {
+  const cloud = knownCloud(name);
+  if (!cloud) throw new Error(`This connection is linked to the Azure cloud "${name}", which this version of the extension does not know: add it again with "Add Connection from Azure…".`);
+  return cloud;
 }
 
 function checkSovereignSetting(cloud: AzureCloud): void {

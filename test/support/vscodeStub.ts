@@ -23,6 +23,19 @@ export interface VscodeRecorder {
   documents: Array<{ language?: string; content: string; uri?: string }>;
   /** What diagnostic collections hold, by document URI string. */
   diagnostics: Map<string, unknown[]>;
+  /** Every authentication.getSession call, in order. */
+  sessionRequests: SessionRequest[];
+  /**
+   * Answers authentication.getSession: a session, or undefined for none. Unset, the user is signed out
+   * and declines to sign in (as VS Code: a `createIfNone` request rejects).
+   */
+  signIn?: (request: SessionRequest) => { accessToken: string; account?: { id: string; label: string } } | undefined;
+}
+
+export interface SessionRequest {
+  providerId: string;
+  scopes: string[];
+  options: { createIfNone?: boolean; silent?: boolean; forceNewSession?: unknown; clearSessionPreference?: boolean };
 }
 
 export const recorder: VscodeRecorder = {
@@ -36,6 +49,7 @@ export const recorder: VscodeRecorder = {
   quickPicks: [],
   documents: [],
   diagnostics: new Map(),
+  sessionRequests: [],
 };
 
 export function resetRecorder(): void {
@@ -49,6 +63,9 @@ export function resetRecorder(): void {
   recorder.quickPicks.length = 0;
   recorder.documents.length = 0;
   recorder.diagnostics.clear();
+  recorder.sessionRequests.length = 0;
+  recorder.signIn = undefined;
+  settings.clear();
 }
 
 function nextAnswer(items?: unknown): unknown {
@@ -126,6 +143,12 @@ class StubUri {
 
 
 const settings = new Map<string, unknown>();
+
+/** Sets what getConfiguration reads, by full key (e.g. "dpsEnrollments.azure.cloud"); undefined unsets it. */
+export function setSetting(key: string, value: unknown): void {
+  if (value === undefined) settings.delete(key);
+  else settings.set(key, value);
+}
 const contentProviders = new Map<string, { provideTextDocumentContent(uri: unknown): string }>();
 
 /** Document events a test fires, as VS Code would when the user opens, edits or closes a file. */
@@ -267,6 +290,15 @@ export const vscodeStub = {
     registerTextDocumentContentProvider: (scheme: string, provider: { provideTextDocumentContent(uri: unknown): string }) => {
       contentProviders.set(scheme, provider);
       return { dispose: () => contentProviders.delete(scheme) };
+    },
+  },
+  authentication: {
+    getSession: (providerId: string, scopes: readonly string[], options: SessionRequest['options'] = {}) => {
+      const request = { providerId, scopes: [...scopes], options: { ...options } };
+      recorder.sessionRequests.push(request);
+      const session = recorder.signIn?.(request);
+      if (session === undefined && options.createIfNone) return Promise.reject(new Error('User did not consent to login.'));
+      return Promise.resolve(session === undefined ? undefined : { id: 'session-1', account: { id: 'user', label: 'user@example.com' }, scopes: request.scopes, ...session });
     },
   },
   env: {
