@@ -33,16 +33,17 @@ export async function addConnectionFromAzure(ctx: CommandContext): Promise<unkno
   const source = sources.length === 1 ? sources[0] : await pick(sources, 'Sign in with');
   let link: Pick<AzureLink, 'cloud' | 'tenantId'> = { cloud: source.cloud };
   let arm = await ctx.azure.armClient(link, true);
-  const tenants = await withProgress('Reading your Azure directories…', () => arm.listTenants());
-  if (tenants.length > 1) {
-    const tenant = await pick(tenants.map((t) => ({ label: t.displayName ?? t.tenantId, description: t.tenantId, tenantId: t.tenantId })), 'Choose a directory (tenant)');
-    arm.dispose();
-    link = { ...link, tenantId: tenant.tenantId };
-    arm = await ctx.azure.armClient(link, true);
-  } else if (tenants[0]) {
-    link = { ...link, tenantId: tenants[0].tenantId };
-  }
+  // One finally for whichever client is current: a cancelled pick or a failed call closes it too.
   try {
+    const tenants = await withProgress('Reading your Azure directories…', () => arm.listTenants());
+    if (tenants.length > 1) {
+      const tenant = await pick(tenants.map((t) => ({ label: t.displayName ?? t.tenantId, description: t.tenantId, tenantId: t.tenantId })), 'Choose a directory (tenant)');
+      arm.dispose();
+      link = { ...link, tenantId: tenant.tenantId };
+      arm = await ctx.azure.armClient(link, true);
+    } else if (tenants[0]) {
+      link = { ...link, tenantId: tenants[0].tenantId };
+    }
     const subscriptions = await withProgress('Listing subscriptions…', () => arm.listSubscriptions());
     if (subscriptions.length === 0) throw new Error('This account sees no Azure subscription in this directory.');
     const subscription = await pick(subscriptions.map((s) => ({ label: s.displayName, description: s.subscriptionId, s })), 'Choose a subscription');
