@@ -7,6 +7,7 @@ import { publicAttestation } from './attestation';
 import { parseBulkRequest, runBulk } from './bulk';
 import { EmulatorError, ErrorCodes, badRequest } from './errors';
 import { assertValidId, keyOf } from './ids';
+import type { PageRequest } from './paging';
 import type { RouteMatch } from './routes';
 import type { EmulatorStore } from './store';
 import { isObject, parseJsonBody, validateEnrollmentGroup, validateIndividualEnrollment } from './validation';
@@ -66,6 +67,11 @@ function requireQuerySpecification(body: Buffer): void {
   }
 }
 
+/** The page a query asks for: its size and continuation headers, within the emulator's largest page. */
+function pageRequest(ctx: OperationContext, req: ServiceRequest, scope: string): PageRequest {
+  return { scope, maxItemCount: header(req.headers, 'x-ms-max-item-count'), continuation: header(req.headers, 'x-ms-continuation'), maxPageSize: ctx.maxPageSize };
+}
+
 /** Query answers carry x-ms-item-type and, except on the last page, x-ms-continuation; they do not
  * echo x-ms-max-item-count (recordings test_individual_enrollment_paging, test_device_registration_lifecycle). */
 function pageResponse<T>(page: { items: T[]; continuation?: string }, itemType: string): ServiceResponse {
@@ -112,12 +118,7 @@ export const operations: Record<Exclude<RouteMatch['operationId'], 'Device_Regis
   }),
   IndividualEnrollment_Query: (ctx, req) => {
     requireQuerySpecification(req.body);
-    const page = ctx.store.enrollments.page({
-      scope: 'enrollments',
-      maxItemCount: header(req.headers, 'x-ms-max-item-count'),
-      continuation: header(req.headers, 'x-ms-continuation'),
-      maxPageSize: ctx.maxPageSize,
-    });
+    const page = ctx.store.enrollments.page(pageRequest(ctx, req, 'enrollments'));
     return pageResponse({ ...page, items: page.items.map((e) => enrollmentView(ctx.store, e, 'query')) }, 'Enrollment');
   },
   IndividualEnrollment_RunBulkOperation: (ctx, req) => bulk(ctx, req, 'enrollments'),
@@ -141,12 +142,7 @@ export const operations: Record<Exclude<RouteMatch['operationId'], 'Device_Regis
   }),
   EnrollmentGroup_Query: (ctx, req) => {
     requireQuerySpecification(req.body);
-    const page = ctx.store.enrollmentGroups.page({
-      scope: 'enrollmentGroups',
-      maxItemCount: header(req.headers, 'x-ms-max-item-count'),
-      continuation: header(req.headers, 'x-ms-continuation'),
-      maxPageSize: ctx.maxPageSize,
-    });
+    const page = ctx.store.enrollmentGroups.page(pageRequest(ctx, req, 'enrollmentGroups'));
     return pageResponse({ ...page, items: page.items.map((g) => groupView(g, 'query')) }, 'EnrollmentGroup');
   },
   EnrollmentGroup_RunBulkOperation: (ctx, req) => bulk(ctx, req, 'enrollmentGroups'),
@@ -166,12 +162,7 @@ export const operations: Record<Exclude<RouteMatch['operationId'], 'Device_Regis
     if (ctx.store.registrationCountOfGroup(groupId) === 0 && ctx.store.enrollmentGroups.get(groupId) === undefined) {
       throw new EmulatorError(404, ErrorCodes.enrollmentGroupNotFound, `Enrollment group '${groupId}' does not exist.`);
     }
-    const page = ctx.store.registrationPageOfGroup(groupId, {
-      scope: `registrations:${keyOf(groupId)}`,
-      maxItemCount: header(req.headers, 'x-ms-max-item-count'),
-      continuation: header(req.headers, 'x-ms-continuation'),
-      maxPageSize: ctx.maxPageSize,
-    });
+    const page = ctx.store.registrationPageOfGroup(groupId, pageRequest(ctx, req, `registrations:${keyOf(groupId)}`));
     const items: DeviceRegistrationState[] = page.items.map((r) => r.state);
     return pageResponse({ ...page, items }, 'DeviceRegistration');
   },
