@@ -1,10 +1,15 @@
-// CSV input for bulk jobs on individual enrollments. The header row maps columns to fields by name
-// (case, spaces, "_" and "-" ignored; a few aliases such as "hub" and "status"); an unknown column
-// is an error rather than silently dropped data. Each data row becomes one row of the plan, built
-// with the attestation library, so a bad key or certificate is reported against its CSV line.
+// CSV input for bulk jobs on individual enrollments or enrollment groups: the header's id column
+// (registrationId or enrollmentGroupId) says which, one kind per file. The header row maps columns
+// to fields by name (case, spaces, "_" and "-" ignored; a few aliases such as "hub" and "status"); an
+// unknown column, or one that does not apply to the file's kind, is an error rather than silently
+// dropped data. Each data row becomes one row of the plan, checked by validateItem like any other
+// source, so a bad key or certificate is reported against its CSV line.
 import { parse } from 'csv-parse/sync';
+import { buildCaReferencesAttestation } from '../attestation';
 import type { IndividualEnrollment } from '../dps/models';
 import type { BulkMode } from '../dps/models';
+import { idFieldOf, type ItemKind } from '../dps/items';
+import { splitHubList } from '../dps/hubHostName';
 import { BulkSourceError, type SourceResult, type SourceRow } from './rows';
 import { validateItem } from './validateItem';
 import { CERTIFICATE_POLICY_FIELDS, type CertificatePolicyField } from '../dps/certificatePolicy';
@@ -12,10 +17,11 @@ import { CERTIFICATE_POLICY_FIELDS, type CertificatePolicyField } from '../dps/c
 export type CsvField =
   | 'registrationId' | 'attestationType' | 'primaryKey' | 'secondaryKey' | 'endorsementKey' | 'storageRootKey'
   | 'primaryCertificate' | 'secondaryCertificate' | 'deviceId' | 'iotHubHostName' | 'provisioningStatus' | 'tags'
-  | 'iotEdge' | 'etag' | CertificatePolicyField;
+  | 'iotEdge' | 'etag' | 'enrollmentGroupId' | 'caReference' | 'secondaryCaReference' | 'iotHubs' | CertificatePolicyField;
 
 const ALIASES: Record<string, CsvField> = {
   registrationid: 'registrationId', id: 'registrationId',
+  enrollmentgroupid: 'enrollmentGroupId', groupid: 'enrollmentGroupId',
   attestation: 'attestationType', attestationtype: 'attestationType', type: 'attestationType',
   primarykey: 'primaryKey', secondarykey: 'secondaryKey',
   endorsementkey: 'endorsementKey', ek: 'endorsementKey', storagerootkey: 'storageRootKey', srk: 'storageRootKey',
@@ -23,6 +29,10 @@ const ALIASES: Record<string, CsvField> = {
   secondarycertificate: 'secondaryCertificate',
   deviceid: 'deviceId',
   hub: 'iotHubHostName', iothub: 'iotHubHostName', iothubhostname: 'iotHubHostName',
+  // Several hubs in one cell, separated by ";" (or commas inside a quoted cell).
+  iothubs: 'iotHubs', hubs: 'iotHubs',
+  // Groups only: CA certificates verified in the DPS instance, by the name it lists them under.
+  careference: 'caReference', primarycareference: 'caReference', secondarycareference: 'secondaryCaReference',
   status: 'provisioningStatus', provisioningstatus: 'provisioningStatus',
   tags: 'tags', iotedge: 'iotEdge', edge: 'iotEdge', etag: 'etag',
   // ADR certificate policy (api-version 2026-11-01): the service's field names, or without "Name".
@@ -47,29 +57,69 @@ export interface CsvSourceOptions {
   now?: Date;
 }
 
+/** Columns that only one kind of item has, with why the other kind cannot take them. */
+const ENROLLMENT_ONLY: Partial<Record<CsvField, string>> = {
+  deviceId: 'an enrollment group has no device id (each device registers under its own registration id)',
+  endorsementKey: 'enrollment groups support only X.509 and symmetric-key attestation; enroll a TPM device with an individual enrollment',
+  storageRootKey: 'enrollment groups support only X.509 and symmetric-key attestation; enroll a TPM device with an individual enrollment',
+};
+const GROUP_ONLY: Partial<Record<CsvField, string>> = {
+  caReference: 'an individual enrollment takes the device\'s own certificate in the "certificate" column; CA references are for enrollment groups',
+  secondaryCaReference: 'an individual enrollment takes the device\'s own certificate in the "secondaryCertificate" column; CA references are for enrollment groups',
+};
+
+const KNOWN_COLUMNS = 'registrationId or enrollmentGroupId, attestationType, primaryKey, secondaryKey, endorsementKey, storageRootKey, certificate, secondaryCertificate, caReference, secondaryCaReference, deviceId, iotHubHostName (hub), iotHubs, provisioningStatus (status), tags, iotEdge, etag, namespaceName, certificateAuthorityName, certificatePolicyName';
+
 function normaliseHeader(name: string): string {
   return name.toLowerCase().replace(/[\s_-]+/g, '');
 }
 
-/** Maps header cells to fields; throws on an unknown or repeated column and when no id column exists. */
-export function mapCsvHeader(header: readonly string[]): (CsvField | undefined)[] {
+export interface CsvHeader {
+  /** Individual enrollments (a registrationId column) or enrollment groups (an enrollmentGroupId column). */
+  kind: ItemKind;
+  /** The field of each column, undefined for a column without a name. */
+  fields: (CsvField | undefined)[];
+}
+
+/**
+ * Maps header cells to fields and says which kind the file holds; throws on an unknown or repeated
+ * column, on none or both id columns, and on a column the file's kind does not have.
+ */
+export function mapCsvHeader(header: readonly string[]): CsvHeader {
   const seen = new Map<CsvField, string>();
-  const mapped = header.map((cell) => {
+  const fields = header.map((cell) => {
     const name = cell.trim();
     if (name === '') return undefined;
     const field = ALIASES[normaliseHeader(name)];
     if (field === undefined) {
-      throw new BulkSourceError(`The CSV column "${name}" is unknown. Known columns: registrationId, attestationType, primaryKey, secondaryKey, endorsementKey, storageRootKey, certificate, secondaryCertificate, deviceId, iotHubHostName (hub), provisioningStatus (status), tags, iotEdge, etag, namespaceName, certificateAuthorityName, certificatePolicyName.`);
+      throw new BulkSourceError(`The CSV column "${name}" is unknown. Known columns: ${KNOWN_COLUMNS}.`);
     }
     const earlier = seen.get(field);
     if (earlier !== undefined) throw new BulkSourceError(`The CSV columns "${earlier}" and "${name}" both mean ${field}; keep one.`);
     seen.set(field, name);
     return field;
   });
-  if (!seen.has('registrationId')) {
-    throw new BulkSourceError('The CSV has no "registrationId" column. The first line must be a header naming the columns, e.g. registrationId,primaryKey,deviceId.');
+  const kind = kindOfHeader(seen);
+  const misplaced = kind === 'group' ? ENROLLMENT_ONLY : GROUP_ONLY;
+  for (const [field, name] of seen) {
+    const why = misplaced[field];
+    if (why !== undefined) {
+      const file = kind === 'group' ? 'enrollment groups (it has an "enrollmentGroupId" column)' : 'individual enrollments (it has a "registrationId" column)';
+      throw new BulkSourceError(`The CSV column "${name}" does not apply: this file describes ${file}, and ${why}. Remove the column.`);
+    }
   }
-  return mapped;
+  return { kind, fields };
+}
+
+function kindOfHeader(seen: ReadonlyMap<CsvField, string>): ItemKind {
+  const registrationId = seen.get('registrationId');
+  const groupId = seen.get('enrollmentGroupId');
+  if (registrationId !== undefined && groupId !== undefined) {
+    throw new BulkSourceError(`The CSV has both a "${registrationId}" and an "${groupId}" column, but one file holds one kind: keep "${registrationId}" for individual enrollments or "${groupId}" for enrollment groups, and put the other kind in a file of its own.`);
+  }
+  if (groupId !== undefined) return 'group';
+  if (registrationId !== undefined) return 'enrollment';
+  throw new BulkSourceError('The CSV has no "registrationId" column (individual enrollments) or "enrollmentGroupId" column (enrollment groups). The first line must be a header naming the columns, e.g. registrationId,primaryKey,deviceId or enrollmentGroupId,certificate,hub.');
 }
 
 interface CsvRecord {
@@ -86,10 +136,10 @@ export function parseEnrollmentCsv(text: string, options: CsvSourceOptions): Sou
     throw new BulkSourceError(`${name} is not valid CSV${describeCsvError(error)}`);
   }
   const [header, ...data] = records;
-  if (header === undefined) throw new BulkSourceError(`${name} is empty: it needs a header line and one line per enrollment.`);
-  const fields = mapCsvHeader(header.record);
-  const rows = data.map((entry) => csvRow(entry, fields, options));
-  return { kind: 'enrollment', rows, description: name };
+  if (header === undefined) throw new BulkSourceError(`${name} is empty: it needs a header line and one line per enrollment or enrollment group.`);
+  const mapped = mapCsvHeader(header.record);
+  const rows = data.map((entry) => csvRow(entry, mapped, options));
+  return { kind: mapped.kind, rows, description: name };
 }
 
 const CSV_ERRORS: Record<string, string> = {
@@ -107,25 +157,29 @@ function describeCsvError(error: unknown): string {
   return `${line}: ${reason ?? 'the text cannot be read as comma-separated values'}.`;
 }
 
-function csvRow(entry: CsvRecord, fields: (CsvField | undefined)[], options: CsvSourceOptions): SourceRow {
+function csvRow(entry: CsvRecord, { kind, fields }: CsvHeader, options: CsvSourceOptions): SourceRow {
   const origin = `line ${entry.info.lines}`;
   const cells = new Map<CsvField, string>();
   fields.forEach((field, i) => {
     const value = entry.record[i]?.trim() ?? '';
     if (field !== undefined && value !== '') cells.set(field, value);
   });
-  const id = cells.get('registrationId') ?? '';
+  const idField = idFieldOf(kind);
+  const id = cells.get(idField) ?? '';
   if (entry.record.length !== fields.length) {
     return { origin, id, errors: [`The line has ${entry.record.length} cells but the header has ${fields.length} columns; check for a missing or extra comma, or quote cells that contain commas.`], warnings: [] };
   }
   const errors: string[] = [];
-  const enrollment: Record<string, unknown> = { registrationId: id };
-  const attestation = options.mode === 'delete' ? { type: 'none' } : csvAttestation(cells, options, errors);
+  const enrollment: Record<string, unknown> = { [idField]: id };
+  const attestation = options.mode === 'delete' ? { type: 'none' }
+    : kind === 'group' ? csvGroupAttestation(cells, options, errors) : csvAttestation(cells, options, errors);
   enrollment.attestation = attestation;
   const deviceId = cells.get('deviceId');
   if (deviceId !== undefined) enrollment.deviceId = deviceId;
   const hub = cells.get('iotHubHostName');
   if (hub !== undefined) enrollment.iotHubHostName = hub;
+  const hubs = cells.get('iotHubs');
+  if (hubs !== undefined) enrollment.iotHubs = splitHubList(hubs);
   const status = cells.get('provisioningStatus');
   if (status !== undefined) enrollment.provisioningStatus = status.toLowerCase();
   const etag = cells.get('etag');
@@ -147,7 +201,7 @@ function csvRow(entry: CsvRecord, fields: (CsvField | undefined)[], options: Csv
     if (typeof parsed === 'string') errors.push(parsed);
     else enrollment.initialTwin = { tags: parsed };
   }
-  const row = validateItem(enrollment, 'enrollment', options.mode, origin, options.now);
+  const row = validateItem(enrollment, kind, options.mode, origin, options.now);
   if (errors.length === 0) return row;
   return { origin, id, errors: [...errors, ...row.errors], warnings: row.warnings };
 }
@@ -174,15 +228,64 @@ function csvAttestation(cells: Map<CsvField, string>, options: CsvSourceOptions,
       const secondary = certificateCell(cells.get('secondaryCertificate'), 'secondaryCertificate', options, errors);
       return { type, x509: { clientCertificates: { primary: { certificate: primary ?? '' }, ...(secondary !== undefined ? { secondary: { certificate: secondary } } : {}) } } };
     }
-    case 'symmetricKey': {
-      const primaryKey = cells.get('primaryKey');
-      const secondaryKey = cells.get('secondaryKey');
-      if (primaryKey === undefined && secondaryKey === undefined) return { type };
-      return { type, symmetricKey: { ...(primaryKey !== undefined ? { primaryKey } : {}), ...(secondaryKey !== undefined ? { secondaryKey } : {}) } };
-    }
+    case 'symmetricKey':
+      return symmetricKeyAttestation(cells);
     default:
       return { type: type ?? 'none' };
   }
+}
+
+/** Without keys the service generates them on create; an update keeps the current ones (see keepKeys). */
+function symmetricKeyAttestation(cells: Map<CsvField, string>): Record<string, unknown> {
+  const primaryKey = cells.get('primaryKey');
+  const secondaryKey = cells.get('secondaryKey');
+  if (primaryKey === undefined && secondaryKey === undefined) return { type: 'symmetricKey' };
+  return { type: 'symmetricKey', symmetricKey: { ...(primaryKey !== undefined ? { primaryKey } : {}), ...(secondaryKey !== undefined ? { secondaryKey } : {}) } };
+}
+
+/**
+ * A group's attestation: symmetric keys (none given: the service generates them, or an update keeps
+ * the current ones), CA certificates that signed its devices, or references to CAs verified in the
+ * instance. validateItem then checks it as it checks a group from JSON (a leaf certificate or TPM refused).
+ */
+function csvGroupAttestation(cells: Map<CsvField, string>, options: CsvSourceOptions, errors: string[]): Record<string, unknown> {
+  const given = cells.get('attestationType');
+  const hasCertificates = cells.has('primaryCertificate') || cells.has('secondaryCertificate');
+  const hasReferences = cells.has('caReference') || cells.has('secondaryCaReference');
+  let type: string | undefined;
+  if (given !== undefined) {
+    type = TYPES[normaliseHeader(given)];
+    if (type === undefined) errors.push(`attestationType "${given}" is not one of symmetricKey, x509.`);
+  } else {
+    type = hasCertificates || hasReferences ? 'x509' : 'symmetricKey';
+  }
+  // "tpm" or "none" go on as they are: validateItem says why a group cannot have them.
+  if (type !== 'x509') return type === 'symmetricKey' ? symmetricKeyAttestation(cells) : { type: type ?? 'none' };
+  if (hasCertificates && hasReferences) {
+    errors.push('The row gives both a certificate and a caReference; an enrollment group uses one of them: keep the certificate cells or the caReference cells.');
+    return { type };
+  }
+  if (hasReferences) return caReferences(cells, errors);
+  if (!hasCertificates) {
+    errors.push('An x509 group row needs a certificate (the PEM text or file of the CA certificate that signed its devices) or a caReference (the name of a CA certificate verified in the DPS instance).');
+    return { type };
+  }
+  const primary = certificateCell(cells.get('primaryCertificate'), 'certificate', options, errors);
+  const secondary = certificateCell(cells.get('secondaryCertificate'), 'secondaryCertificate', options, errors);
+  return { type, x509: { signingCertificates: { primary: { certificate: primary ?? '' }, ...(secondary !== undefined ? { secondary: { certificate: secondary } } : {}) } } };
+}
+
+function caReferences(cells: Map<CsvField, string>, errors: string[]): Record<string, unknown> {
+  const primaryCaName = cells.get('caReference');
+  const secondaryCaName = cells.get('secondaryCaReference');
+  if (primaryCaName === undefined) {
+    errors.push('A secondaryCaReference needs a caReference (the primary CA name) on the same line.');
+    return { type: 'x509' };
+  }
+  const built = buildCaReferencesAttestation({ primaryCaName, ...(secondaryCaName !== undefined ? { secondaryCaName } : {}) });
+  if (built.ok) return { ...built.attestation };
+  errors.push(...built.problems.filter((p) => p.severity === 'error').map((p) => p.message));
+  return { type: 'x509' };
 }
 
 /** A certificate cell holds PEM text or the path of a certificate file. */

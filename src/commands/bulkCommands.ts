@@ -73,7 +73,7 @@ function kindOfFile(uri: vscode.Uri): SourceKind {
 
 async function pickSourceKind(ctx: CommandContext): Promise<SourceKind> {
   const choices: Array<vscode.QuickPickItem & { source: SourceKind }> = [
-    { label: '$(file) CSV file', detail: 'One enrollment per line; a header names the columns (registrationId, primaryKey, deviceId, hub, status, tags, …)', source: 'csv' },
+    { label: '$(file) CSV file', detail: 'One item per line; the header names the columns: registrationId for enrollments or enrollmentGroupId for groups, then primaryKey, certificate, hub, status, tags, …', source: 'csv' },
     { label: '$(json) JSON file', detail: 'An array of enrollments or groups, or an export file', source: 'json' },
     { label: '$(folder) Folder of certificates', detail: 'One individual X.509 enrollment per device certificate; the id is its CN', source: 'certificates' },
   ];
@@ -117,7 +117,8 @@ export async function readSource(kind: Exclude<SourceKind, 'selection'>, uri: vs
   switch (kind) {
     case 'csv': {
       const folder = dirname(uri.fsPath);
-      // Certificate cells may name files; relative names are relative to the CSV.
+      // Certificate cells may name files; relative names are relative to the CSV. The header's id
+      // column says whether the file holds enrollments or groups, so the job follows the file.
       const readCertificateFile = (path: string): Uint8Array => readFileSync(isAbsolute(path) ? path : resolve(folder, path));
       return [parseEnrollmentCsv(await readText(uri), { mode, fileName, readCertificateFile })];
     }

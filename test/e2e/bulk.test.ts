@@ -1,12 +1,13 @@
 // End to end in code-server: bulk create from a CSV in the workspace. The Jobs view shows the dry
 // run with the bad row; after "Run" there it shows the outcome and the new enrollments appear in the tree.
-// Then bulk update over those enrollments (CSV) and over existing groups (JSON), against an emulator
+// Then bulk update over those enrollments (CSV) and over existing groups (JSON, then CSV), against an emulator
 // that, like the live service, refuses bulk mode `update` for items that exist (409201/409202): the
 // product sends existing items as `updateIfMatchETag` with the etags its dry run read, and says so.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { DpsClient } from '../../src/dps/client';
+import { generateTestChain } from '../../src/attestation';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/server';
@@ -127,6 +128,59 @@ void describe('bulk create and update in code-server', { skip, timeout: 600_000 
     client.dispose();
   });
 
+  void test('bulk update from a CSV over existing groups: the header makes it a group job, guarded per item, said per item', async () => {
+    const { page } = wb;
+    const client = DpsClient.fromConnectionString(emu.connectionString, { ca: emu.caCertificatePem });
+    const chain = await generateTestChain({ key: 'ecdsa-p256', deviceCommonName: 'e2e-csv-device', namePrefix: 'E2E CSV' });
+    writeFileSync(path.join(workspace, 'root-ca.pem'), chain.root.certificatePem);
+    writeFileSync(path.join(workspace, 'device.pem'), chain.device.certificatePem);
+    const keyed = await client.createOrUpdateEnrollmentGroup({ enrollmentGroupId: 'e2e-csv-keys', attestation: { type: 'symmetricKey' }, provisioningStatus: 'enabled' });
+    const signed = await client.createOrUpdateEnrollmentGroup({
+      enrollmentGroupId: 'e2e-csv-ca',
+      attestation: { type: 'x509', x509: { signingCertificates: { primary: { certificate: chain.intermediate.certificatePem } } } },
+      provisioningStatus: 'enabled',
+    });
+    const keysBefore = (await client.getEnrollmentGroupAttestation('e2e-csv-keys')).symmetricKey;
+    writeFileSync(path.join(workspace, 'groups.csv'), [
+      'enrollmentGroupId,certificate,status,tags',
+      'e2e-csv-keys,,disabled,site=north',
+      'e2e-csv-ca,root-ca.pem,disabled,',
+      'e2e-csv-new,root-ca.pem,enabled,',
+      'e2e-csv-leaf,device.pem,enabled,',
+    ].join('\n') + '\n');
+    await runBulkUpdate('groups.csv', 'CSV file');
+
+    const job = formFrame(page);
+    const summary = job.locator('#summary', { hasText: 'enrollment groups from groups.csv: 3 to send' });
+    await summary.waitFor({ timeout: FORM_TIMEOUT_MS });
+    const text = await summary.innerText();
+    assert.match(text, /2 update \(existing, guarded by the etag read now\)/);
+    assert.match(text, /1 create \(new\)/);
+    assert.match(text, /1 invalid row will not be sent/);
+    await job.locator('#rows .row', { hasText: 'e2e-csv-leaf' }).filter({ hasText: 'is a device (leaf) certificate, not a CA' }).waitFor({ timeout: FORM_TIMEOUT_MS });
+    await wb.screenshot('bulk-6-group-csv-dry-run');
+    await job.locator('#run').click();
+
+    await job.locator('#summary', { hasText: '3 done, 0 failed, 0 not sent, 1 invalid' }).waitFor({ timeout: 60_000 });
+    // The report says per item what was done.
+    for (const [id, done] of [['e2e-csv-keys', 'updated (etag matched)'], ['e2e-csv-ca', 'updated (etag matched)'], ['e2e-csv-new', 'created']]) {
+      await job.locator('#rows .row', { hasText: id }).filter({ hasText: done }).waitFor({ timeout: 30_000 });
+    }
+    await wb.screenshot('bulk-7-group-csv-report');
+    const keys = await client.getEnrollmentGroup('e2e-csv-keys');
+    assert.equal(keys.provisioningStatus, 'disabled');
+    assert.deepEqual(keys.initialTwin?.tags, { site: 'north' });
+    assert.notEqual(keys.etag, keyed.etag);
+    assert.deepEqual((await client.getEnrollmentGroupAttestation('e2e-csv-keys')).symmetricKey, keysBefore, 'kept its keys');
+    const ca = await client.getEnrollmentGroup('e2e-csv-ca');
+    assert.notEqual(ca.etag, signed.etag);
+    assert.equal(ca.provisioningStatus, 'disabled');
+    assert.match(ca.attestation.x509?.signingCertificates?.primary?.info?.subjectName ?? '', /E2E CSV Root CA/);
+    assert.equal((await client.getEnrollmentGroup('e2e-csv-new')).provisioningStatus, 'enabled');
+    assert.equal(emu.store.snapshot().enrollmentGroups.some((g) => g.enrollmentGroupId === 'e2e-csv-leaf'), false);
+    client.dispose();
+  });
+
   void test('import of a large file: counts in the Jobs view, run, and the rows not done listed from the kept report', async () => {
     const { page } = wb;
     // One id that exists (from the first test: create fails for it) and one that is not valid.
@@ -145,14 +199,14 @@ void describe('bulk create and update in code-server', { skip, timeout: 600_000 
     assert.match(await summary.innerText(), /26 to send in 3 bulk requests \(25 create \(new\), 1 will fail: already exists\)\. 1 invalid row will not be sent\./);
     await job.locator('#rows .row', { hasText: 'e2e big bad' }).waitFor({ timeout: FORM_TIMEOUT_MS });
     await job.locator('#row-count', { hasText: 'listed (the counts cover all)' }).waitFor({ timeout: FORM_TIMEOUT_MS });
-    await wb.screenshot('bulk-6-large-import-dry-run');
+    await wb.screenshot('bulk-8-large-import-dry-run');
     await job.locator('#run').click();
 
     await job.locator('#job-phase', { hasText: 'Finished' }).waitFor({ timeout: 60_000 });
     await job.locator('#summary', { hasText: '25 done, 1 failed, 0 not sent, 1 invalid' }).waitFor({ timeout: 30_000 });
     await job.locator('#summary', { hasText: '.jsonl' }).waitFor({ timeout: 30_000 });
     await job.locator('#rows .row', { hasText: 'e2e-bulk-01' }).waitFor({ timeout: 30_000 });
-    await wb.screenshot('bulk-7-large-import-report');
+    await wb.screenshot('bulk-9-large-import-report');
     assert.equal(emu.store.snapshot().enrollments.filter((e) => e.registrationId.startsWith('e2e-big-')).length, 25);
   });
 });

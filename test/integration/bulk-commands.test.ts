@@ -8,12 +8,13 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { bulkCommandContext, bulkUi, fileUri, loadEnrollmentNodes, type FakeJobsView } from '../support/bulkVscode';
 import { recorder, resetRecorder } from '../support/vscodeStub';
-import { bulkCreate, bulkDelete } from '../../src/commands/bulkCommands';
+import { bulkCreate, bulkDelete, bulkUpdate } from '../../src/commands/bulkCommands';
 import { deriveDeviceKeysCsv } from '../../src/commands/deviceKeysCommands';
 import { exportEnrollments, importEnrollments, STREAMED_IMPORT_MIN_BYTES } from '../../src/commands/exportImportCommands';
 import { UserCancelledError } from '../../src/common/errorPresentation';
 import { generateSymmetricKey } from '../../src/attestation';
 import { startBulkEnvironment, storedEnrollments, storedGroups, type BulkTestEnvironment } from '../support/bulk';
+import { testChain } from '../support/attestation';
 import { tempDir } from '../support/emulator';
 
 let env: BulkTestEnvironment;
@@ -317,6 +318,73 @@ void describe('import of a large file (streamed)', () => {
     assert.equal(bulkUi.views[0].snapshot()?.countsOnly, true);
     assert.equal(storedEnrollments(env, 'big-cancel-').length, 0);
     assert.equal(existsSync(join(ctx.globalStorageUri.fsPath, 'import-reports')), false);
+  });
+});
+
+void describe('bulk update of existing groups from a CSV file', () => {
+  // The emulator, like the live service, refuses bulk mode `update` of an existing item (409202): the
+  // job must send existing groups as updateIfMatchETag with the etags its dry run read.
+  void test('the header makes it a group job: existing groups updated guarded by their etags (keys kept, certificate replaced), a new one created, a leaf refused', async () => {
+    const chain = await testChain('ecdsa-p256', 'csvg-device');
+    writeFileSync(join(dir, 'csvg-root.pem'), chain.root.certificatePem);
+    writeFileSync(join(dir, 'csvg-device.pem'), chain.device.certificatePem);
+    const keyed = await env.client.createOrUpdateEnrollmentGroup({ enrollmentGroupId: 'csvg-keys', attestation: { type: 'symmetricKey' }, provisioningStatus: 'enabled' });
+    const signed = await env.client.createOrUpdateEnrollmentGroup({
+      enrollmentGroupId: 'csvg-ca',
+      attestation: { type: 'x509', x509: { signingCertificates: { primary: { certificate: chain.intermediate.certificatePem } } } },
+      provisioningStatus: 'enabled',
+    });
+    const keysBefore = (await env.client.getEnrollmentGroupAttestation('csvg-keys')).symmetricKey;
+    assert.ok(keysBefore?.primaryKey, 'the service generated keys');
+    const csv = join(dir, 'groups.csv');
+    writeFileSync(csv, [
+      'enrollmentGroupId,certificate,caReference,status,tags',
+      'csvg-keys,,,disabled,site=north',
+      'csvg-ca,csvg-root.pem,,disabled,',
+      'csvg-new,,csvg-root-ca,enabled,',
+      'csvg-leaf,csvg-device.pem,,enabled,',
+    ].join('\r\n') + '\r\n');
+    const { ctx, log } = bulkCommandContext(env.client);
+    bulkUi.pageActions.push({ type: 'run' });
+    await bulkUpdate(ctx, fileUri(csv));
+
+    const view = bulkUi.views[0];
+    assert.match(view.title, /enrollment groups/);
+    const dryRun = view.posted.find((m) => m.type === 'snapshot');
+    assert.ok(dryRun?.type === 'snapshot' && dryRun.snapshot.phase === 'dryRun');
+    const planned = dryRun.snapshot.summary.join(' ');
+    assert.match(planned, /enrollment groups from groups\.csv: 3 to send in 1 bulk request \(2 update \(existing, guarded by the etag read now\), 1 create \(new\)\)\./);
+    assert.match(planned, /1 existing symmetric-key item has no keys in the source: its current keys are read/);
+    assert.match(planned, /1 invalid row will not be sent\./);
+    const leaf = view.rowsOf('dryRun').find((r) => r.id === 'csvg-leaf');
+    assert.equal(leaf?.outcome, 'invalid');
+    assert.match(leaf?.reason ?? '', /"csvg-device" is a device \(leaf\) certificate, not a CA/);
+
+    const finished = finishedSnapshots(view)[0];
+    assert.match(finished.summary.join(' '), /3 done, 0 failed, 0 not sent, 1 invalid/);
+    // The report says per item what was done.
+    await eventually(() => view.rowsOf('finished').length > 0, 'the outcome rows');
+    const outcome = new Map(view.rowsOf('finished').map((r) => [r.id, [r.kind, r.outcome, r.detail ?? r.reason]]));
+    assert.deepEqual(Object.fromEntries(outcome), {
+      'csvg-keys': ['group', 'done', 'updated (etag matched)'],
+      'csvg-ca': ['group', 'done', 'updated (etag matched)'],
+      'csvg-new': ['group', 'done', 'created'],
+      'csvg-leaf': ['group', 'invalid', leaf?.reason],
+    });
+    assert.ok(log.lines.some((l) => /Bulk update of enrollment groups from groups\.csv: 3 done/.test(l)), log.lines.join('\n'));
+
+    const stored = new Map(storedGroups(env, 'csvg-').map((g) => [g.enrollmentGroupId, g]));
+    assert.deepEqual([...stored.keys()].sort(), ['csvg-ca', 'csvg-keys', 'csvg-new']);
+    assert.equal(stored.get('csvg-keys')?.provisioningStatus, 'disabled');
+    assert.deepEqual(stored.get('csvg-keys')?.initialTwin?.tags, { site: 'north' });
+    assert.notEqual(stored.get('csvg-keys')?.etag, keyed.etag, 'written');
+    // Without keys in the CSV the update carried the current ones: the group's devices still authenticate.
+    assert.deepEqual((await env.client.getEnrollmentGroupAttestation('csvg-keys')).symmetricKey, keysBefore);
+    const ca = await env.client.getEnrollmentGroup('csvg-ca');
+    assert.notEqual(ca.etag, signed.etag, 'written');
+    assert.equal(ca.provisioningStatus, 'disabled');
+    assert.match(ca.attestation.x509?.signingCertificates?.primary?.info?.subjectName ?? '', /Root CA/, 'the root from the file replaced the intermediate');
+    assert.deepEqual(stored.get('csvg-new')?.attestation.x509?.caReferences, { primary: 'csvg-root-ca' });
   });
 });
 

@@ -35,9 +35,16 @@ let dir: string;
 const bodies: Array<{ operation: string; text: string }> = [];
 
 /** The certificate of a fresh device and its key written in `format`, as one PEM file like `openssl pkcs12 -nodes` writes. */
-async function certificateWithKey(commonName: string, key: KeySpec, format: 'pkcs8' | 'pkcs1' | 'sec1' | 'encrypted' | 'legacyEncrypted'): Promise<string> {
+async function certificateWithKey(commonName: string, key: KeySpec, format: KeyFormat): Promise<string> {
   const { device } = await generateTestChain({ key, deviceCommonName: commonName });
-  const keyObject = createPrivateKey(device.privateKeyPem);
+  return withKey(device, commonName, format);
+}
+
+type KeyFormat = 'pkcs8' | 'pkcs1' | 'sec1' | 'encrypted' | 'legacyEncrypted';
+
+/** A certificate and its key written in `format` as one PEM file, the key first. */
+function withKey(certificate: { certificatePem: string; privateKeyPem: string }, friendlyName: string, format: KeyFormat): string {
+  const keyObject = createPrivateKey(certificate.privateKeyPem);
   const keyPem = {
     pkcs8: () => keyObject.export({ type: 'pkcs8', format: 'pem' }),
     pkcs1: () => keyObject.export({ type: 'pkcs1', format: 'pem' }),
@@ -46,7 +53,7 @@ async function certificateWithKey(commonName: string, key: KeySpec, format: 'pkc
     legacyEncrypted: () => keyObject.export({ type: 'pkcs1', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pass-phrase' }),
   }[format]().toString();
   assert.match(keyPem, KEY_MATERIAL, 'the fixture holds a key');
-  return `Bag Attributes\n    friendlyName: ${commonName}\n${keyPem}Bag Attributes\n    localKeyID: 01 00 00 00\n${device.certificatePem}`;
+  return `Bag Attributes\n    friendlyName: ${friendlyName}\n${keyPem}Bag Attributes\n    localKeyID: 01 00 00 00\n${certificate.certificatePem}`;
 }
 
 function stored(id: string): IndividualEnrollment | undefined {
@@ -110,6 +117,26 @@ void describe('no request body holds a private key', () => {
     // The dry run's promise is now true: the key was ignored and not sent.
     const warned = bulkUi.views[0].rowsOf('dryRun').filter((r) => /is a private key\. It is ignored and never sent/.test(r.reason ?? ''));
     assert.ok(warned.some((r) => r.id === 'nokey-csv-rsa'), 'the dry run says the key is ignored');
+  });
+
+  void test('bulk CSV of enrollment groups whose certificate cells name CA files holding the CA certificate and its key (PKCS#8, EC SEC1)', async () => {
+    const rsa = await generateTestChain({ key: 'rsa-2048', deviceCommonName: 'nokey-group-device', namePrefix: 'NoKey RSA' });
+    const ec = await generateTestChain({ key: 'ecdsa-p256', deviceCommonName: 'nokey-group-device', namePrefix: 'NoKey EC' });
+    writeFileSync(join(dir, 'ca-rsa.pem'), withKey(rsa.intermediate, 'ca-rsa', 'pkcs8'));
+    writeFileSync(join(dir, 'ca-ec.pem'), withKey(ec.root, 'ca-ec', 'sec1'));
+    const csv = join(dir, 'groups.csv');
+    writeFileSync(csv, 'enrollmentGroupId,certificate,secondaryCertificate\nnokey-group-csv,ca-rsa.pem,ca-ec.pem\n');
+    const { ctx } = bulkCommandContext(client);
+    bulkUi.pageActions.push({ type: 'run' });
+    await bulkCreate(ctx, fileUri(csv));
+    assert.ok(bodies.length > 0, 'something was sent');
+    for (const body of bodies) assert.doesNotMatch(body.text, KEY_MATERIAL, body.operation);
+    const group = emulator.emu.store.snapshot().enrollmentGroups.find((g) => g.enrollmentGroupId === 'nokey-group-csv');
+    assert.ok(group, 'the group was created');
+    const signing = group.attestation.x509?.signingCertificates;
+    assert.match(signing?.primary?.info?.subjectName ?? '', /NoKey RSA Intermediate CA/);
+    assert.match(signing?.secondary?.info?.subjectName ?? '', /NoKey EC Root CA/);
+    assert.ok(bodies.some((b) => b.text.includes('nokey-group-csv') && b.text.includes('BEGIN CERTIFICATE')), 'sent with its certificates');
   });
 
   void test('bulk JSON with inline PEM text (EC SEC1, PKCS#8)', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { generateSymmetricKey } from '../../../src/attestation';
 import { parseEnrollmentCsv } from '../../../src/bulk/csvSource';
 import { BulkSourceError } from '../../../src/bulk/rows';
-import { leafWithCommonName, rsaEndorsementKey } from '../../support/attestation';
+import { leafWithCommonName, rsaEndorsementKey, testChain } from '../../support/attestation';
 
 void describe('parseEnrollmentCsv', () => {
   void test('maps header columns by name and alias, with BOM, quoting and CRLF', () => {
@@ -80,7 +80,7 @@ void describe('parseEnrollmentCsv', () => {
 
   void test('whole-file problems throw a BulkSourceError that says what to fix', () => {
     assert.throws(() => parseEnrollmentCsv('', { mode: 'create', fileName: 'x.csv' }), /x\.csv is empty/);
-    assert.throws(() => parseEnrollmentCsv('deviceId\nd\n', { mode: 'create' }), /no "registrationId" column/);
+    assert.throws(() => parseEnrollmentCsv('deviceId\nd\n', { mode: 'create' }), /no "registrationId" column \(individual enrollments\) or "enrollmentGroupId" column \(enrollment groups\)/);
     assert.throws(() => parseEnrollmentCsv('registrationId,colour\nd,red\n', { mode: 'create' }), /column "colour" is unknown/);
     assert.throws(() => parseEnrollmentCsv('registrationId,id\nd,e\n', { mode: 'create' }), /both mean registrationId/);
     assert.throws(() => parseEnrollmentCsv('registrationId\n"unclosed\n', { mode: 'create', fileName: 'q.csv' }), (e: unknown) => e instanceof BulkSourceError && /q\.csv is not valid CSV at line 2: a quote is opened and never closed/.test(e.message));
@@ -97,5 +97,105 @@ void describe('parseEnrollmentCsv hub cells', () => {
     assert.equal(rows[0]?.item, undefined);
     assert.match(rows[0]?.errors.join(' ') ?? '', /"iotHubHostName": "not a hub" is not an IoT hub host name/);
     assert.deepEqual(rows[1]?.errors, []);
+  });
+});
+
+void describe('parseEnrollmentCsv of enrollment groups (an enrollmentGroupId column)', () => {
+  void test('symmetric-key groups: keys given or none, the other group columns mapped as for enrollments', () => {
+    const key = generateSymmetricKey();
+    const csv = 'Enrollment Group ID,primaryKey,secondaryKey,hub,iotHubs,status,tags,iotEdge\r\n'
+      + `grp-1,${key},${key},hub1.azure-devices.net,,Disabled,site=north,true\r\n`
+      + 'grp-2,,,,"hub1.azure-devices.net, hub2.azure-devices.net",enabled,,\r\n';
+    const { kind, rows } = parseEnrollmentCsv(csv, { mode: 'create', fileName: 'groups.csv' });
+    assert.equal(kind, 'group');
+    assert.deepEqual(rows.map((r) => r.errors), [[], []]);
+    assert.deepEqual(rows[0].item, {
+      enrollmentGroupId: 'grp-1',
+      attestation: { type: 'symmetricKey', symmetricKey: { primaryKey: key, secondaryKey: key } },
+      iotHubHostName: 'hub1.azure-devices.net',
+      provisioningStatus: 'disabled',
+      capabilities: { iotEdge: true },
+      initialTwin: { tags: { site: 'north' } },
+    });
+    // No keys: the service generates them on create (and an update keeps the current ones, see plan.test).
+    assert.deepEqual(rows[1].item, { enrollmentGroupId: 'grp-2', attestation: { type: 'symmetricKey' }, iotHubs: ['hub1.azure-devices.net', 'hub2.azure-devices.net'], provisioningStatus: 'enabled' });
+    assert.equal(rows[1].id, 'grp-2');
+  });
+
+  void test('x509 groups take CA certificate files beside the CSV as signing certificates; a leaf is refused with the attestation library\'s reason', async () => {
+    const chain = await testChain('ecdsa-p256', 'a-device');
+    const files: Record<string, string> = { 'root.pem': chain.root.certificatePem, 'inter.pem': chain.intermediate.certificatePem, 'device.pem': chain.device.certificatePem };
+    const read: string[] = [];
+    const readCertificateFile = (path: string): Uint8Array => {
+      read.push(path);
+      const text = files[path];
+      if (text === undefined) throw new Error('ENOENT');
+      return Buffer.from(text);
+    };
+    const csv = 'enrollmentGroupId,certificate,secondaryCertificate\nca-group,inter.pem,root.pem\nleaf-group,device.pem,\nmissing-group,nowhere.pem,\n';
+    const { kind, rows } = parseEnrollmentCsv(csv, { mode: 'create', readCertificateFile });
+    assert.equal(kind, 'group');
+    assert.deepEqual(read, ['inter.pem', 'root.pem', 'device.pem', 'nowhere.pem']);
+    assert.deepEqual(rows[0].errors, []);
+    assert.deepEqual(rows[0].item?.attestation, {
+      type: 'x509',
+      x509: { signingCertificates: { primary: { certificate: chain.intermediate.certificatePem }, secondary: { certificate: chain.root.certificatePem } } },
+    });
+    assert.equal(rows[1].item, undefined);
+    assert.match(rows[1].errors.join(' '), /"a-device" is a device \(leaf\) certificate, not a CA\. An enrollment group needs the root or intermediate CA certificate/);
+    assert.match(rows[2].errors.join(' '), /The certificate file "nowhere\.pem" could not be read/);
+  });
+
+  void test('x509 groups by caReference columns; the CA name is checked, and certificates and references do not mix', () => {
+    const csv = [
+      'enrollmentGroupId,attestationType,caReference,secondaryCaReference,certificate',
+      'ref-group,,my-root-ca,my-next-ca,',
+      'bad-name,x509,my root ca!,,',
+      'only-secondary,,,my-next-ca,',
+      'both,,my-root-ca,,-----BEGIN CERTIFICATE-----',
+      'no-certificate,x509,,,',
+    ].join('\n');
+    const { rows } = parseEnrollmentCsv(csv, { mode: 'create' });
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    assert.deepEqual(byId.get('ref-group')?.errors, []);
+    assert.deepEqual(byId.get('ref-group')?.item?.attestation, { type: 'x509', x509: { caReferences: { primary: 'my-root-ca', secondary: 'my-next-ca' } } });
+    assert.match(byId.get('bad-name')?.errors.join(' ') ?? '', /primary CA name "my root ca!" is not a CA certificate name DPS uses/);
+    assert.match(byId.get('only-secondary')?.errors.join(' ') ?? '', /secondaryCaReference needs a caReference/);
+    assert.match(byId.get('both')?.errors.join(' ') ?? '', /both a certificate and a caReference; an enrollment group uses one of them/);
+    assert.match(byId.get('no-certificate')?.errors.join(' ') ?? '', /An x509 group row needs a certificate .* or a caReference/);
+    for (const row of rows) assert.equal(row.item === undefined, row.errors.length > 0);
+  });
+
+  void test('tpm is refused for a group with the reason; an etag and certificate policy apply as for enrollments', () => {
+    const csv = [
+      'enrollmentGroupId,attestationType,etag,namespaceName,certificateAuthorityName,certificatePolicyName',
+      'tpm-group,tpm,"e1",,,',
+      'guarded,symmetricKey,"e2",ns-1,ca-1,policy-1',
+    ].join('\n');
+    const { rows } = parseEnrollmentCsv(csv, { mode: 'updateIfMatchETag' });
+    assert.match(rows[0].errors.join(' '), /Enrollment groups support only X\.509 and symmetric-key attestation/);
+    assert.deepEqual(rows[1].errors, []);
+    assert.deepEqual(rows[1].item, {
+      enrollmentGroupId: 'guarded', attestation: { type: 'symmetricKey' }, etag: 'e2',
+      namespaceName: 'ns-1', certificateAuthorityName: 'ca-1', certificatePolicyName: 'policy-1',
+    });
+  });
+
+  void test('delete needs only the group id', () => {
+    const { kind, rows } = parseEnrollmentCsv('enrollmentGroupId,caReference\ng1,not a name!\n', { mode: 'delete' });
+    assert.equal(kind, 'group');
+    assert.deepEqual(rows[0].item, { enrollmentGroupId: 'g1', attestation: { type: 'none' } });
+  });
+
+  void test('a header with both id columns, or a column only the other kind has, is refused with what to keep', () => {
+    assert.throws(() => parseEnrollmentCsv('registrationId,enrollmentGroupId\na,b\n', { mode: 'create' }), (e: unknown) => e instanceof BulkSourceError
+      && /both a "registrationId" and an "enrollmentGroupId" column, but one file holds one kind: keep "registrationId" for individual enrollments or "enrollmentGroupId" for enrollment groups/.test(e.message));
+    assert.throws(() => parseEnrollmentCsv('groupId,deviceId\ng,d\n', { mode: 'create' }),
+      /The CSV column "deviceId" does not apply: this file describes enrollment groups .* an enrollment group has no device id.*Remove the column\./);
+    assert.throws(() => parseEnrollmentCsv('enrollmentGroupId,ek\ng,x\n', { mode: 'create' }),
+      /The CSV column "ek" does not apply: .*enroll a TPM device with an individual enrollment/);
+    assert.throws(() => parseEnrollmentCsv('registrationId,caReference\nd,my-ca\n', { mode: 'create' }),
+      /The CSV column "caReference" does not apply: this file describes individual enrollments .*CA references are for enrollment groups/);
+    assert.throws(() => parseEnrollmentCsv('enrollmentGroupId,allocation\ng,hashed\n', { mode: 'create' }), /"allocation" is unknown\. Known columns: registrationId or enrollmentGroupId, .*caReference/);
   });
 });
