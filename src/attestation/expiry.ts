@@ -20,6 +20,13 @@ export function daysUntil(notAfter: Date, now: Date): number {
   return Math.floor((notAfter.getTime() - now.getTime()) / DAY_MS);
 }
 
+/** When one certificate ends, from the service's `info.notAfterUtc`; undefined when that is no readable date. */
+export function expiryOf(notAfterUtc: unknown, which: string, now: Date = new Date()): CertificateExpiry | undefined {
+  const end = typeof notAfterUtc === 'string' ? new Date(notAfterUtc) : undefined;
+  if (!end || Number.isNaN(end.getTime())) return undefined;
+  return { daysLeft: daysUntil(end, now), notAfter: end.toISOString(), which };
+}
+
 /** The certificate of an X.509 attestation that ends first, or undefined when none has a readable date. */
 export function earliestExpiry(attestation: AttestationMechanism | undefined, now: Date = new Date()): CertificateExpiry | undefined {
   const x509 = attestation?.type === 'x509' ? attestation.x509 : undefined;
@@ -28,11 +35,9 @@ export function earliestExpiry(attestation: AttestationMechanism | undefined, no
   const consider = (set: X509Certificates | undefined, role: string): void => {
     for (const slot of ['primary', 'secondary'] as const) {
       const info = set?.[slot]?.info;
-      const end = typeof info?.notAfterUtc === 'string' ? new Date(info.notAfterUtc) : undefined;
-      if (!end || Number.isNaN(end.getTime())) continue;
-      const days = daysUntil(end, now);
-      if (earliest && days >= earliest.daysLeft) continue;
-      earliest = { daysLeft: days, notAfter: end.toISOString(), which: `${slot} ${role} certificate`, ...(typeof info?.subjectName === 'string' ? { subjectName: info.subjectName } : {}) };
+      const expiry = expiryOf(info?.notAfterUtc, `${slot} ${role} certificate`, now);
+      if (!expiry || (earliest && expiry.daysLeft >= earliest.daysLeft)) continue;
+      earliest = { ...expiry, ...(typeof info?.subjectName === 'string' ? { subjectName: info.subjectName } : {}) };
     }
   };
   consider(x509.clientCertificates, 'client');

@@ -223,11 +223,8 @@ function csvAttestation(cells: Map<CsvField, string>, options: CsvSourceOptions,
       const storageRootKey = cells.get('storageRootKey');
       return { type, tpm: { endorsementKey: endorsementKey ?? '', ...(storageRootKey !== undefined ? { storageRootKey } : {}) } };
     }
-    case 'x509': {
-      const primary = certificateCell(cells.get('primaryCertificate'), 'certificate', options, errors);
-      const secondary = certificateCell(cells.get('secondaryCertificate'), 'secondaryCertificate', options, errors);
-      return { type, x509: { clientCertificates: { primary: { certificate: primary ?? '' }, ...(secondary !== undefined ? { secondary: { certificate: secondary } } : {}) } } };
-    }
+    case 'x509':
+      return { type, x509: { clientCertificates: certificatePair(cells, options, errors) } };
     case 'symmetricKey':
       return symmetricKeyAttestation(cells);
     default:
@@ -270,9 +267,14 @@ function csvGroupAttestation(cells: Map<CsvField, string>, options: CsvSourceOpt
     errors.push('An x509 group row needs a certificate (the PEM text or file of the CA certificate that signed its devices) or a caReference (the name of a CA certificate verified in the DPS instance).');
     return { type };
   }
+  return { type, x509: { signingCertificates: certificatePair(cells, options, errors) } };
+}
+
+/** The certificate and secondaryCertificate cells as the service's primary/secondary pair (client or signing). */
+function certificatePair(cells: Map<CsvField, string>, options: CsvSourceOptions, errors: string[]): Record<string, unknown> {
   const primary = certificateCell(cells.get('primaryCertificate'), 'certificate', options, errors);
   const secondary = certificateCell(cells.get('secondaryCertificate'), 'secondaryCertificate', options, errors);
-  return { type, x509: { signingCertificates: { primary: { certificate: primary ?? '' }, ...(secondary !== undefined ? { secondary: { certificate: secondary } } : {}) } } };
+  return { primary: { certificate: primary ?? '' }, ...(secondary !== undefined ? { secondary: { certificate: secondary } } : {}) };
 }
 
 function caReferences(cells: Map<CsvField, string>, errors: string[]): Record<string, unknown> {

@@ -6,7 +6,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { BulkSourceError, bulkPacing, describeThrottle, planJsonFileStreamed, runStreamedPlan, type StreamedImportReport, type StreamedPlan } from '../bulk';
+import { BulkSourceError, bulkPacing, describeThrottle, planJsonFileStreamed, runStreamedPlan, type StreamedImportReport, type StreamedInvalidRow, type StreamedPlan } from '../bulk';
 import { forEachInvalidRow, type InvalidStreamedRow } from '../bulk/streamedInvalidRows';
 import { InstanceBudget } from '../dps/budget';
 import type { DpsClient } from '../dps/client';
@@ -101,9 +101,12 @@ async function dryRun(client: DpsClient, file: string, mode: ImportMode, budget:
   }
 }
 
+/** A row the dry run kept, in the shape the file's re-read gives. */
+const keptRow = (row: StreamedInvalidRow): InvalidStreamedRow => ({ kind: row.kind, origin: row.origin, id: row.id, reasons: [row.reason] });
+
 /** The first invalid rows, as the dry run kept them (it keeps the first 1,000 with their reasons). */
 function invalidSample(plan: StreamedPlan): InvalidStreamedRow[] {
-  return plan.invalidRows.slice(0, LISTED_ROWS).map((row) => ({ kind: row.kind, origin: row.origin, id: row.id, reasons: [row.reason] }));
+  return plan.invalidRows.slice(0, LISTED_ROWS).map(keptRow);
 }
 
 /**
@@ -116,7 +119,7 @@ async function writeInvalidReport(plan: StreamedPlan, invalid: number, reportFil
     report.write(JSON.stringify({ kind: row.kind, origin: row.origin, id: row.id, outcome: 'invalid', reason: row.reasons.join(' '), attempts: 0 }) + '\n');
   try {
     if (plan.invalidRows.length >= invalid) {
-      for (const row of plan.invalidRows) await write({ kind: row.kind, origin: row.origin, id: row.id, reasons: [row.reason] });
+      for (const row of plan.invalidRows) await write(keptRow(row));
     } else {
       await forEachInvalidRow(plan, write);
     }

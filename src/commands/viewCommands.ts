@@ -34,9 +34,9 @@ export async function retry(ctx: CommandContext, node?: unknown): Promise<void> 
     ctx.tree.refresh();
     return;
   }
-  // Only a SAS connection's DPS list refusal is about a key; the CA folder's and an Entra connection's are
-  // about the Azure sign-in or a role, which a retry may find granted.
-  if (node instanceof ErrorNode && node.isAuth && !(owner instanceof CaCertificatesNode) && findConnection(owner).authKind !== 'entra') {
+  // Only a SAS connection's DPS list refusal is about a key (ErrorNode.isAuth is never set under Entra ID);
+  // the CA folder's is about the Azure sign-in or a role, which a retry may find granted.
+  if (node instanceof ErrorNode && node.isAuth && !(owner instanceof CaCertificatesNode)) {
     // A retry with the same key would fail the same way: offer the fix first.
     const choice = await vscode.window.showWarningMessage('The service refused this connection\'s key.', 'Update Connection', 'Retry Anyway');
     if (choice === 'Update Connection') {

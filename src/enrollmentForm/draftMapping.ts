@@ -18,7 +18,7 @@ import { checkHubHostNames, splitHubList } from '../dps/hubHostName';
 import type { Item } from '../dps/items';
 import { DEFAULT_API_VERSION, supportsCertificatePolicy, type ApiVersion } from '../dps/apiVersion';
 import { CERTIFICATE_POLICY_FIELDS, certificatePolicyProblems } from '../dps/certificatePolicy';
-import { daysUntil, expiryPhrase, needsExpiryWarning } from '../attestation/expiry';
+import { expiryOf, expiryPhrase, needsExpiryWarning } from '../attestation/expiry';
 
 export interface DraftFromService {
   draft: FormDraft;
@@ -37,10 +37,9 @@ function twinToJson(collection: TwinCollection | undefined): string {
 
 /** The same rule as the Explorer's expiry badge (src/attestation/expiry.ts), in the words of the certificate check. */
 function expiryWarning(notAfter: string, now: Date): string | undefined {
-  const end = new Date(notAfter);
-  if (!notAfter || Number.isNaN(end.getTime())) return undefined;
-  const daysLeft = daysUntil(end, now);
-  if (!needsExpiryWarning({ daysLeft, notAfter, which: 'certificate' })) return undefined;
+  const expiry = expiryOf(notAfter, 'certificate', now);
+  if (!needsExpiryWarning(expiry)) return undefined;
+  const { daysLeft } = expiry;
   return daysLeft < 0
     ? `The certificate on the service ${expiryPhrase(daysLeft)} (${notAfter}). Devices cannot authenticate with it; choose a new certificate file.`
     : `The certificate on the service ${expiryPhrase(daysLeft)} (${notAfter}). Devices stop authenticating then; plan a new one.`;
