@@ -4,9 +4,6 @@
 import '../../support/vscodeStubInstall';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { recorder, resetRecorder } from '../../support/vscodeStub';
 import { addConnectionFromAzure } from '../../../src/commands/azureCommands';
 import { ClientFactory } from '../../../src/connections/clientFactory';
@@ -15,7 +12,8 @@ import { ConnectionStore, EMULATOR_CONNECTION_ID, type ConnectionRecord } from '
 import { createLogger } from '../../../src/common/logger';
 import { ArmClient, emulatorTokenProvider } from '../../../src/azure';
 import { parseConnectionString } from '../../../src/dps/connectionString';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/server';
+import type { RunningEmulator } from '../../../src/emulator/server';
+import { startTestEmulator, type TestEmulator } from '../../support/emulator';
 import type { CommandContext } from '../../../src/commands/commandContext';
 
 const DPS_SCOPE = 'https://azure-devices-provisioning.net/.default';
@@ -27,7 +25,7 @@ const pickFirst = (items: unknown) => (items as unknown[])[0];
 
 void describe('Add Connection from Azure asks the api-version', () => {
   let emu: RunningEmulator;
-  let dataDir: string;
+  let running: TestEmulator;
   let store: ConnectionStore;
   let ctx: CommandContext;
   /** What the version QuickPick offered, first item first. */
@@ -39,12 +37,11 @@ void describe('Add Connection from Azure asks the api-version', () => {
   };
 
   before(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'dps-add-azure-'));
-    emu = await startEmulator({ port: 0, dataDir, dataFile: null, seed: 'none' });
+    running = await startTestEmulator({ port: 0, seed: 'none' });
+    emu = running.emu;
   });
   after(async () => {
-    await emu?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await running?.dispose();
   });
   beforeEach(async () => {
     resetRecorder();

@@ -5,9 +5,6 @@
 import '../../support/vscodeStubInstall';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import type { AxiosAdapter, InternalAxiosRequestConfig } from 'axios';
 import { recorder, resetRecorder, setSetting, type SessionRequest } from '../../support/vscodeStub';
 import { LogRecorder, MemorySecrets, MemoryState } from '../../support/vscodeFakes';
@@ -18,7 +15,8 @@ import { ClientFactory } from '../../../src/connections/clientFactory';
 import { ConnectionStore, EMULATOR_CONNECTION_ID, type AzureLink, type ConnectionRecord } from '../../../src/connections/connectionStore';
 import { createLogger, type Logger } from '../../../src/common/logger';
 import { parseConnectionString } from '../../../src/dps/connectionString';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/server';
+import type { RunningEmulator } from '../../../src/emulator/server';
+import { startTestEmulator, type TestEmulator } from '../../support/emulator';
 import type { CommandContext } from '../../../src/commands/commandContext';
 
 const ARM_SCOPE = 'https://management.azure.com/.default';
@@ -293,15 +291,14 @@ void describe('"Add Connection from Azure…" with a Microsoft account', () => {
 
 void describe('"Add Connection from Azure…" with the local emulator\'s test account', () => {
   let emu: RunningEmulator;
-  let dataDir: string;
+  let running: TestEmulator;
 
   before(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'dps-signin-'));
-    emu = await startEmulator({ port: 0, dataDir, dataFile: null, seed: 'none' });
+    running = await startTestEmulator({ port: 0, seed: 'none' });
+    emu = running.emu;
   });
   after(async () => {
-    await emu?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await running?.dispose();
   });
 
   for (const how of ['Microsoft Entra ID', 'Shared access policy']) {

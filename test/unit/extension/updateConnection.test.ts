@@ -5,9 +5,6 @@
 import '../../support/vscodeStubInstall';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import * as path from 'node:path';
 import { recorder, resetRecorder } from '../../support/vscodeStub';
 import { updateConnection } from '../../../src/commands/connectionCommands';
 import { ClientFactory } from '../../../src/connections/clientFactory';
@@ -17,7 +14,8 @@ import { createLogger } from '../../../src/common/logger';
 import { ArmClient, emulatorTokenProvider } from '../../../src/azure';
 import { parseConnectionString } from '../../../src/dps/connectionString';
 import { isDpsError } from '../../../src/dps/errors';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/server';
+import type { RunningEmulator } from '../../../src/emulator/server';
+import { startTestEmulator, type TestEmulator } from '../../support/emulator';
 import type { CommandContext } from '../../../src/commands/commandContext';
 
 const DPS_SCOPE = 'https://azure-devices-provisioning.net/.default';
@@ -32,7 +30,7 @@ const pickLabel = (text: string) => (items: unknown) => (items as Array<{ label:
 
 void describe('Update Connection keeps the kind of connection', () => {
   let emu: RunningEmulator;
-  let dataDir: string;
+  let running: TestEmulator;
   let secrets: MemorySecrets;
   let store: ConnectionStore;
   let ctx: CommandContext;
@@ -43,14 +41,13 @@ void describe('Update Connection keeps the kind of connection', () => {
   const armCalls: string[] = [];
 
   before(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'dps-update-'));
-    emu = await startEmulator({ port: 0, dataDir, dataFile: null, seed: 'none' });
+    running = await startTestEmulator({ port: 0, seed: 'none' });
+    emu = running.emu;
     link = { cloud: 'emulator', subscriptionId: emu.armResourceId.split('/')[2] ?? '', resourceId: emu.armResourceId };
     emulatorKey = parseConnectionString(emu.connectionString).sharedAccessKey;
   });
   after(async () => {
-    await emu?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await running?.dispose();
   });
   beforeEach(() => {
     resetRecorder();
