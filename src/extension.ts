@@ -9,6 +9,7 @@ import { ConnectionStore, EMULATOR_CONNECTION_ID } from './connections/connectio
 import { CURRENT_VERSION_SCHEME, DOCUMENT_SCHEME } from './documents/documentUri';
 import { EnrollmentFileSystem } from './documents/enrollmentFileSystem';
 import { EmulatorController } from './emulatorHost/emulatorController';
+import { emulatorAutoStart } from './emulatorHost/autoStart';
 import { describeError } from './common/errorPresentation';
 import { ErrorHandler } from './ui/errorHandler';
 import { createLogger } from './common/logger';
@@ -96,27 +97,19 @@ export function activate(context: vscode.ExtensionContext): void {
 
   // In the background: activation returns at once, the tree fills when the emulator is up. The setting is
   // checked again when it changes and when the workspace becomes trusted (it is a restricted setting).
-  let autoStartSeen = false;
-  const startEmulatorIfAsked = (): void => {
-    // Only when the setting turns on (not on every settings change: the user may have stopped it since).
-    const asked = settings.value.emulatorAutoStart;
-    const turnedOn = asked && !autoStartSeen;
-    autoStartSeen = asked;
-    if (!turnedOn || emulator.isRunning) return;
-    void errors.run('Could not start the local emulator', async () => {
-      await emulator.start();
-      clients.invalidate(EMULATOR_CONNECTION_ID);
-      tree.refresh();
-    });
-  };
+  const autoStart = emulatorAutoStart(() => settings.value.emulatorAutoStart, () => void errors.run('Could not start the local emulator', async () => {
+    await emulator.start();
+    clients.invalidate(EMULATOR_CONNECTION_ID);
+    tree.refresh();
+  }));
   context.subscriptions.push(
-    settings.onDidChange(startEmulatorIfAsked),
+    settings.onDidChange(() => autoStart.check()),
     vscode.workspace.onDidGrantWorkspaceTrust(() => {
-      autoStartSeen = false; // restricted settings are read anew once the workspace is trusted
-      startEmulatorIfAsked();
+      autoStart.reset(); // restricted settings are read anew once the workspace is trusted
+      autoStart.check();
     }),
   );
-  startEmulatorIfAsked();
+  autoStart.check();
   logger.info(`Activated in ${(performance.now() - started).toFixed(1)} ms`);
 }
 
